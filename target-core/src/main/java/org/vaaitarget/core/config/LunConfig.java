@@ -1,0 +1,31 @@
+package org.vaaitarget.core.config;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * How to open one file-backed LUN.
+ *
+ * @param file        the backing file
+ * @param sizeBytes   size to create the file with when it does not exist (sparse); an existing file
+ *                    is used at its own size. Must be a multiple of blockSize.
+ * @param blockSize   logical block size, 512 or 4096
+ * @param writeCache  WRITE_BACK: buffered writes, WCE=1, FUA and SYNCHRONIZE CACHE force to disk;
+ *                    WRITE_THROUGH: every write is durable before GOOD (O_DSYNC), WCE=0
+ * @param productId   PRODUCT IDENTIFICATION (same on every LUN; ESXi needs that for cross-LUN XCOPY)
+ */
+public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId) {
+
+    public enum WriteCacheMode {
+        WRITE_BACK,
+        WRITE_THROUGH
+    }
+
+    public LunConfig {
+        Objects.requireNonNull(file, "file");
+        Objects.requireNonNull(writeCache, "writeCache");
+        if (blockSize != 512 && blockSize != 4096) {
+            throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+    }
+}

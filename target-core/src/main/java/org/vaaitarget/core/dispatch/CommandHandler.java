@@ -1,0 +1,23 @@
+package org.vaaitarget.core.dispatch;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.scsi.CommandResult;
+
+/**
+ * One opcode family (DESIGN 9.3: about 300 lines at most). A handler first parses and validates the
+ * whole CDB (prepare) and only then touches data (execute). Handlers never release the command's
+ * Data-Out buffer (the dispatcher does) and never release range locks taken through
+ * {@link Task#lock} (the dispatcher does when the returned stage completes).
+ */
+public interface CommandHandler {
+
+    /** The commands this handler serves, for the dispatch table and REPORT SUPPORTED OPERATION CODES. */
+    List<CommandSpec> commands();
+
+    /**
+     * Runs the task. Invalid input is a CHECK CONDITION result ({@link Task#check}), not an exception;
+     * an exceptional completion is mapped by the dispatcher through {@code StoreErrors}.
+     */
+    CompletionStage<CommandResult> execute(Task task);
+}

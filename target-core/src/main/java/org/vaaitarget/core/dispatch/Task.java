@@ -1,0 +1,127 @@
+package org.vaaitarget.core.dispatch;
+
+import io.netty.buffer.ByteBufAllocator;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.RangeLock;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ItNexus;
+import org.vaaitarget.core.scsi.ScsiCommand;
+import org.vaaitarget.core.scsi.sense.SenseData;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * A task inside the core: the command plus the logical unit it addresses, its abort state and the
+ * range locks it holds. Range locks taken with {@link #lock} are released by {@link #finish()} when
+ * the handler's stage completes, on every path (DESIGN 9.11); an abort cancels lock requests still
+ * waiting, so a task that never got its lock never touches the medium.
+ */
+public final class Task {
+    private final ScsiCommand command;
+    private final LogicalUnit lu;
+    private final ByteBufAllocator alloc;
+    private final List<CompletableFuture<RangeLock>> locks = new ArrayList<>(2);
+    private boolean aborted;
+    private boolean finished;
+
+    public Task(ScsiCommand command, LogicalUnit lu, ByteBufAllocator alloc) {
+        this.command = command;
+        this.lu = lu;
+        this.alloc = alloc;
+    }
+
+    public ScsiCommand command() {
+        return command;
+    }
+
+    public byte[] cdb() {
+        return command.cdb();
+    }
+
+    /** The addressed logical unit; null only for commands served without one (REPORT LUNS, INQUIRY). */
+    public LogicalUnit lu() {
+        return lu;
+    }
+
+    public ItNexus nexus() {
+        return command.nexus();
+    }
+
+    public ByteBufAllocator alloc() {
+        return alloc;
+    }
+
+    public synchronized boolean isAborted() {
+        return aborted;
+    }
+
+    /**
+     * Requests a range lock tied to this task. If the task is (or becomes) aborted before the lock
+     * is granted, the future completes with {@link CancellationException} and the lock is never held.
+     */
+    public CompletableFuture<RangeLock> lock(long lba, long blocks, LockMode mode) {
+        CompletableFuture<RangeLock> f;
+        synchronized (this) {
+            if (aborted || finished) {
+                return CompletableFuture.failedFuture(new CancellationException("task aborted"));
+            }
+            f = lu.locks().acquire(lba, blocks, mode);
+            locks.add(f);
+        }
+        return f;
+    }
+
+    /** Marks the task aborted and withdraws lock requests not yet granted. Called by the dispatcher. */
+    public void abort() {
+        List<CompletableFuture<RangeLock>> pending;
+        synchronized (this) {
+            if (aborted) {
+                return;
+            }
+            aborted = true;
+            pending = new ArrayList<>(locks);
+        }
+        for (CompletableFuture<RangeLock> f : pending) {
+            f.cancel(false);
+        }
+    }
+
+    /** Releases every lock this task holds. Called once by the dispatcher when the handler is done. */
+    public void finish() {
+        List<CompletableFuture<RangeLock>> held;
+        synchronized (this) {
+            finished = true;
+            held = new ArrayList<>(locks);
+            locks.clear();
+        }
+        for (CompletableFuture<RangeLock> f : held) {
+            if (!f.cancel(false)) {
+                // Granted (or failed): release what was granted. RangeLock.close is idempotent.
+                RangeLock l = f.getNow(null);
+                if (l != null) {
+                    l.close();
+                }
+            }
+        }
+    }
+
+    /** CHECK CONDITION with the reason's sense, in the format the LU's D_SENSE selects. */
+    public CommandResult check(SenseReason reason) {
+        return check(SenseData.of(reason));
+    }
+
+    /** CHECK CONDITION with the given sense, in the format the LU's D_SENSE selects. */
+    public CommandResult check(SenseData sense) {
+        boolean descriptor = lu != null && lu.mode().descriptorSense();
+        return CommandResult.checkCondition(sense.encode(descriptor));
+    }
+
+    /** INVALID FIELD IN CDB pointing at a CDB byte (and bit, or -1). */
+    public CommandResult invalidCdbField(int byteIndex, int bit) {
+        return check(SenseData.withFieldPointer(SenseReason.INVALID_FIELD_IN_CDB, true, byteIndex, bit));
+    }
+}

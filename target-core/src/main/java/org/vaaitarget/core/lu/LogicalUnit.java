@@ -1,0 +1,70 @@
+package org.vaaitarget.core.lu;
+
+import java.util.Objects;
+import org.vaaitarget.core.lu.lock.RangeLockManager;
+import org.vaaitarget.core.lu.ua.UnitAttentions;
+import org.vaaitarget.core.store.BlockStore;
+
+/**
+ * One logical unit: its number within the target, its store, the limits it enforces and advertises,
+ * its identity, the range locks every medium access goes through, unit attentions and mode state.
+ */
+public final class LogicalUnit implements AutoCloseable {
+    private final int number;
+    private final BlockStore store;
+    private final LunLimits limits;
+    private final LunIdentity identity;
+    private final RangeLockManager locks;
+    private final UnitAttentions unitAttentions = new UnitAttentions();
+    private final ModeParameters mode;
+
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
+        this.number = number;
+        this.store = Objects.requireNonNull(store);
+        this.limits = Objects.requireNonNull(limits);
+        this.identity = Objects.requireNonNull(identity);
+        this.locks = Objects.requireNonNull(locks);
+        this.mode = new ModeParameters(store.capabilities().volatileWriteCache());
+    }
+
+    public int number() {
+        return number;
+    }
+
+    public BlockStore store() {
+        return store;
+    }
+
+    public LunLimits limits() {
+        return limits;
+    }
+
+    public LunIdentity identity() {
+        return identity;
+    }
+
+    public RangeLockManager locks() {
+        return locks;
+    }
+
+    public UnitAttentions unitAttentions() {
+        return unitAttentions;
+    }
+
+    public ModeParameters mode() {
+        return mode;
+    }
+
+    public int blockSize() {
+        return store.blockSize();
+    }
+
+    public long blockCount() {
+        return store.blockCount();
+    }
+
+    @Override
+    public void close() {
+        store.close();
+    }
+}

@@ -1,0 +1,32 @@
+package org.vaaitarget.core.lu;
+
+/**
+ * The current values of the changeable mode parameters of one LU (shared by all nexuses; SPC-5
+ * 7.5.2 allows per-nexus pages, this target keeps one set). Thread-safe.
+ */
+public final class ModeParameters {
+    /** Control mode page D_SENSE: descriptor-format sense when true (SPC-5 7.5.8). */
+    private volatile boolean descriptorSense;
+    /** Caching mode page WCE (SBC-4 6.5.5); may only be true when the store has a volatile cache. */
+    private volatile boolean writeCacheEnabled;
+
+    public ModeParameters(boolean writeCacheEnabled) {
+        this.writeCacheEnabled = writeCacheEnabled;
+    }
+
+    public boolean descriptorSense() {
+        return descriptorSense;
+    }
+
+    public void descriptorSense(boolean value) {
+        this.descriptorSense = value;
+    }
+
+    public boolean writeCacheEnabled() {
+        return writeCacheEnabled;
+    }
+
+    public void writeCacheEnabled(boolean value) {
+        this.writeCacheEnabled = value;
+    }
+}

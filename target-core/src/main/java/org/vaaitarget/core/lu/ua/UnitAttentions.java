@@ -1,0 +1,61 @@
+package org.vaaitarget.core.lu.ua;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import org.vaaitarget.core.scsi.ItNexus;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * Pending unit attention conditions of one LU, per I_T nexus (SAM-5 5.14). A nexus seen for the first
+ * time gets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED, as after a power on. Thread-safe.
+ */
+public final class UnitAttentions {
+    private final Map<ItNexus, Deque<SenseReason>> pending = new HashMap<>();
+    private final Set<ItNexus> known = new HashSet<>();
+
+    /** Raises a condition for every known nexus except {@code except} (which may be null). */
+    public synchronized void raiseForAll(SenseReason reason, ItNexus except) {
+        for (ItNexus n : known) {
+            if (!n.equals(except)) {
+                raise(n, reason);
+            }
+        }
+    }
+
+    /** Raises a condition for one nexus; a condition already pending is not queued twice. */
+    public synchronized void raise(ItNexus nexus, SenseReason reason) {
+        known.add(nexus);
+        Deque<SenseReason> q = pending.computeIfAbsent(nexus, k -> new ArrayDeque<>());
+        if (!q.contains(reason)) {
+            q.addLast(reason);
+        }
+    }
+
+    /** The oldest pending condition for the nexus, removed; null when none. */
+    public synchronized SenseReason poll(ItNexus nexus) {
+        if (known.add(nexus)) {
+            return SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET;
+        }
+        Deque<SenseReason> q = pending.get(nexus);
+        return q == null ? null : q.pollFirst();
+    }
+
+    /** The oldest pending condition without removing it (REQUEST SENSE may consume it with poll). */
+    public synchronized SenseReason peek(ItNexus nexus) {
+        if (!known.contains(nexus)) {
+            return SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET;
+        }
+        Deque<SenseReason> q = pending.get(nexus);
+        return q == null ? null : q.peekFirst();
+    }
+
+    /** Forgets a nexus that logged out for good. */
+    public synchronized void forget(ItNexus nexus) {
+        pending.remove(nexus);
+        known.remove(nexus);
+    }
+}

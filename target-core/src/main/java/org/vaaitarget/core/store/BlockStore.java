@@ -1,0 +1,52 @@
+package org.vaaitarget.core.store;
+
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * The backing-store SPI: a linear array of fixed-size blocks. Every operation is asynchronous so that
+ * no transport thread ever waits on disk; implementations run blocking I/O on their own bounded
+ * executor and fail fast with {@link StoreException.Kind#BUSY} when it is saturated.
+ *
+ * <p>Range checks are the caller's job (handlers check against {@link #blockCount()} first), but
+ * implementations still refuse out-of-range requests with {@link StoreException.Kind#OUT_OF_RANGE}.
+ * Atomicity against other commands is the range-lock manager's job, not the store's.
+ */
+public interface BlockStore extends AutoCloseable {
+
+    /** Logical block size in bytes (512 or 4096). */
+    int blockSize();
+
+    /** Number of logical blocks. */
+    long blockCount();
+
+    StoreCapabilities capabilities();
+
+    /**
+     * Reads {@code blocks} blocks starting at {@code lba}.
+     *
+     * @return a new buffer of exactly blocks*blockSize readable bytes; the caller releases it
+     */
+    CompletableFuture<ByteBuf> read(long lba, int blocks);
+
+    /**
+     * Writes {@code data} (a whole number of blocks) at {@code lba}. The store does not release
+     * {@code data}; the caller keeps ownership and releases it after the future completes.
+     *
+     * @param fua when true the data is on stable storage before the future completes (SBC-4 FUA)
+     */
+    CompletableFuture<Void> write(long lba, ByteBuf data, boolean fua);
+
+    /** Makes every completed write durable (SYNCHRONIZE CACHE). */
+    CompletableFuture<Void> flush();
+
+    /**
+     * Deallocates the range (UNMAP, WRITE SAME with UNMAP). Afterwards the blocks read back as zeros
+     * when {@link StoreCapabilities#unmapReadsZeros()} is true.
+     */
+    CompletableFuture<Void> unmap(long lba, long blocks);
+
+    /** Releases files and threads after flushing. Idempotent. */
+    @Override
+    void close();
+}

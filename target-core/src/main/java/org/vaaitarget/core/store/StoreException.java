@@ -1,0 +1,35 @@
+package org.vaaitarget.core.store;
+
+/** A failure of the backing store, classified once so that {@code StoreErrors} maps it to sense data. */
+public class StoreException extends RuntimeException {
+
+    public enum Kind {
+        /** Reading the medium failed. */
+        IO_READ,
+        /** Writing the medium failed. */
+        IO_WRITE,
+        /** The file system is full (ENOSPC): DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT. */
+        NO_SPACE,
+        /** The request lies beyond the end of the store. */
+        OUT_OF_RANGE,
+        /** The store's executor is saturated: the task gets TASK SET FULL. */
+        BUSY,
+        /** The store is closed. */
+        CLOSED
+    }
+
+    private final Kind kind;
+
+    public StoreException(Kind kind, String message, Throwable cause) {
+        super(message, cause);
+        this.kind = kind;
+    }
+
+    public StoreException(Kind kind, String message) {
+        this(kind, message, null);
+    }
+
+    public Kind kind() {
+        return kind;
+    }
+}

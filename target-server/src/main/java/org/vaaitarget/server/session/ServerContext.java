@@ -1,0 +1,25 @@
+package org.vaaitarget.server.session;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a connection needs from the server: the targets by name, the portals to advertise in
+ * SendTargets, the values we offer in negotiation, and the live sessions (for reinstatement).
+ *
+ * @param targets  targets by IQN, in configuration order
+ * @param portals  the addresses the server listens on (for SendTargets TargetAddress)
+ * @param offer    the values this target declares/offers in operational negotiation
+ * @param sessions live sessions
+ */
+public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
+                            SessionRegistry sessions) {
+    public ServerContext {
+        Objects.requireNonNull(targets);
+        Objects.requireNonNull(portals);
+        Objects.requireNonNull(offer);
+        Objects.requireNonNull(sessions);
+    }
+}
