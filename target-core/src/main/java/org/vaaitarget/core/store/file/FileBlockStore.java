@@ -7,14 +7,11 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
@@ -35,8 +32,6 @@ import org.vaaitarget.core.store.StoreException.Kind;
  */
 public final class FileBlockStore implements BlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileBlockStore.class);
-    static final int DEFAULT_THREADS = 4;
-    static final int DEFAULT_QUEUE = 256;
     private static final long CLOSE_WAIT_SECONDS = 60;
 
     private final Path path;
@@ -70,7 +65,8 @@ public final class FileBlockStore implements BlockStore {
      */
     public static FileBlockStore open(LunConfig config) throws IOException {
         String name = String.valueOf(config.file().getFileName());
-        return open(config, newExecutor(name, DEFAULT_THREADS, DEFAULT_QUEUE), PooledByteBufAllocator.DEFAULT);
+        return open(config, StoreExecutors.newExecutor(name, StoreExecutors.DEFAULT_THREADS, StoreExecutors.DEFAULT_QUEUE),
+                PooledByteBufAllocator.DEFAULT);
     }
 
     /** Opens with a given executor (the store owns it from now on) and read-buffer allocator. */
@@ -82,20 +78,6 @@ public final class FileBlockStore implements BlockStore {
             executor.shutdown();
             throw e;
         }
-    }
-
-    /** A fixed pool of daemon threads with a bounded queue that rejects (never blocks) when full. */
-    static ThreadPoolExecutor newExecutor(String name, int threads, int queueCapacity) {
-        AtomicInteger counter = new AtomicInteger();
-        ThreadFactory factory = r -> {
-            Thread t = new Thread(r, "store-io-" + name + "-" + counter.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        };
-        ThreadPoolExecutor executor = new ThreadPoolExecutor(threads, threads, 30, TimeUnit.SECONDS,
-                new ArrayBlockingQueue<>(queueCapacity), factory, new ThreadPoolExecutor.AbortPolicy());
-        executor.allowCoreThreadTimeOut(true);
-        return executor;
     }
 
     @Override
@@ -261,7 +243,8 @@ public final class FileBlockStore implements BlockStore {
 
     /**
      * Flushes, lets queued and running operations finish (new ones fail with {@link Kind#CLOSED}), then
-     * closes the file. Blocks the caller; idempotent.
+     * closes the file. Blocks the caller (up to a minute if the disk hangs), so never call it from a
+     * completion of this store's own futures, which may run on its executor. Idempotent.
      */
     @Override
     public void close() {

@@ -24,9 +24,14 @@ final class SparseRegions implements AutoCloseable {
     private final AtomicBoolean punchRefused = new AtomicBoolean();
 
     SparseRegions(Path path, FileChannel channel) {
+        this(path, channel, LinuxFileOps.open(path).orElse(null));
+    }
+
+    /** @param ops the native calls, or null to write zeros and report everything mapped (as off Linux) */
+    SparseRegions(Path path, FileChannel channel, LinuxFileOps ops) {
         this.path = path;
         this.channel = channel;
-        this.ops = LinuxFileOps.open(path).orElse(null);
+        this.ops = ops;
         if (ops == null) {
             punchRefused.set(true);
         }

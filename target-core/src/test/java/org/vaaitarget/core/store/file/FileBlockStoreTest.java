@@ -57,7 +57,7 @@ class FileBlockStoreTest {
     }
 
     private FileBlockStore open(LunConfig config) throws IOException {
-        return FileBlockStore.open(config, FileBlockStore.newExecutor("test", 2, 16), alloc);
+        return FileBlockStore.open(config, StoreExecutors.newExecutor("test", 2, 16), alloc);
     }
 
     private static <T> T await(CompletableFuture<T> future) throws Exception {
@@ -310,7 +310,7 @@ class FileBlockStoreTest {
 
     @Test
     void fullQueueFailsFastWithBusy() throws Exception {
-        ThreadPoolExecutor executor = FileBlockStore.newExecutor("tiny", 1, 1);
+        ThreadPoolExecutor executor = StoreExecutors.newExecutor("tiny", 1, 1);
         store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_BACK), executor, alloc);
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
@@ -335,7 +335,7 @@ class FileBlockStoreTest {
 
     @Test
     void closeFinishesQueuedWorkThenRefusesAndIsIdempotent() throws Exception {
-        ThreadPoolExecutor executor = FileBlockStore.newExecutor("tiny", 1, 4);
+        ThreadPoolExecutor executor = StoreExecutors.newExecutor("tiny", 1, 4);
         // write-through: flush() completes without queueing, so it can probe for the closed state
         LunConfig config = config("lun.img", SIZE, BS, WriteCacheMode.WRITE_THROUGH);
         store = FileBlockStore.open(config, executor, alloc);
