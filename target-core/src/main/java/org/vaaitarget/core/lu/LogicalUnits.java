@@ -2,6 +2,8 @@ package org.vaaitarget.core.lu;
 
 import java.io.IOException;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
+import org.vaaitarget.core.store.file.FileBlockStore;
 
 /** Opens file-backed logical units: the store, its identity (kept beside the file) and its range locks. */
 public final class LogicalUnits {
@@ -13,8 +15,18 @@ public final class LogicalUnits {
      *
      * @param number the LUN number within its target
      * @throws IOException when the file cannot be created or opened; the message names the file
+     * @throws IllegalArgumentException when a missing file would be created with a size that is not a positive
+     *                                  multiple of the block size, or the product id is not valid
      */
     public static LogicalUnit open(int number, LunConfig config) throws IOException {
-        throw new UnsupportedOperationException("TODO: store helper");
+        FileBlockStore store = FileBlockStore.open(config);
+        try {
+            LunIdentity identity = LunIdentityStore.loadOrCreate(store.path(), config.productId());
+            return new LogicalUnit(number, store, LunLimits.defaults(config.blockSize()), identity,
+                    new StripedRangeLockManager());
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
     }
 }

@@ -1,0 +1,315 @@
+package org.vaaitarget.core.store.file;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.store.BlockStore;
+import org.vaaitarget.core.store.StoreCapabilities;
+import org.vaaitarget.core.store.StoreException;
+import org.vaaitarget.core.store.StoreException.Kind;
+
+/**
+ * A {@link BlockStore} on one file: positional {@link FileChannel} I/O on the store's own bounded executor.
+ * A full queue fails the request at once with {@link Kind#BUSY}; the caller never waits.
+ *
+ * <p>WRITE_THROUGH opens the file with O_DSYNC (no volatile cache, WCE=0); WRITE_BACK writes through the
+ * page cache (WCE=1) and forces the file to disk for FUA writes and {@link #flush()} (DESIGN 3, as LIO FILEIO).
+ *
+ * <p>Executor threads are never interrupted (no {@code shutdownNow}, futures are plain
+ * {@link CompletableFuture}s): an interrupt during a FileChannel call would close the channel for every user.
+ */
+public final class FileBlockStore implements BlockStore {
+    private static final Logger LOG = LoggerFactory.getLogger(FileBlockStore.class);
+    private static final long CLOSE_WAIT_SECONDS = 60;
+
+    private final Path path;
+    private final FileChannel channel;
+    private final int blockSize;
+    private final long blockCount;
+    private final boolean writeBack;
+    private final StoreCapabilities capabilities;
+    private final ThreadPoolExecutor executor;
+    private final ByteBufAllocator allocator;
+    private final SparseRegions sparse;
+    private final AtomicBoolean closed = new AtomicBoolean();
+
+    private FileBlockStore(BackingFile file, LunConfig config, ThreadPoolExecutor executor, ByteBufAllocator allocator) {
+        this.path = file.path();
+        this.channel = file.channel();
+        this.blockSize = config.blockSize();
+        this.blockCount = file.sizeBytes() / blockSize;
+        this.writeBack = config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
+        this.capabilities = new StoreCapabilities(writeBack, true, true, true);
+        this.executor = executor;
+        this.allocator = allocator;
+        this.sparse = new SparseRegions(path, channel);
+    }
+
+    /**
+     * Opens the LUN's file, creating it sparse when missing (see {@link LunConfig#sizeBytes()}).
+     *
+     * @throws IllegalArgumentException a missing file with a size that is not a positive multiple of the block size
+     * @throws IOException              the file cannot be created or opened, or has an unusable size; names the file
+     */
+    public static FileBlockStore open(LunConfig config) throws IOException {
+        String name = String.valueOf(config.file().getFileName());
+        return open(config, StoreExecutors.newExecutor(name, StoreExecutors.DEFAULT_THREADS, StoreExecutors.DEFAULT_QUEUE),
+                PooledByteBufAllocator.DEFAULT);
+    }
+
+    /** Opens with a given executor (the store owns it from now on) and read-buffer allocator. */
+    static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ByteBufAllocator allocator)
+            throws IOException {
+        try {
+            return new FileBlockStore(BackingFile.open(config), config, executor, allocator);
+        } catch (IOException | RuntimeException e) {
+            executor.shutdown();
+            throw e;
+        }
+    }
+
+    @Override
+    public int blockSize() {
+        return blockSize;
+    }
+
+    @Override
+    public long blockCount() {
+        return blockCount;
+    }
+
+    @Override
+    public StoreCapabilities capabilities() {
+        return capabilities;
+    }
+
+    /** The backing file. */
+    public Path path() {
+        return path;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>The buffer comes from the store's allocator (pooled direct by default) and is zero-filled past
+     * the end of the file. If the future was completed by someone else (cancelled), the buffer is released here.
+     */
+    @Override
+    public CompletableFuture<ByteBuf> read(long lba, int blocks) {
+        StoreException bad = checkRange(lba, blocks);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        if ((long) blocks * blockSize > Integer.MAX_VALUE) {
+            return CompletableFuture.failedFuture(new StoreException(Kind.OUT_OF_RANGE,
+                    path + ": a read of " + blocks + " blocks does not fit in one buffer"));
+        }
+        CompletableFuture<ByteBuf> result = new CompletableFuture<>();
+        String what = path + ": read of " + blocks + " blocks at LBA " + lba;
+        submit(result, what, Kind.IO_READ, () -> {
+            ByteBuf buf = readBlocks(lba, blocks);
+            if (!result.complete(buf)) {
+                buf.release();
+            }
+        });
+        return result;
+    }
+
+    private ByteBuf readBlocks(long lba, int blocks) throws IOException {
+        int length = blocks * blockSize;
+        ByteBuf buf = allocator.directBuffer(length, length);
+        try {
+            ByteBuffer target = buf.nioBuffer(0, length);
+            long position = lba * blockSize;
+            while (target.hasRemaining()) {
+                int n = channel.read(target, position + target.position());
+                if (n < 0) {
+                    break;
+                }
+            }
+            buf.setZero(target.position(), length - target.position()); // past EOF (file shrunk under us)
+            buf.writerIndex(length);
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>{@code data}'s readable bytes are written as they are (no copy for direct buffers); its indexes
+     * and reference count are left untouched.
+     */
+    @Override
+    public CompletableFuture<Void> write(long lba, ByteBuf data, boolean fua) {
+        int length = data.readableBytes();
+        if (length == 0 || length % blockSize != 0) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    path + ": write data of " + length + " bytes is not a whole number of " + blockSize + "-byte blocks"));
+        }
+        StoreException bad = checkRange(lba, length / blockSize);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        String what = path + ": write of " + length / blockSize + " blocks at LBA " + lba;
+        int from = data.readerIndex();
+        submit(result, what, Kind.IO_WRITE, () -> {
+            long position = lba * blockSize;
+            for (ByteBuffer part : data.nioBuffers(from, length)) {
+                while (part.hasRemaining()) {
+                    position += channel.write(part, position);
+                }
+            }
+            if (fua && writeBack) {
+                channel.force(false);
+            }
+            result.complete(null);
+        });
+        return result;
+    }
+
+    @Override
+    public CompletableFuture<Void> flush() {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        if (!writeBack) {
+            return CompletableFuture.completedFuture(null); // O_DSYNC: every completed write is already durable
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        submit(result, path + ": flush", Kind.IO_WRITE, () -> {
+            channel.force(false);
+            result.complete(null);
+        });
+        return result;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Punches a hole where the file system can (freeing space), else writes zeros. In write-through mode
+     * the change is forced to disk before completion, like a write.
+     */
+    @Override
+    public CompletableFuture<Void> unmap(long lba, long blocks) {
+        StoreException bad = checkRange(lba, blocks);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        if (blocks == 0) {
+            result.complete(null);
+            return result;
+        }
+        submit(result, path + ": unmap of " + blocks + " blocks at LBA " + lba, Kind.IO_WRITE, () -> {
+            sparse.deallocate(lba * blockSize, blocks * blockSize);
+            if (!writeBack) {
+                channel.force(false);
+            }
+            result.complete(null);
+        });
+        return result;
+    }
+
+    /**
+     * The provisioning status of the run of blocks starting at {@code lba} (for GET LBA STATUS), from
+     * SEEK_DATA/SEEK_HOLE; where those are unavailable every block reports as mapped.
+     */
+    public CompletableFuture<AllocationExtent> allocationAt(long lba) {
+        StoreException bad = checkRange(lba, 1);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        CompletableFuture<AllocationExtent> result = new CompletableFuture<>();
+        submit(result, path + ": allocation status at LBA " + lba, Kind.IO_READ,
+                () -> result.complete(sparse.extentAt(lba, blockCount, blockSize)));
+        return result;
+    }
+
+    /**
+     * Flushes, lets queued and running operations finish (new ones fail with {@link Kind#CLOSED}), then
+     * closes the file. Blocks the caller (up to a minute if the disk hangs), so never call it from a
+     * completion of this store's own futures, which may run on its executor. Idempotent.
+     */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        executor.shutdown();
+        try {
+            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)) {
+                LOG.warn("{}: store operations still running after {} s; closing the file under them",
+                        path, CLOSE_WAIT_SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        try {
+            if (writeBack) {
+                channel.force(false);
+            }
+        } catch (IOException e) {
+            LOG.error("{}: flush on close failed: {}", path, e.toString());
+        } finally {
+            sparse.close();
+            try {
+                channel.close();
+            } catch (IOException e) {
+                LOG.warn("{}: close failed: {}", path, e.toString());
+            }
+        }
+    }
+
+    /** A blocking file operation that completes its own future on success. */
+    private interface IoAction {
+        void run() throws IOException;
+    }
+
+    private void submit(CompletableFuture<?> result, String what, Kind failureKind, IoAction action) {
+        if (closed.get()) {
+            result.completeExceptionally(closedException());
+            return;
+        }
+        try {
+            executor.execute(() -> {
+                try {
+                    action.run();
+                } catch (Throwable t) {
+                    result.completeExceptionally(IoFailures.classify(t, failureKind, what));
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            result.completeExceptionally(closed.get() ? closedException()
+                    : new StoreException(Kind.BUSY, path + ": store queue full (" + executor.getQueue().size()
+                            + " waiting); " + what + " refused"));
+        }
+    }
+
+    private StoreException checkRange(long lba, long blocks) {
+        if (lba < 0 || blocks < 0 || lba > blockCount || blocks > blockCount - lba) {
+            return new StoreException(Kind.OUT_OF_RANGE, path + ": blocks [" + lba + ", +" + blocks
+                    + ") are outside the " + blockCount + " blocks of the store");
+        }
+        return null;
+    }
+
+    private StoreException closedException() {
+        return new StoreException(Kind.CLOSED, path + ": the store is closed");
+    }
+}

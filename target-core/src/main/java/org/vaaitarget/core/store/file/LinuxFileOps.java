@@ -1,0 +1,165 @@
+package org.vaaitarget.core.store.file;
+
+import com.sun.jna.LastErrorException;
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.Platform;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The Linux calls Java 17 has no API for: {@code fallocate(PUNCH_HOLE)} and {@code lseek(SEEK_DATA/SEEK_HOLE)},
+ * through JNA.
+ *
+ * <p>The descriptor: a FileChannel does not expose its fd without {@code --add-opens} into JDK internals,
+ * so this class opens the same path a second time with {@code open(2)} right after the channel is opened
+ * and keeps that descriptor for the life of the store. Both descriptors refer to the same inode, so a hole
+ * punched through one is seen through the other (the kernel drops the page cache of the punched range).
+ * This needs no JDK internals and works on every JDK; the cost is one extra descriptor per LUN.
+ *
+ * <p>Only 64-bit Linux: the {@code off_t} arguments are mapped as Java {@code long}.
+ */
+final class LinuxFileOps implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(LinuxFileOps.class);
+
+    // Linux values, the same on x86_64 and aarch64 (asm-generic and x86 fcntl.h agree on these).
+    private static final int O_RDWR = 2;
+    private static final int O_CLOEXEC = 0x80000;
+    private static final int FALLOC_FL_KEEP_SIZE = 0x01;
+    private static final int FALLOC_FL_PUNCH_HOLE = 0x02;
+    private static final int SEEK_DATA = 3;
+    private static final int SEEK_HOLE = 4;
+    static final int ENXIO = 6;
+    static final int ENOSPC = 28;
+    static final int ENOSYS = 38;
+    static final int EOPNOTSUPP = 95;
+
+    /** The libc functions used; every call throws {@link LastErrorException} carrying errno on -1. */
+    interface LibC extends Library {
+        int open(String path, int flags) throws LastErrorException;
+
+        int close(int fd) throws LastErrorException;
+
+        int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
+
+        long lseek(int fd, long offset, int whence) throws LastErrorException;
+    }
+
+    private static final LibC LIBC = loadLibC();
+
+    private final Path path;
+    private final int fd;
+    /** Calls share it; close takes it exclusively, so the fd is never used after close (or reused by another file). */
+    private final ReadWriteLock closing = new ReentrantReadWriteLock();
+    private boolean closed;
+
+    private LinuxFileOps(Path path, int fd) {
+        this.path = path;
+        this.fd = fd;
+    }
+
+    private static LibC loadLibC() {
+        if (!Platform.isLinux() || Native.LONG_SIZE != 8) {
+            LOG.info("Not 64-bit Linux: UNMAP writes zeros and every block reports as mapped");
+            return null;
+        }
+        try {
+            return Native.load("c", LibC.class);
+        } catch (LinkageError | RuntimeException e) {
+            LOG.warn("Cannot load libc through JNA ({}): UNMAP writes zeros and every block reports as mapped",
+                    e.toString());
+            return null;
+        }
+    }
+
+    /** Opens a second descriptor on {@code path}, or returns empty where these calls are unavailable. */
+    static Optional<LinuxFileOps> open(Path path) {
+        if (LIBC == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(new LinuxFileOps(path, LIBC.open(path.toString(), O_RDWR | O_CLOEXEC)));
+        } catch (LastErrorException e) {
+            LOG.warn("{}: open(2) failed with errno {}: UNMAP writes zeros", path, e.getErrorCode());
+            return Optional.empty();
+        }
+    }
+
+    /**
+     * Deallocates [offset, offset + length) keeping the file size; the range reads back as zeros.
+     *
+     * @throws LastErrorException with errno when the kernel refuses (EOPNOTSUPP where the file system
+     *                            cannot punch holes)
+     */
+    void punchHole(long offset, long length) {
+        Lock lock = openLock();
+        try {
+            LIBC.fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, offset, length);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Where the next data at or after {@code offset} starts ({@code lseek SEEK_DATA}), or -1 when only a
+     * hole follows up to the end of the file.
+     */
+    long nextData(long offset) throws IOException {
+        Lock lock = openLock();
+        try {
+            return LIBC.lseek(fd, offset, SEEK_DATA);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() == ENXIO) {
+                return -1;
+            }
+            throw new IOException(path + ": lseek(SEEK_DATA) failed with errno " + e.getErrorCode(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Where the next hole at or after {@code offset} starts; the end of the file counts as a hole. */
+    long nextHole(long offset) throws IOException {
+        Lock lock = openLock();
+        try {
+            return LIBC.lseek(fd, offset, SEEK_HOLE);
+        } catch (LastErrorException e) {
+            throw new IOException(path + ": lseek(SEEK_HOLE) failed with errno " + e.getErrorCode(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Takes the shared lock, failing when the descriptor is closed; the caller unlocks. */
+    private Lock openLock() {
+        Lock lock = closing.readLock();
+        lock.lock();
+        if (closed) {
+            lock.unlock();
+            throw new IllegalStateException(path + ": descriptor already closed");
+        }
+        return lock;
+    }
+
+    @Override
+    public void close() {
+        closing.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            LIBC.close(fd);
+        } catch (LastErrorException e) {
+            LOG.warn("{}: close(2) failed with errno {}", path, e.getErrorCode());
+        } finally {
+            closing.writeLock().unlock();
+        }
+    }
+}
