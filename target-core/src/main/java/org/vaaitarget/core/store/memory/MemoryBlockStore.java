@@ -18,7 +18,8 @@ import org.vaaitarget.core.store.StoreException;
  * <p>Operations run inline (on the caller's thread) unless an executor is given; with an executor
  * every operation completes on one of its threads, which exercises the same races as a file store.
  * The store itself gives no atomicity between overlapping operations (that is the range locks' job),
- * so a multi-block read racing with a write without locks can really see a torn result.
+ * so a multi-block read racing with a write without locks can really see a torn result (with an
+ * executor, transfers copy block by block and yield between blocks to make that likely).
  *
  * <p>Counters ({@link #flushCount()}, {@link #fuaWriteCount()}, {@link #writeCount()}) let tests check
  * that FUA and SYNCHRONIZE CACHE reached the store.
@@ -76,7 +77,10 @@ public final class MemoryBlockStore implements BlockStore {
             int off = (int) (lba * blockSize);
             int len = blocks * blockSize;
             ByteBuf out = Unpooled.buffer(len, len);
-            out.writeBytes(data, off, len);
+            for (int b = 0; b < blocks; b++) {
+                out.writeBytes(data, off + b * blockSize, blockSize);
+                pauseBetweenBlocks();
+            }
             return out;
         });
     }
@@ -90,7 +94,11 @@ public final class MemoryBlockStore implements BlockStore {
                 throw new StoreException(StoreException.Kind.IO_WRITE, "write of " + len + " bytes is not whole blocks");
             }
             check(lba, len / blockSize);
-            src.getBytes(src.readerIndex(), data, (int) (lba * blockSize), len);
+            int off = (int) (lba * blockSize);
+            for (int b = 0; b < len; b += blockSize) {
+                src.getBytes(src.readerIndex() + b, data, off + b, blockSize);
+                pauseBetweenBlocks();
+            }
             writes.incrementAndGet();
             if (fua) {
                 fuaWrites.incrementAndGet();
@@ -156,6 +164,16 @@ public final class MemoryBlockStore implements BlockStore {
         if (lba < 0 || blocks < 0 || lba > blockCount || blocks > blockCount - lba) {
             throw new StoreException(StoreException.Kind.OUT_OF_RANGE, "lba " + lba + " + " + blocks
                     + " beyond " + blockCount);
+        }
+    }
+
+    /**
+     * With an executor, multi-block transfers copy one block at a time and yield in between, as a file
+     * store's several positional writes would: an unlocked reader racing a writer really sees a mix.
+     */
+    private void pauseBetweenBlocks() {
+        if (executor != null) {
+            Thread.yield();
         }
     }
 
