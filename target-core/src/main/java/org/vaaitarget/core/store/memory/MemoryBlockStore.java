@@ -178,6 +178,9 @@ public final class MemoryBlockStore implements BlockStore {
     }
 
     private <T> CompletableFuture<T> run(Supplier<T> op) {
+        if (closed) {
+            return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.CLOSED, "memory store is closed"));
+        }
         if (executor == null) {
             try {
                 return CompletableFuture.completedFuture(op.get());
