@@ -3,6 +3,8 @@ package org.vaaitarget.core.lu;
 import java.util.Objects;
 import org.vaaitarget.core.lu.lock.RangeLockManager;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
+import org.vaaitarget.core.sbc.forensics.AtsStatistics;
+import org.vaaitarget.core.sbc.forensics.WriterHistory;
 import org.vaaitarget.core.store.BlockStore;
 
 /**
@@ -17,6 +19,8 @@ public final class LogicalUnit implements AutoCloseable {
     private final RangeLockManager locks;
     private final UnitAttentions unitAttentions = new UnitAttentions();
     private final ModeParameters mode;
+    private final AtsStatistics ats = new AtsStatistics();
+    private final WriterHistory writerHistory = new WriterHistory();
 
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
         this.number = number;
@@ -53,6 +57,16 @@ public final class LogicalUnit implements AutoCloseable {
 
     public ModeParameters mode() {
         return mode;
+    }
+
+    /** COMPARE AND WRITE (ATS) counters of this LU. */
+    public AtsStatistics ats() {
+        return ats;
+    }
+
+    /** Recent writers of recently written small ranges, for miscompare forensics. */
+    public WriterHistory writerHistory() {
+        return writerHistory;
     }
 
     public int blockSize() {

@@ -1,110 +1,259 @@
 package org.vaaitarget.core.lu.lock;
 
 import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashSet;
+import java.util.LinkedList;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * PLACEHOLDER (store branch): a correct but naive range-lock manager so that LUNs can be opened; the real
- * striped implementation comes from the lock helper's branch and replaces this file at merge.
+ * A {@link RangeLockManager} striped by LBA region, so that disjoint ranges in different regions never
+ * touch the same monitor.
  *
- * <p>One synchronized list of requests in arrival order. A request is granted when no earlier request
- * (held or waiting) overlaps it with a conflicting mode, which gives FIFO order among overlapping
- * requests while disjoint ones never wait. Futures are completed outside the monitor.
+ * <p><b>Layout.</b> The LBA space is cut into regions of {@code stripeBlocks} blocks; region {@code r}
+ * belongs to stripe {@code r % stripeCount}. Each stripe keeps one FIFO list of the requests (granted
+ * and waiting) whose range touches one of its regions, ordered by a global sequence number.
+ *
+ * <p><b>Ordering and deadlock freedom.</b> A request takes the monitors of all its stripes in ascending
+ * stripe index (short critical sections; no monitor is ever held while waiting for a grant or doing
+ * I/O), draws its sequence number and appends itself to every one of those lists in one step. Any
+ * two overlapping requests share at least one stripe, so they are ordered the same way everywhere, and
+ * a request only ever waits for requests with a smaller sequence number: the waits-for graph has no
+ * cycle.
+ *
+ * <p><b>Fairness.</b> A request is granted when no earlier request in any of its stripes (granted or
+ * still waiting) overlaps it with a conflicting mode. A waiting EXCLUSIVE therefore holds back later
+ * SHARED requests on its range: writers are not starved, and grants follow arrival order among
+ * overlapping requests.
+ *
+ * <p><b>Threads.</b> Never blocks the caller beyond the stripe locks (each held for a list scan). A grant may complete the
+ * future on the thread that releases (or withdraws) a conflicting request. Cancelling a waiting future
+ * withdraws the request; a cancel that loses the race with a grant releases the lock instead.
  */
 public final class StripedRangeLockManager implements RangeLockManager {
-    private final List<Request> requests = new ArrayList<>();
+    public static final int DEFAULT_STRIPE_COUNT = 64;
+    /** 1 MiB of 512-byte blocks: a region is about the size of a large single I/O. */
+    public static final long DEFAULT_STRIPE_BLOCKS = 2048;
+
+    private enum State { WAITING, GRANTED, DONE }
+
+    private final Stripe[] stripes;
+    private final long stripeBlocks;
+    private final AtomicInteger outstanding = new AtomicInteger();
+    /** Drawn while holding the locks of every stripe of the request (see class comment). */
+    private final AtomicLong nextSeq = new AtomicLong();
 
     public StripedRangeLockManager() {
+        this(DEFAULT_STRIPE_COUNT, DEFAULT_STRIPE_BLOCKS);
+    }
+
+    /**
+     * @param stripeCount  number of stripes (monitors), at least 1
+     * @param stripeBlocks blocks per region, at least 1
+     */
+    public StripedRangeLockManager(int stripeCount, long stripeBlocks) {
+        if (stripeCount < 1 || stripeBlocks < 1) {
+            throw new IllegalArgumentException("stripeCount and stripeBlocks must be positive");
+        }
+        this.stripes = new Stripe[stripeCount];
+        for (int i = 0; i < stripeCount; i++) {
+            stripes[i] = new Stripe();
+        }
+        this.stripeBlocks = stripeBlocks;
     }
 
     @Override
     public CompletableFuture<RangeLock> acquire(long lba, long blocks, LockMode mode) {
-        if (lba < 0 || blocks < 1 || mode == null) {
-            throw new IllegalArgumentException("bad lock request: lba " + lba + ", blocks " + blocks + ", mode " + mode);
+        if (blocks < 1 || lba < 0 || lba > Long.MAX_VALUE - blocks) {
+            throw new IllegalArgumentException("bad range lba=" + lba + " blocks=" + blocks);
         }
-        Request request = new Request(lba, blocks, mode);
-        synchronized (this) {
-            requests.add(request);
-        }
-        request.future.whenComplete((lock, failure) -> {
-            if (failure instanceof CancellationException) {
-                withdraw(request);
+        Request r = new Request(lba, blocks, mode, stripesOf(lba, blocks));
+        outstanding.incrementAndGet();
+        boolean granted;
+        lockAll(r.stripes);
+        try {
+            r.seq = nextSeq.getAndIncrement();
+            for (int s : r.stripes) {
+                stripes[s].queue.add(r);
             }
-        });
-        grantReady();
-        return request.future;
+            granted = tryGrantLocked(r);
+        } finally {
+            unlockAll(r.stripes);
+        }
+        if (granted) {
+            r.future.complete(r);
+        } else {
+            r.future.whenComplete((l, err) -> {
+                if (err instanceof CancellationException) {
+                    withdraw(r);
+                }
+            });
+        }
+        return r.future;
     }
 
     @Override
-    public synchronized int outstanding() {
-        return requests.size();
+    public int outstanding() {
+        return outstanding.get();
     }
 
-    private void withdraw(Request request) {
-        boolean removed;
-        synchronized (this) {
-            removed = !request.granted && requests.remove(request);
+    /** Sorted, distinct stripe indices covering [lba, lba + blocks). */
+    private int[] stripesOf(long lba, long blocks) {
+        long first = lba / stripeBlocks;
+        long last = (lba + blocks - 1) / stripeBlocks;
+        long regions = last - first + 1;
+        if (regions >= stripes.length) {
+            int[] all = new int[stripes.length];
+            for (int i = 0; i < all.length; i++) {
+                all[i] = i;
+            }
+            return all;
         }
-        if (removed) {
-            grantReady();
+        boolean[] hit = new boolean[stripes.length];
+        int n = 0;
+        for (long reg = first; reg <= last; reg++) {
+            int s = (int) (reg % stripes.length);
+            if (!hit[s]) {
+                hit[s] = true;
+                n++;
+            }
+        }
+        int[] out = new int[n];
+        int k = 0;
+        for (int i = 0; i < hit.length; i++) {
+            if (hit[i]) {
+                out[k++] = i;
+            }
+        }
+        return out;
+    }
+
+    /** Takes the stripe locks in ascending index order (idx is sorted): no lock-order cycle. */
+    private void lockAll(int[] idx) {
+        for (int i = 0; i < idx.length; i++) {
+            stripes[idx[i]].lock.lock();
         }
     }
 
-    private void release(Request request) {
-        synchronized (this) {
-            requests.remove(request);
+    private void unlockAll(int[] idx) {
+        for (int i = idx.length - 1; i >= 0; i--) {
+            stripes[idx[i]].lock.unlock();
         }
-        grantReady();
     }
 
-    private void grantReady() {
-        List<Request> ready = new ArrayList<>();
-        synchronized (this) {
-            for (int i = 0; i < requests.size(); i++) {
-                Request candidate = requests.get(i);
-                if (!candidate.granted && !blockedByEarlier(candidate, i)) {
-                    candidate.granted = true;
-                    ready.add(candidate);
+    /** Caller holds all of r's stripe locks. Marks r GRANTED when nothing earlier conflicts. */
+    private boolean tryGrantLocked(Request r) {
+        if (r.state != State.WAITING) {
+            return false;
+        }
+        for (int s : r.stripes) {
+            for (Request e : stripes[s].queue) {
+                if (e.seq >= r.seq) {
+                    break;
+                }
+                if (e.conflictsWith(r)) {
+                    return false;
                 }
             }
         }
-        for (Request request : ready) {
-            if (!request.future.complete(request)) {
-                request.close(); // cancelled while being granted: release on the caller's behalf
-            }
+        r.state = State.GRANTED;
+        return true;
+    }
+
+    /** Releases a granted lock (idempotent). */
+    private void release(Request r) {
+        remove(r, State.GRANTED);
+    }
+
+    /** Withdraws a cancelled request: if it was granted in the meantime, releases it instead. */
+    private void withdraw(Request r) {
+        if (!remove(r, State.WAITING)) {
+            remove(r, State.GRANTED);
         }
     }
 
-    private boolean blockedByEarlier(Request candidate, int index) {
-        for (int i = 0; i < index; i++) {
-            Request earlier = requests.get(i);
-            if (earlier.overlaps(candidate)
-                    && (earlier.mode == LockMode.EXCLUSIVE || candidate.mode == LockMode.EXCLUSIVE)) {
-                return true;
+    /**
+     * Removes r if it is in state {@code expected}, then grants whichever later overlapping requests
+     * that unblocks. Returns whether r was removed.
+     */
+    private boolean remove(Request r, State expected) {
+        Set<Request> candidates = new LinkedHashSet<>();
+        lockAll(r.stripes);
+        try {
+            if (r.state != expected) {
+                return false;
+            }
+            r.state = State.DONE;
+            for (int s : r.stripes) {
+                Iterator<Request> it = stripes[s].queue.iterator();
+                while (it.hasNext()) {
+                    Request e = it.next();
+                    if (e == r) {
+                        it.remove();
+                    } else if (e.seq > r.seq && e.state == State.WAITING && e.overlaps(r)) {
+                        candidates.add(e);
+                    }
+                }
+            }
+        } finally {
+            unlockAll(r.stripes);
+        }
+        outstanding.decrementAndGet();
+        List<Request> ordered = new ArrayList<>(candidates);
+        ordered.sort((a, b) -> Long.compare(a.seq, b.seq));
+        // Locks are granted after our stripe locks are dropped: completing a future runs the waiter's
+        // continuation on this thread, and it may take or release other locks.
+        for (Request c : ordered) {
+            boolean granted;
+            lockAll(c.stripes);
+            try {
+                granted = tryGrantLocked(c);
+            } finally {
+                unlockAll(c.stripes);
+            }
+            if (granted && !c.future.complete(c)) {
+                // The waiter cancelled while we granted: release on its behalf (contract).
+                release(c);
             }
         }
-        return false;
+        return true;
+    }
+
+    private static final class Stripe {
+        final ReentrantLock lock = new ReentrantLock();
+        /** Requests touching this stripe, ascending seq. */
+        final List<Request> queue = new LinkedList<>();
     }
 
     private final class Request implements RangeLock {
         final long lba;
         final long blocks;
         final LockMode mode;
+        final int[] stripes;
         final CompletableFuture<RangeLock> future = new CompletableFuture<>();
-        final AtomicBoolean released = new AtomicBoolean();
-        boolean granted; // guarded by the manager's monitor
+        long seq;
+        /** Guarded by the locks of all of this request's stripes. */
+        State state = State.WAITING;
 
-        Request(long lba, long blocks, LockMode mode) {
+        Request(long lba, long blocks, LockMode mode, int[] stripes) {
             this.lba = lba;
             this.blocks = blocks;
             this.mode = mode;
+            this.stripes = stripes;
         }
 
-        boolean overlaps(Request other) {
-            return lba < other.lba + other.blocks && other.lba < lba + blocks;
+        boolean overlaps(Request o) {
+            return lba < o.lba + o.blocks && o.lba < lba + blocks;
+        }
+
+        boolean conflictsWith(Request o) {
+            return (mode == LockMode.EXCLUSIVE || o.mode == LockMode.EXCLUSIVE) && overlaps(o);
         }
 
         @Override
@@ -124,9 +273,12 @@ public final class StripedRangeLockManager implements RangeLockManager {
 
         @Override
         public void close() {
-            if (released.compareAndSet(false, true)) {
-                release(this);
-            }
+            release(this);
+        }
+
+        @Override
+        public String toString() {
+            return "RangeLock[" + mode + " " + lba + "+" + blocks + " seq=" + seq + " " + state + "]";
         }
     }
 }

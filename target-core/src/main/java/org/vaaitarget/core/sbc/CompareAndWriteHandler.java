@@ -1,0 +1,120 @@
+package org.vaaitarget.core.sbc;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.sbc.forensics.AtsStatistics;
+import org.vaaitarget.core.sbc.forensics.MiscompareReport;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.scsi.sense.SenseData;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * COMPARE AND WRITE (89h, SBC-4 5.3): VMware's ATS. The Data-Out buffer holds the verify data in
+ * [0, n*bs) and the write data in [n*bs, 2*n*bs).
+ *
+ * <p>Atomicity: the whole read-compare-write runs under an EXCLUSIVE range lock on [lba, lba+n) taken
+ * through {@link Task#lock}, which every other reader and writer of those blocks also takes; so two
+ * hosts racing on one lock sector are serialized and exactly one can see its expected image. If the
+ * task is aborted while waiting for the lock, the lock future fails with CancellationException and the
+ * {@code thenCompose} chain below never reads, compares or writes.
+ *
+ * <p>Miscompare: CHECK CONDITION, MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, INFORMATION = offset
+ * of the first differing byte from the start of the verify data (SBC-4 5.3.2), nothing written; one
+ * structured log record and the LU's {@link AtsStatistics} record who last wrote that block.
+ */
+public final class CompareAndWriteHandler implements CommandHandler {
+    static final String NAME = "COMPARE AND WRITE";
+    private static final int FUA = 0x08;
+
+    private static final List<CommandSpec> SPECS = List.of(
+            CommandSpec.of(0x89, -1, NAME, DataAccess.WRITE,
+                    0x89, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0x00, 0x00));
+
+    @Override
+    public List<CommandSpec> commands() {
+        return SPECS;
+    }
+
+    /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        if (cdb.length < 16) {
+            return ReadHandler.done(task.invalidCdbField(0, -1));
+        }
+        if (Cdbs.protectField(cdb) != 0) {
+            return ReadHandler.done(task.invalidCdbField(1, 7));     // WRPROTECT without PI
+        }
+        long lba = Cdbs.be(cdb, 2, 8);
+        int nlb = Cdbs.u8(cdb, 13);
+        if (nlb == 0) {
+            // SBC-4 5.3.1: zero blocks is not an error; nothing is read, compared or written.
+            return ReadHandler.done(CommandResult.good(0));
+        }
+        if (nlb > lu.limits().maxCompareAndWriteBlocks()) {
+            // The same limit is advertised as MAXIMUM COMPARE AND WRITE LENGTH (VPD B0h byte 5).
+            return ReadHandler.done(task.invalidCdbField(13, -1));
+        }
+        if (!Cdbs.inRange(lu, lba, nlb)) {
+            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+        }
+        int half = nlb * lu.blockSize();
+        long expected = 2L * half;
+        if (task.command().dataOutLength() != expected) {
+            // The CDB and the Data-Out disagree, so it is unknowable which half is the verify data.
+            // Never GOOD, nothing touched (libiscsi CompareAndWrite.InvalidDataOutSize accepts any error
+            // status). ILLEGAL REQUEST / INVALID FIELD IN COMMAND INFORMATION UNIT is the FCP-4 9.4.2 b)
+            // answer to a data length that does not match the command, the same one newer LIO gives and
+            // libiscsi's write residual tests accept; transferLength lets the transport add the residual.
+            byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
+            return ReadHandler.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
+        }
+        boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
+        AtsStatistics stats = lu.ats();
+        stats.started();
+        long asked = System.nanoTime();
+        return task.lock(lba, nlb, LockMode.EXCLUSIVE)
+                .thenCompose(lock -> {
+                    stats.lockWaited(System.nanoTime() - asked);
+                    return lu.store().read(lba, nlb);
+                })
+                .thenCompose(medium -> compareThenWrite(task, lba, nlb, half, medium, durable));
+    }
+
+    /** Releases {@code medium}; writes the second half of Data-Out only when the first half matches it. */
+    private static CompletionStage<CommandResult> compareThenWrite(Task task, long lba, int nlb, int half,
+                                                                   ByteBuf medium, boolean durable) {
+        LogicalUnit lu = task.lu();
+        ByteBuf dataOut = task.command().dataOut();
+        int verifyStart = dataOut.readerIndex();
+        try {
+            int diff = Compare.firstDifference(dataOut, verifyStart, medium, medium.readerIndex(), half);
+            if (diff >= 0) {
+                MiscompareReport report = MiscompareReport.of(task.nexus(), lu.number(), NAME, lba, nlb,
+                        lu.blockSize(), dataOut.slice(verifyStart, half), medium, diff, lu.writerHistory());
+                lu.ats().miscompared(report);
+                report.log();
+                return CompletableFuture.completedFuture(task.check(
+                        SenseData.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION, diff)));
+            }
+        } finally {
+            medium.release();
+        }
+        ByteBuf writeHalf = dataOut.slice(verifyStart + half, half);
+        return lu.store().write(lba, writeHalf, durable).thenApply(v -> {
+            lu.writerHistory().recordWrite(lba, nlb, task.nexus(), NAME);
+            lu.ats().succeeded();
+            return CommandResult.good(2L * half);
+        });
+    }
+}

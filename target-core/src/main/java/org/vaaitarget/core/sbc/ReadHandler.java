@@ -1,0 +1,76 @@
+package org.vaaitarget.core.sbc;
+
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.DataDirection;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * READ(6/10/12/16) (SBC-4 5.15-5.18) under a SHARED range lock, so that a multi-block read never sees
+ * half of a concurrent WRITE or COMPARE AND WRITE. DPO and FUA are accepted: the store has no read
+ * cache of its own to bypass. A residual against the EDTL is the transport's job: the result's
+ * transfer length is what the CDB asked for.
+ */
+public final class ReadHandler implements CommandHandler {
+
+    private static final List<CommandSpec> SPECS = List.of(
+            CommandSpec.of(0x08, -1, "READ(6)", DataAccess.READ, 0x08, 0x1F, 0xFF, 0xFF, 0xFF, 0x00),
+            CommandSpec.of(0x28, -1, "READ(10)", DataAccess.READ,
+                    0x28, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
+            CommandSpec.of(0xA8, -1, "READ(12)", DataAccess.READ,
+                    0xA8, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
+            CommandSpec.of(0x88, -1, "READ(16)", DataAccess.READ,
+                    0x88, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
+
+    @Override
+    public List<CommandSpec> commands() {
+        return SPECS;
+    }
+
+    /** @return on GOOD a result whose Data-In buffer the receiver releases */
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        BlockCdb layout = BlockCdb.forLength(SbcHandlers.cdbLengthOf(cdb[0] & 0xFF));
+        if (cdb.length < layout.cdbLength()) {
+            return done(task.invalidCdbField(0, -1));
+        }
+        if (task.command().direction() == DataDirection.WRITE) {
+            // libiscsi 0105_read10_invalid: a READ sent with Data-Out must fail.
+            return done(task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT));
+        }
+        if (layout != BlockCdb.SIX && Cdbs.protectField(cdb) != 0) {
+            // RDPROTECT on a LU without protection information (SBC-4 5.16 table; libiscsi ReadXX.Rdprotect).
+            return done(task.invalidCdbField(1, 7));
+        }
+        long lba = layout.lba(cdb);
+        long blocks = layout.blocks(cdb);
+        if (!Cdbs.inRange(lu, lba, blocks)) {
+            return done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+        }
+        if (blocks == 0) {
+            // SBC-4: a TRANSFER LENGTH of zero is not an error; no data is transferred.
+            return done(CommandResult.good(0));
+        }
+        if (blocks > lu.limits().maxTransferBlocks()) {
+            return done(task.invalidCdbField(layout.lenOffset(), -1));
+        }
+        int n = (int) blocks;
+        return task.lock(lba, n, LockMode.SHARED)
+                .thenCompose(lock -> lu.store().read(lba, n))
+                .thenApply(CommandResult::goodWithData);
+    }
+
+    static CompletionStage<CommandResult> done(CommandResult r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,47 @@
+package org.vaaitarget.core.sbc;
+
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+
+/** The SBC-4 block command handlers, for the dispatch table. */
+public final class SbcHandlers {
+    private static final Map<Integer, String> NAMES = new HashMap<>();
+
+    static {
+        for (CommandHandler h : all()) {
+            for (CommandSpec s : h.commands()) {
+                if (s.serviceAction() < 0) {
+                    NAMES.put(s.opcode(), s.name());
+                }
+            }
+        }
+    }
+
+    private SbcHandlers() {
+    }
+
+    /** New instances of every SBC handler (they are stateless; per-LU state lives in the LU). */
+    public static List<CommandHandler> all() {
+        return List.of(new ReadHandler(), new WriteHandler(), new VerifyHandler(), new CacheHandler(),
+                new ReadCapacityHandler(), new CompareAndWriteHandler());
+    }
+
+    /** CDB length from the opcode's group code (SPC-5 4.2.5.1). */
+    static int cdbLengthOf(int opcode) {
+        return switch (opcode >>> 5) {
+            case 0 -> 6;
+            case 1, 2 -> 10;
+            case 4 -> 16;
+            case 5 -> 12;
+            default -> throw new IllegalArgumentException("not a fixed-length CDB opcode: " + opcode);
+        };
+    }
+
+    /** The command's name for logs and the writer history, e.g. "WRITE(16)". */
+    static String nameOf(int opcode) {
+        return NAMES.getOrDefault(opcode, String.format("opcode %02Xh", opcode));
+    }
+}

@@ -1,0 +1,62 @@
+package org.vaaitarget.core.sbc.forensics;
+
+import java.util.concurrent.atomic.LongAccumulator;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Per-LU COMPARE AND WRITE (ATS) counters, in one place: how many ran, how many wrote, how many
+ * miscompared, and how long they waited for their range lock. Also keeps the most recent miscompare
+ * report for diagnostics. Thread-safe, cheap to update.
+ */
+public final class AtsStatistics {
+    private final LongAdder total = new LongAdder();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder miscompared = new LongAdder();
+    private final LongAdder lockWaitNanosTotal = new LongAdder();
+    private final LongAccumulator lockWaitNanosMax = new LongAccumulator(Math::max, 0);
+    private volatile MiscompareReport lastMiscompare;
+
+    /** A COMPARE AND WRITE that reached the medium check (NLB &gt; 0, CDB valid). */
+    public void started() {
+        total.increment();
+    }
+
+    public void lockWaited(long nanos) {
+        lockWaitNanosTotal.add(nanos);
+        lockWaitNanosMax.accumulate(nanos);
+    }
+
+    public void succeeded() {
+        succeeded.increment();
+    }
+
+    public void miscompared(MiscompareReport report) {
+        miscompared.increment();
+        lastMiscompare = report;
+    }
+
+    public long total() {
+        return total.sum();
+    }
+
+    public long succeededCount() {
+        return succeeded.sum();
+    }
+
+    public long miscomparedCount() {
+        return miscompared.sum();
+    }
+
+    public long lockWaitNanosTotal() {
+        return lockWaitNanosTotal.sum();
+    }
+
+    public long lockWaitNanosMax() {
+        return lockWaitNanosMax.get();
+    }
+
+    /** The most recent miscompare on this LU, or null. */
+    public MiscompareReport lastMiscompare() {
+        return lastMiscompare;
+    }
+}

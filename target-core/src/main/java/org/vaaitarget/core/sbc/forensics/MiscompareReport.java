@@ -1,0 +1,78 @@
+package org.vaaitarget.core.sbc.forensics;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.scsi.ItNexus;
+
+/**
+ * Everything known about one COMPARE AND WRITE (or VERIFY) miscompare, and the one structured log
+ * record written for it on logger {@value #LOGGER_NAME}.
+ *
+ * @param initiatorName  the initiator's iSCSI name
+ * @param isid           its session's ISID
+ * @param target         the target name
+ * @param lun            LU number
+ * @param command        "COMPARE AND WRITE" or "VERIFY(16)" etc.
+ * @param lba            first LBA of the command
+ * @param blocks         NUMBER OF LOGICAL BLOCKS
+ * @param offset         offset of the first differing byte from the start of the verify data
+ *                       (the sense INFORMATION value)
+ * @param windowStart    offset of the first byte shown in expectedHex/foundHex
+ * @param expectedHex    up to {@value #WINDOW} bytes of the initiator's verify data around offset
+ * @param foundHex       the same bytes as found on the medium
+ * @param blockLba       the LBA of the block holding the first difference
+ * @param lastWriter     who last wrote that block according to {@link WriterHistory}, or null
+ */
+public record MiscompareReport(String initiatorName, String isid, String target, int lun, String command,
+                               long lba, long blocks, long offset, long windowStart, String expectedHex,
+                               String foundHex, long blockLba, WriteRecord lastWriter) {
+
+    public static final String LOGGER_NAME = "org.vaaitarget.ats";
+    static final int WINDOW = 16;
+    private static final Logger LOG = LoggerFactory.getLogger(LOGGER_NAME);
+
+    /**
+     * Builds the report. Reads {@code expected} and {@code found} without changing or releasing them.
+     *
+     * @param offset index of the first differing byte within both buffers (from their reader index)
+     */
+    public static MiscompareReport of(ItNexus nexus, int lun, String command, long lba, long blocks,
+                                      int blockSize, ByteBuf expected, ByteBuf found, int offset,
+                                      WriterHistory history) {
+        int len = Math.min(expected.readableBytes(), found.readableBytes());
+        int start = Math.max(0, Math.min(offset - WINDOW / 2, len - WINDOW));
+        int count = Math.min(WINDOW, len - start);
+        String exp = ByteBufUtil.hexDump(expected, expected.readerIndex() + start, count);
+        String got = ByteBufUtil.hexDump(found, found.readerIndex() + start, count);
+        long blockLba = lba + offset / blockSize;
+        return new MiscompareReport(nexus.initiatorName(), nexus.isid(), nexus.targetName(), lun, command,
+                lba, blocks, offset, start, exp, got, blockLba, history.lastWriter(blockLba));
+    }
+
+    /** Writes the one WARN record for this miscompare, with every field as a key/value pair. */
+    public void log() {
+        LOG.atWarn()
+                .addKeyValue("initiator", initiatorName)
+                .addKeyValue("isid", isid)
+                .addKeyValue("target", target)
+                .addKeyValue("lun", lun)
+                .addKeyValue("command", command)
+                .addKeyValue("lba", lba)
+                .addKeyValue("nlb", blocks)
+                .addKeyValue("offset", offset)
+                .addKeyValue("windowStart", windowStart)
+                .addKeyValue("expected", expectedHex)
+                .addKeyValue("found", foundHex)
+                .addKeyValue("lastWriter", lastWriter == null ? "unknown" : lastWriter.initiatorPort())
+                .addKeyValue("lastWriteCommand", lastWriter == null ? "" : lastWriter.command())
+                .addKeyValue("lastWriteTime", lastWriter == null ? "" : lastWriter.time().toString())
+                .log("ATS miscompare on LUN {} LBA {} (+{}) at offset {} from {},i,0x{}: expected {} found {} "
+                                + "(bytes from offset {}); block {} last written by {}",
+                        lun, lba, blocks, offset, initiatorName, isid, expectedHex, foundHex, windowStart,
+                        blockLba, lastWriter == null ? "unknown (no recent small write recorded)"
+                                : lastWriter.initiatorPort() + " with " + lastWriter.command() + " at "
+                                + lastWriter.time());
+    }
+}
