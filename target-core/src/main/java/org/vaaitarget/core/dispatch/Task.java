@@ -24,14 +24,29 @@ public final class Task {
     private final ScsiCommand command;
     private final LogicalUnit lu;
     private final ByteBufAllocator alloc;
+    private final TargetContext context;
     private final List<CompletableFuture<RangeLock>> locks = new ArrayList<>(2);
     private boolean aborted;
     private boolean finished;
 
     public Task(ScsiCommand command, LogicalUnit lu, ByteBufAllocator alloc) {
+        this(command, lu, alloc, null);
+    }
+
+    /**
+     * @param context the target device the task runs on (its LUN inventory and command table, for
+     *                REPORT LUNS, REPORT SUPPORTED OPERATION CODES and device identification), or null
+     */
+    public Task(ScsiCommand command, LogicalUnit lu, ByteBufAllocator alloc, TargetContext context) {
         this.command = command;
         this.lu = lu;
         this.alloc = alloc;
+        this.context = context;
+    }
+
+    /** The target device this task runs on; null only for tasks built without one (unit tests). */
+    public TargetContext context() {
+        return context;
     }
 
     public ScsiCommand command() {

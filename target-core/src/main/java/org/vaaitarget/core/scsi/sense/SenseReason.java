@@ -27,6 +27,8 @@ public enum SenseReason {
     OPERATION_IN_PROGRESS(ILLEGAL_REQUEST, 0x00, 0x16),
 
     // --- NOT READY (02h)
+    /** 04h/00h: the LU cannot serve media commands now (store closed, target shutting down). */
+    LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE(NOT_READY, 0x04, 0x00),
     LOGICAL_UNIT_NOT_READY_BECOMING_READY(NOT_READY, 0x04, 0x01),
     LOGICAL_UNIT_NOT_READY_INITIALIZING_REQUIRED(NOT_READY, 0x04, 0x02),
     MEDIUM_NOT_PRESENT(NOT_READY, 0x3A, 0x00),

@@ -1,0 +1,96 @@
+package org.vaaitarget.core.dispatch;
+
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.BooleanSupplier;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * The generic checks every task passes before its handler runs, in ONE fixed order (DESIGN 9.4,
+ * like LIO's {@code __target_execute_cmd}):
+ * <ol>
+ *   <li><b>LUN exists</b>: otherwise ILLEGAL REQUEST / LOGICAL UNIT NOT SUPPORTED, except INQUIRY,
+ *       REPORT LUNS and REQUEST SENSE, which serve any LUN (SPC-5 6.7.1, 6.33, 6.39);</li>
+ *   <li><b>unit attention</b> (SAM-5 5.14, SPC-5 5.14): INQUIRY and REPORT LUNS neither report nor
+ *       clear one; REQUEST SENSE returns it as its parameter data (its handler consumes it); any other
+ *       command gets CHECK CONDITION with the oldest pending condition, which is thereby cleared;</li>
+ *   <li><b>LU state</b>: a device shutting down answers NOT READY (INQUIRY, REPORT LUNS and REQUEST
+ *       SENSE still work);</li>
+ *   <li><b>command table</b>: unknown opcode: INVALID COMMAND OPERATION CODE; served opcode with
+ *       an unserved service action: INVALID FIELD IN CDB; a CDB shorter than the command: INVALID
+ *       FIELD IN CDB;</li>
+ *   <li><b>reservations</b>: (later issue) the SPC-5 5.13 conflict table goes here, using
+ *       {@link CommandSpec#access()};</li>
+ *   <li><b>handler</b>, unless the task was aborted meanwhile.</li>
+ * </ol>
+ * Each gate answers with a result; nothing here throws for bad input.
+ */
+final class ExecutionGates {
+
+    /** How a command is treated by gates 1-3 (a table, not a branch ladder). */
+    private record Exemption(boolean anyLun, boolean uaHandledByCommand, boolean whileNotReady) {
+    }
+
+    private static final Exemption NORMAL = new Exemption(false, false, false);
+    private static final Map<Integer, Exemption> EXEMPTIONS = Map.of(
+            0x12, new Exemption(true, true, true),    // INQUIRY: no UA report or clear
+            0xA0, new Exemption(true, true, true),    // REPORT LUNS: no UA report or clear
+            0x03, new Exemption(true, true, true));   // REQUEST SENSE: returns the UA as data
+
+    private final HandlerTable table;
+    private final BooleanSupplier notReady;
+
+    ExecutionGates(HandlerTable table, BooleanSupplier notReady) {
+        this.table = table;
+        this.notReady = notReady;
+    }
+
+    /** Runs the gates, then the handler. May throw only if a handler does (the caller maps that). */
+    CompletionStage<CommandResult> execute(Task task) {
+        Exemption ex = EXEMPTIONS.getOrDefault(task.command().opcode(), NORMAL);
+        LogicalUnit lu = task.lu();
+
+        // 1. LUN exists
+        if (lu == null && !ex.anyLun()) {
+            return done(task.check(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED));
+        }
+        // 2. Unit attention
+        if (lu != null && !ex.uaHandledByCommand()) {
+            SenseReason ua = lu.unitAttentions().poll(task.nexus());
+            if (ua != null) {
+                return done(task.check(ua));
+            }
+        }
+        // 3. LU state
+        if (notReady.getAsBoolean() && !ex.whileNotReady()) {
+            return done(task.check(SenseReason.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE));
+        }
+        // 4. Command table
+        HandlerTable.Lookup found = table.lookup(task.cdb());
+        if (found instanceof HandlerTable.UnknownOpcode) {
+            return done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
+        }
+        if (found instanceof HandlerTable.UnknownServiceAction) {
+            int saByte = task.command().opcode() == 0x7F ? 8 : 1;
+            return done(task.invalidCdbField(saByte, -1));
+        }
+        HandlerTable.Entry entry = ((HandlerTable.Found) found).entry();
+        if (task.cdb().length < entry.spec().cdbLength()) {
+            return done(task.invalidCdbField(task.cdb().length, -1));
+        }
+        // 5. Reservations: RESERVATION CONFLICT check goes here (later issue), keyed by entry.spec().access().
+
+        // 6. Handler; an aborted task never starts (TaskHandle#abort guarantee).
+        if (task.isAborted()) {
+            return done(CommandResult.abortedTask());
+        }
+        return entry.handler().execute(task);
+    }
+
+    private static CompletionStage<CommandResult> done(CommandResult r) {
+        return CompletableFuture.completedFuture(r);
+    }
+}

@@ -1,0 +1,94 @@
+package org.vaaitarget.core.dispatch;
+
+import io.netty.buffer.ByteBuf;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.TaskHandle;
+import org.vaaitarget.core.store.StoreErrors;
+
+/**
+ * A submitted task as the dispatcher tracks it: the {@link TaskHandle} the transport holds, and the
+ * single completion path that releases everything (DESIGN 9.11).
+ */
+final class RunningTask implements TaskHandle {
+    private final Task task;
+    private final CompletableFuture<CommandResult> result = new CompletableFuture<>();
+    private final AtomicBoolean completed = new AtomicBoolean();
+
+    RunningTask(Task task) {
+        this.task = task;
+    }
+
+    Task task() {
+        return task;
+    }
+
+    /** Completes when the result has been handed over (for LU reset and close to wait on). */
+    CompletableFuture<CommandResult> done() {
+        return result;
+    }
+
+    @Override
+    public CompletionStage<CommandResult> result() {
+        return result.minimalCompletionStage();
+    }
+
+    @Override
+    public void abort() {
+        task.abort();
+    }
+
+    /**
+     * The one completion path, called once when the handler's stage completes (or at once when no
+     * handler ran). Releases the Data-Out buffer, releases range locks ({@link Task#finish()}), maps an
+     * exceptional completion through {@link StoreErrors}, and replaces the result of an aborted task
+     * with {@link CommandResult#abortedTask()}, releasing the Data-In it would have carried.
+     *
+     * @param produced the handler's result (its dataIn now owned here), or null
+     * @param error    the handler's failure, or null
+     * @param beforeHandOver run after everything is released and before the result is handed over
+     */
+    void complete(CommandResult produced, Throwable error, Runnable beforeHandOver) {
+        if (!completed.compareAndSet(false, true)) {
+            releaseDataIn(produced);
+            return;
+        }
+        ByteBuf dataOut = task.command().dataOut();
+        CommandResult r;
+        try {
+            if (dataOut != null) {
+                dataOut.release();
+            }
+        } finally {
+            task.finish();
+            r = resultFor(produced, error);
+            beforeHandOver.run();
+        }
+        result.complete(r);
+    }
+
+    private CommandResult resultFor(CommandResult produced, Throwable error) {
+        if (task.isAborted()) {
+            releaseDataIn(produced);
+            return CommandResult.abortedTask();
+        }
+        boolean descriptor = task.lu() != null && task.lu().mode().descriptorSense();
+        if (error != null) {
+            releaseDataIn(produced);
+            return StoreErrors.toResult(error, descriptor);
+        }
+        if (produced == null) {
+            return StoreErrors.toResult(new IllegalStateException("handler produced no result for opcode "
+                    + String.format("%02Xh", task.command().opcode())), descriptor);
+        }
+        return produced;
+    }
+
+    private static void releaseDataIn(CommandResult r) {
+        if (r != null && r.dataIn() != null && r.dataIn().refCnt() > 0) {
+            r.dataIn().release();
+        }
+    }
+}

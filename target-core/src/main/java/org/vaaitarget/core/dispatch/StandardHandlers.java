@@ -1,0 +1,15 @@
+package org.vaaitarget.core.dispatch;
+
+import java.util.List;
+import org.vaaitarget.core.spc.SpcHandlers;
+
+/** The handler set every target device serves unless a test supplies its own. */
+public final class StandardHandlers {
+    private StandardHandlers() {
+    }
+
+    /** A fresh list of handler instances (handlers may hold per-device state). */
+    public static List<CommandHandler> all() {
+        return SpcHandlers.all();
+    }
+}

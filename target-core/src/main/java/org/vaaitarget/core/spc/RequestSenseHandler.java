@@ -1,0 +1,42 @@
+package org.vaaitarget.core.spc;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.sense.SenseData;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * REQUEST SENSE (SPC-5 6.39): returns, as parameter data with GOOD status, the oldest unit attention
+ * pending for this I_T nexus (consuming it, SAM-5 5.14) or NO SENSE. DESC=1 asks for descriptor
+ * format, DESC=0 for fixed format. For a LUN that does not exist the data reports ILLEGAL REQUEST /
+ * LOGICAL UNIT NOT SUPPORTED (SPC-5 6.39: "incorrect logical unit").
+ */
+public final class RequestSenseHandler implements CommandHandler {
+    static final CommandSpec SPEC = CommandSpec.of(0x03, -1, "REQUEST SENSE", DataAccess.NONE,
+            0x03, 0x01, 0x00, 0x00, 0xFF, 0x00);
+
+    @Override
+    public List<CommandSpec> commands() {
+        return List.of(SPEC);
+    }
+
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        boolean descriptor = (cdb[1] & 0x01) != 0;
+        int allocation = ParameterData.u8(cdb, 4);
+        SenseReason reason;
+        if (task.lu() == null) {
+            reason = SenseReason.LOGICAL_UNIT_NOT_SUPPORTED;
+        } else {
+            SenseReason ua = task.lu().unitAttentions().poll(task.nexus());
+            reason = ua == null ? SenseReason.NO_ADDITIONAL_SENSE_INFORMATION : ua;
+        }
+        return ParameterData.dataIn(task, SenseData.of(reason).encode(descriptor), allocation);
+    }
+}

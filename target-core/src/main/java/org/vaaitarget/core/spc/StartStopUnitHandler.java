@@ -1,0 +1,49 @@
+package org.vaaitarget.core.spc;
+
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.scsi.CommandResult;
+
+/**
+ * START STOP UNIT (SBC-4 5.25) for a file-backed LU with a non-removable medium and no power states.
+ * <ul>
+ *   <li>POWER CONDITION 0h (START_VALID): START=1 or START=0 with LOEJ=0 answer GOOD and change
+ *       nothing; the LU stays ready (there is no spindle to stop). IMMED and NO_FLUSH are accepted:
+ *       there is nothing to wait for.</li>
+ *   <li>LOEJ=1 asks to load or eject a medium that cannot be removed: INVALID FIELD IN CDB (as LIO
+ *       does; libiscsi's StartStopUnit.Simple expects an eject on an RMB=0 device to fail).</li>
+ *   <li>POWER CONDITION ACTIVE, IDLE, STANDBY, LU_CONTROL, FORCE_IDLE_0, FORCE_STANDBY_0 are accepted
+ *       as no-ops (START and LOEJ are then ignored, SBC-4 table 81); reserved values: INVALID FIELD.</li>
+ * </ul>
+ */
+public final class StartStopUnitHandler implements CommandHandler {
+    static final CommandSpec SPEC = CommandSpec.of(0x1B, -1, "START STOP UNIT", DataAccess.NONE,
+            0x1B, 0x01, 0x00, 0x0F, 0xF7, 0x00);
+
+    /** SBC-4 table 81: power conditions this LU accepts (as no-ops). */
+    private static final int ACCEPTED_POWER_CONDITIONS = (1 << 0x0) | (1 << 0x1) | (1 << 0x2) | (1 << 0x3)
+            | (1 << 0x7) | (1 << 0xA) | (1 << 0xB);
+
+    @Override
+    public List<CommandSpec> commands() {
+        return List.of(SPEC);
+    }
+
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        int powerCondition = (cdb[4] >>> 4) & 0x0F;
+        if ((ACCEPTED_POWER_CONDITIONS & (1 << powerCondition)) == 0) {
+            return ParameterData.done(task.invalidCdbField(4, 7));
+        }
+        boolean loej = (cdb[4] & 0x02) != 0;
+        if (powerCondition == 0 && loej) {
+            return ParameterData.done(task.invalidCdbField(4, 1));
+        }
+        return ParameterData.done(CommandResult.good(0));
+    }
+}
