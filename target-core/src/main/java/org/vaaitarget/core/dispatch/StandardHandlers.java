@@ -1,6 +1,8 @@
 package org.vaaitarget.core.dispatch;
 
+import java.util.ArrayList;
 import java.util.List;
+import org.vaaitarget.core.sbc.SbcHandlers;
 import org.vaaitarget.core.spc.SpcHandlers;
 
 /** The handler set every target device serves unless a test supplies its own. */
@@ -10,6 +12,8 @@ public final class StandardHandlers {
 
     /** A fresh list of handler instances (handlers may hold per-device state). */
     public static List<CommandHandler> all() {
-        return SpcHandlers.all();
+        List<CommandHandler> all = new ArrayList<>(SpcHandlers.all());
+        all.addAll(SbcHandlers.all());
+        return all;
     }
 }
