@@ -1,5 +1,6 @@
 package org.vaaitarget.server.task;
 
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
@@ -100,16 +101,30 @@ final class FfpConnection {
             pdu.release();
             return;
         }
+        stamp(pdu, use);
+        ctx.write(pdu, ctx.voidPromise());
+    }
+
+    private void stamp(Pdu pdu, StatSn use) {
         pdu.setU32(TargetPdus.OFF_STAT_SN, use == StatSn.ADVANCE ? statSn++ : statSn);
         pdu.setU32(TargetPdus.OFF_EXP_CMD_SN, window.expCmdSn());
         pdu.setU32(TargetPdus.OFF_MAX_CMD_SN, window.maxCmdSn());
-        ctx.write(pdu, ctx.voidPromise());
     }
 
     /** {@link #write} then flush. */
     void send(Pdu pdu, StatSn use) {
         write(pdu, use);
         flush();
+    }
+
+    /** Sends a status-bearing PDU, then closes the connection once it is written. */
+    void sendThenClose(Pdu pdu) {
+        if (closed) {
+            pdu.release();
+            return;
+        }
+        stamp(pdu, StatSn.ADVANCE);
+        ctx.writeAndFlush(pdu).addListener(ChannelFutureListener.CLOSE);
     }
 
     void flush() {
