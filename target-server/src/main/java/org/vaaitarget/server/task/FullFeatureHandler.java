@@ -1,16 +1,332 @@
 package org.vaaitarget.server.task;
 
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.util.Objects;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.pdu.Opcode;
+import org.vaaitarget.server.pdu.Pdu;
+import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.Session;
+import org.vaaitarget.server.task.FfpConnection.StatSn;
 
 /**
- * Full Feature Phase of a normal session: receives decoded {@link org.vaaitarget.server.pdu.Pdu}s
- * after login and writes response Pdus. Installed by login in place of the login handler.
+ * Full Feature Phase of a normal session (RFC 7143, ErrorRecoveryLevel 0, one connection per
+ * session): receives decoded {@link Pdu}s after login and writes response Pdus. Installed by login in
+ * place of the login handler. All protocol state lives on the channel's event loop.
+ *
+ * <p>Routing: SCSI Command and Data-Out go to {@link ScsiCommandFlow}; NOP-Out, Task Management,
+ * Text and Logout requests that are not immediate first pass the CmdSN window
+ * ({@link CmdSnWindow}); SNACK is Rejected (ERL 0), undefined opcodes too.
+ *
+ * <p>Back-pressure: while the channel is not writable, reading stops (auto-read off), so a slow
+ * reader cannot make us queue unbounded Data-In.
  */
 public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(FullFeatureHandler.class);
 
+    /** Logout reason codes (RFC 7143 11.14.1) and response codes (11.15.1). */
+    private static final int LOGOUT_CLOSE_SESSION = 0;
+    private static final int LOGOUT_CLOSE_CONNECTION = 1;
+    private static final int LOGOUT_OK = 0;
+    private static final int LOGOUT_CID_NOT_FOUND = 1;
+    private static final int LOGOUT_RECOVERY_NOT_SUPPORTED = 2;
+    /** Async events (RFC 7143 11.9.1). */
+    private static final int ASYNC_LOGOUT_REQUESTED = 1;
+
+    private final ServerContext context;
+    private final Session session;
+    private final int firstStatSn;
+    private final FullFeatureOptions options;
+
+    private FfpConnection conn;
+    private ScsiCommandFlow flow;
+    private TaskManagement taskManagement;
+    private TextExchange text;
+    private boolean cleanedUp;
+    private boolean readSinceCheck;
+    private int pingTtt = TargetPdus.RESERVED_TAG;
+    private ScheduledFuture<?> idleCheck;
+    private ScheduledFuture<?> pingTimeout;
+    private ScheduledFuture<?> graceTimer;
+    private Pdu pendingLogout;
+    private boolean shuttingDown;
+
+    /** Starts with StatSN 0; prefer the overload that takes the StatSN login left off at. */
     public FullFeatureHandler(ServerContext context, Session session) {
-        throw new UnsupportedOperationException("TODO: full feature helper");
+        this(context, session, 0);
+    }
+
+    /**
+     * @param nextStatSn the StatSN for the first status-bearing PDU: one more than the StatSN of the
+     *                   final Login Response
+     */
+    public FullFeatureHandler(ServerContext context, Session session, int nextStatSn) {
+        this(context, session, nextStatSn, FullFeatureOptions.defaults());
+    }
+
+    public FullFeatureHandler(ServerContext context, Session session, int nextStatSn, FullFeatureOptions options) {
+        this.context = Objects.requireNonNull(context, "context");
+        this.session = Objects.requireNonNull(session, "session");
+        this.firstStatSn = nextStatSn;
+        this.options = Objects.requireNonNull(options, "options");
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        conn = new FfpConnection(ctx, context, session, firstStatSn, options);
+        flow = new ScsiCommandFlow(conn, this::onTaskEnded);
+        taskManagement = new TaskManagement(conn, flow);
+        text = new TextExchange(conn);
+        int interval = context.offer().nopInIntervalSeconds();
+        if (interval > 0) {
+            idleCheck = ctx.executor().scheduleAtFixedRate(this::checkIdle, interval, interval, TimeUnit.SECONDS);
+        }
+        if (!ctx.channel().isActive() && ctx.channel().isRegistered()) {
+            cleanUp();
+        }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof Pdu pdu)) {
+            ReferenceCountUtil.release(msg);
+            return;
+        }
+        if (cleanedUp) {
+            pdu.release();
+            return;
+        }
+        readSinceCheck = true;
+        Opcode op = pdu.opcode();
+        if (op == null) {
+            rejectAndRelease(RejectReason.COMMAND_NOT_SUPPORTED, pdu);
+            return;
+        }
+        switch (op) {
+            case SCSI_COMMAND -> flow.onCommand(pdu);
+            case DATA_OUT -> flow.onDataOut(pdu);
+            case NOP_OUT -> onNopOut(pdu);
+            case TASK_MGMT_REQUEST -> sequenced(pdu, taskManagement::onRequest);
+            case TEXT_REQUEST -> sequenced(pdu, text::onRequest);
+            case LOGOUT_REQUEST -> sequenced(pdu, this::onLogout);
+            // RFC 7143 11.16: SNACK needs ErrorRecoveryLevel > 0; at ERL 0 it is a protocol error.
+            case SNACK_REQUEST -> rejectAndRelease(RejectReason.PROTOCOL_ERROR, pdu);
+            // A Login Request after login is a protocol error; target opcodes never come from an initiator.
+            case LOGIN_REQUEST -> rejectAndRelease(RejectReason.PROTOCOL_ERROR, pdu);
+            default -> rejectAndRelease(RejectReason.COMMAND_NOT_SUPPORTED, pdu);
+        }
+    }
+
+    /** Non-SCSI requests: immediate ones run at once, the others in CmdSN order. Ownership moves in. */
+    private void sequenced(Pdu pdu, Consumer<Pdu> action) {
+        if (pdu.immediate()) {
+            action.accept(pdu);
+            return;
+        }
+        CmdSnWindow.Admission a = conn.window.offer(pdu.u32(24), new CmdSnWindow.Held() {
+            @Override
+            public void deliver() {
+                action.accept(pdu);
+            }
+
+            @Override
+            public void discard() {
+                pdu.release();
+            }
+        });
+        if (a == CmdSnWindow.Admission.IGNORED) {
+            LOG.debug("{}: {} with CmdSN {} outside the window ignored", conn.nexus, pdu, pdu.u32(24));
+            pdu.release();
+        }
+    }
+
+    private void rejectAndRelease(RejectReason reason, Pdu pdu) {
+        conn.reject(reason, pdu);
+        pdu.release();
+    }
+
+    // ---------------------------------------------------------------- NOP
+
+    private void onNopOut(Pdu pdu) {
+        conn.acknowledge(pdu.u32(28));
+        if (pdu.itt() == TargetPdus.RESERVED_TAG) {
+            // An answer to our ping (RFC 7143 11.18: ITT 0xFFFFFFFF, TTT copied from the NOP-In).
+            int ttt = pdu.u32(TargetPdus.OFF_TTT);
+            if (ttt != TargetPdus.RESERVED_TAG && ttt == pingTtt) {
+                pingTtt = TargetPdus.RESERVED_TAG;
+                cancel(pingTimeout);
+            }
+            pdu.release();
+            return;
+        }
+        sequenced(pdu, this::answerNop);
+    }
+
+    private void answerNop(Pdu pdu) {
+        ByteBuf data = pdu.takeData();
+        pdu.release();
+        int max = Math.max(0, conn.params.maxXmitDataSegmentLength());
+        if (data.readableBytes() > max) {
+            data.writerIndex(data.readerIndex() + max);     // the echo never exceeds what the initiator takes
+        }
+        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), TargetPdus.RESERVED_TAG, data), StatSn.ADVANCE);
+    }
+
+    /** Every NopInInterval: ping the initiator if nothing arrived since the last check. */
+    private void checkIdle() {
+        if (cleanedUp || pingTtt != TargetPdus.RESERVED_TAG) {
+            return;
+        }
+        if (readSinceCheck) {
+            readSinceCheck = false;
+            return;
+        }
+        pingTtt = conn.newTtt();
+        // RFC 7143 11.19: ITT 0xFFFFFFFF, a TTT to be echoed, StatSN not advanced.
+        conn.send(TargetPdus.nopIn(0, TargetPdus.RESERVED_TAG, pingTtt, null), StatSn.CURRENT);
+        int timeout = Math.max(1, context.offer().nopInTimeoutSeconds());
+        pingTimeout = conn.ctx.executor().schedule(() -> {
+            if (pingTtt != TargetPdus.RESERVED_TAG) {
+                LOG.warn("{}: no NOP-Out answer within {} s, closing", conn.nexus, timeout);
+                conn.ctx.close();
+            }
+        }, timeout, TimeUnit.SECONDS);
+    }
+
+    // ---------------------------------------------------------------- Logout and shutdown
+
+    private void onLogout(Pdu pdu) {
+        conn.acknowledge(pdu.u32(28));
+        int reason = pdu.flags() & 0x7F;
+        int cid = pdu.u16(20);
+        if (reason != LOGOUT_CLOSE_SESSION && reason != LOGOUT_CLOSE_CONNECTION) {
+            // Reason 2 (remove the connection for recovery) needs ERL 2: RFC 7143 11.15.1 code 2.
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0), StatSn.ADVANCE);
+            pdu.release();
+            return;
+        }
+        if (reason == LOGOUT_CLOSE_CONNECTION && cid != session.cid()) {
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_CID_NOT_FOUND, 0, 0), StatSn.ADVANCE);
+            pdu.release();
+            return;
+        }
+        if (pendingLogout != null) {
+            pendingLogout.release();
+        }
+        pendingLogout = pdu;
+        flow.refuseNewCommands();
+        startGraceTimer();
+        finishLogoutIfIdle();
+    }
+
+    /** Tasks still running when the grace time ends are aborted (their responses suppressed). */
+    private void startGraceTimer() {
+        if (graceTimer == null) {
+            graceTimer = conn.ctx.executor().schedule(this::graceExpired, options.logoutGraceSeconds(),
+                    TimeUnit.SECONDS);
+        }
+    }
+
+    private void graceExpired() {
+        if (cleanedUp) {
+            return;
+        }
+        for (IscsiTask t : flow.tasks()) {
+            flow.abort(t);
+        }
+        if (pendingLogout == null && shuttingDown) {
+            LOG.info("{}: initiator did not log out after the shutdown notice, closing", conn.nexus);
+            conn.ctx.close();
+        }
+    }
+
+    private void onTaskEnded() {
+        finishLogoutIfIdle();
+    }
+
+    private void finishLogoutIfIdle() {
+        if (pendingLogout == null || flow.taskCount() > 0 || cleanedUp) {
+            return;
+        }
+        Pdu request = pendingLogout;
+        pendingLogout = null;
+        // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
+        conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
+                session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
+        request.release();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt == ServerShutdownEvent.INSTANCE && !cleanedUp && !shuttingDown) {
+            shuttingDown = true;
+            // RFC 7143 11.9.1 event 1: the initiator logs out within Parameter3 seconds.
+            conn.send(TargetPdus.asyncMessage(ASYNC_LOGOUT_REQUESTED, 0, 0, options.logoutGraceSeconds()),
+                    StatSn.ADVANCE);
+            flow.refuseNewCommands();
+            startGraceTimer();
+        }
+        super.userEventTriggered(ctx, evt);
+    }
+
+    // ---------------------------------------------------------------- connection lifecycle
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) throws Exception {
+        ctx.channel().config().setAutoRead(ctx.channel().isWritable());
+        super.channelWritabilityChanged(ctx);
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        cleanUp();
+        super.channelInactive(ctx);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        LOG.warn("{}: closing after error", conn == null ? session.initiatorName() : conn.nexus, cause);
+        ctx.close();
+    }
+
+    /**
+     * Connection loss (or close): abort every task, release every buffer, tell the core the I_T
+     * nexus is gone (SAM-5 6.3.4) and unregister the session.
+     */
+    private void cleanUp() {
+        if (cleanedUp) {
+            return;
+        }
+        cleanedUp = true;
+        cancel(idleCheck);
+        cancel(pingTimeout);
+        cancel(graceTimer);
+        conn.markClosed();
+        conn.window.discardAll();
+        flow.abortAllAndForget();
+        if (pendingLogout != null) {
+            pendingLogout.release();
+            pendingLogout = null;
+        }
+        try {
+            conn.device().nexusLost(conn.nexus);
+        } finally {
+            context.sessions().unregister(session);
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
     }
 }

@@ -1,0 +1,83 @@
+package org.vaaitarget.server.task;
+
+import java.util.concurrent.CompletableFuture;
+import org.vaaitarget.core.scsi.DataDirection;
+import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.scsi.TaskAttribute;
+import org.vaaitarget.core.scsi.TaskHandle;
+
+/**
+ * One SCSI task on this connection, from its SCSI Command PDU to its response. Touched on the event
+ * loop only.
+ *
+ * <p>A task is submitted to the core when two things hold: its CmdSN turn has come
+ * ({@link #delivered}, RFC 7143 3.2.2.1; immediate commands at once) and all of its Data-Out is in.
+ * Data collection (R2Ts included) does not wait for the CmdSN turn, because unsolicited data for a
+ * held command arrives anyway. Tasks may therefore reach the core out of CmdSN order when an earlier
+ * write is still collecting data; SIMPLE task attributes allow that (SAM-5 8.6).
+ */
+final class IscsiTask {
+
+    /** RFC-free lifecycle of a task (DESIGN 7). */
+    enum State {
+        /** Waiting for Data-Out and/or its CmdSN turn. */
+        COLLECTING,
+        /** Handed to the core; waiting for its result. */
+        SUBMITTED,
+        /** Response sent or suppressed; removed from the task table. */
+        DONE
+    }
+
+    final int itt;
+    final int cmdSn;
+    final boolean immediate;
+    final long lun;
+    final byte[] cdb;
+    final int edtl;
+    final DataDirection direction;
+    final TaskAttribute attribute;
+    final DataOutCollector collector;
+    /** When non-null, the task fails with this status (and sense) instead of reaching the core. */
+    final ScsiStatus earlyStatus;
+    final byte[] earlySense;
+    final CompletableFuture<Void> terminated = new CompletableFuture<>();
+
+    State state = State.COLLECTING;
+    boolean delivered;
+    boolean occupiesWindowSlot;
+    boolean abortRequested;
+    TaskHandle handle;
+
+    IscsiTask(int itt, int cmdSn, boolean immediate, long lun, byte[] cdb, int edtl, DataDirection direction,
+              TaskAttribute attribute, DataOutCollector collector, ScsiStatus earlyStatus, byte[] earlySense) {
+        this.itt = itt;
+        this.cmdSn = cmdSn;
+        this.immediate = immediate;
+        this.lun = lun;
+        this.cdb = cdb;
+        this.edtl = edtl;
+        this.direction = direction;
+        this.attribute = attribute;
+        this.collector = collector;
+        this.earlyStatus = earlyStatus;
+        this.earlySense = earlySense;
+    }
+
+    boolean dataComplete() {
+        return collector == null || collector.complete();
+    }
+
+    boolean readyToRun() {
+        return state == State.COLLECTING && delivered && dataComplete();
+    }
+
+    int r2tCount() {
+        return collector == null ? 0 : collector.r2tCount();
+    }
+
+    @Override
+    public String toString() {
+        return String.format("task itt=0x%08x cmdSn=%d lun=%x op=%02x %s", itt, cmdSn, lun,
+                cdb.length > 0 ? cdb[0] & 0xFF : -1, state);
+    }
+}

@@ -1,0 +1,128 @@
+package org.vaaitarget.server.task;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.scsi.TaskManagementResponse;
+import org.vaaitarget.server.pdu.Pdu;
+import org.vaaitarget.server.session.SerialNumbers;
+import org.vaaitarget.server.task.FfpConnection.StatSn;
+
+/**
+ * Task Management Function Requests (RFC 7143 11.5, 11.6; SAM-5 7). The response is sent only
+ * after every task the function affects has been terminated on this connection (its response
+ * suppressed) and the core has finished its part.
+ */
+final class TaskManagement {
+    private static final Logger LOG = LoggerFactory.getLogger(TaskManagement.class);
+
+    /** Function codes (RFC 7143 11.5.1). */
+    static final int ABORT_TASK = 1;
+    static final int ABORT_TASK_SET = 2;
+    static final int CLEAR_ACA = 3;
+    static final int CLEAR_TASK_SET = 4;
+    static final int LOGICAL_UNIT_RESET = 5;
+    static final int TARGET_WARM_RESET = 6;
+    static final int TARGET_COLD_RESET = 7;
+    static final int TASK_REASSIGN = 8;
+
+    private final FfpConnection conn;
+    private final ScsiCommandFlow flow;
+
+    TaskManagement(FfpConnection conn, ScsiCommandFlow flow) {
+        this.conn = conn;
+        this.flow = flow;
+    }
+
+    /** Handles a Task Management Function Request; takes ownership of the PDU. */
+    void onRequest(Pdu pdu) {
+        int function = pdu.flags() & 0x7F;
+        int itt = pdu.itt();
+        long lun = pdu.lun();
+        int referencedTag = pdu.u32(20);
+        int cmdSn = pdu.u32(24);
+        int refCmdSn = pdu.u32(32);
+        conn.acknowledge(pdu.u32(28));
+        pdu.release();
+        CompletionStage<TaskManagementResponse> outcome = switch (function) {
+            case ABORT_TASK -> abortTask(lun, referencedTag, refCmdSn, cmdSn);
+            case ABORT_TASK_SET, CLEAR_TASK_SET -> withLun(lun, () ->
+                    afterLocalAborts(abortLocal(lun), () -> conn.device().clearTaskSet(conn.nexus, lun)));
+            case LOGICAL_UNIT_RESET -> withLun(lun, () ->
+                    afterLocalAborts(abortLocal(lun), () -> conn.device().logicalUnitReset(conn.nexus, lun)));
+            case TARGET_WARM_RESET, TARGET_COLD_RESET ->
+                    afterLocalAborts(abortLocal(null), () -> conn.device().targetReset(conn.nexus));
+            // This target has no ACA support (NACA is never accepted), so there is nothing to clear.
+            case CLEAR_ACA -> done(TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
+            // RFC 7143 11.6.1: reassignment needs ErrorRecoveryLevel 2; this target runs at ERL 0.
+            case TASK_REASSIGN -> done(TaskManagementResponse.TASK_ALLEGIANCE_REASSIGNMENT_NOT_SUPPORTED);
+            default -> done(TaskManagementResponse.FUNCTION_NOT_SUPPORTED);
+        };
+        outcome.whenComplete((response, error) -> conn.onLoop(() -> respond(itt, function, response, error), () -> {
+        }));
+    }
+
+    private CompletionStage<TaskManagementResponse> abortTask(long lun, int referencedTag, int refCmdSn, int cmdSn) {
+        if (!conn.device().hasLun(conn.nexus, lun)) {
+            return done(TaskManagementResponse.LUN_DOES_NOT_EXIST);
+        }
+        IscsiTask task = flow.find(referencedTag);
+        if (task != null) {
+            // (a) a live task: terminate it, suppress its response, then answer FUNCTION COMPLETE.
+            return flow.abort(task).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+        }
+        if (SerialNumbers.inWindow(refCmdSn, conn.window.expCmdSn(), conn.window.maxCmdSn())
+                && SerialNumbers.lt(refCmdSn, cmdSn)) {
+            // (b) the command never arrived: consider its CmdSN received (plug the gap).
+            conn.window.plug(refCmdSn);
+            return done(TaskManagementResponse.FUNCTION_COMPLETE);
+        }
+        // (c) finished or unknown: RFC 7143 says TASK DOES NOT EXIST; see FullFeatureOptions.
+        return done(conn.options.abortOfFinishedTask());
+    }
+
+    private CompletionStage<TaskManagementResponse> withLun(long lun,
+            java.util.function.Supplier<CompletionStage<TaskManagementResponse>> action) {
+        return conn.device().hasLun(conn.nexus, lun) ? action.get()
+                : done(TaskManagementResponse.LUN_DOES_NOT_EXIST);
+    }
+
+    /** Terminates this session's tasks on {@code lun} (all tasks when null). */
+    private CompletableFuture<Void> abortLocal(Long lun) {
+        List<CompletableFuture<Void>> pending = new ArrayList<>();
+        for (IscsiTask t : flow.tasks()) {
+            if (lun == null || t.lun == lun) {
+                pending.add(flow.abort(t));
+            }
+        }
+        return CompletableFuture.allOf(pending.toArray(new CompletableFuture<?>[0]));
+    }
+
+    private static CompletionStage<TaskManagementResponse> afterLocalAborts(CompletableFuture<Void> local,
+            java.util.function.Supplier<CompletionStage<TaskManagementResponse>> core) {
+        CompletionStage<TaskManagementResponse> coreStage = core.get();
+        return local.thenCombine(coreStage, (v, r) -> r);
+    }
+
+    private static CompletionStage<TaskManagementResponse> done(TaskManagementResponse r) {
+        return CompletableFuture.completedFuture(r);
+    }
+
+    private void respond(int itt, int function, TaskManagementResponse response, Throwable error) {
+        if (error != null || response == null) {
+            LOG.warn("{}: task management function {} failed", conn.nexus, function, error);
+            response = TaskManagementResponse.FUNCTION_REJECTED;
+        }
+        LOG.debug("{}: TMF {} -> {}", conn.nexus, function, response);
+        Pdu pdu = TargetPdus.taskManagementResponse(itt, response.iscsiCode());
+        if (function == TARGET_COLD_RESET) {
+            // RFC 7143 11.5.1: after a cold reset the target drops its connections.
+            conn.sendThenClose(pdu);
+        } else {
+            conn.send(pdu, StatSn.ADVANCE);
+        }
+    }
+}

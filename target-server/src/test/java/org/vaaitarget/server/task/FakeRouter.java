@@ -1,0 +1,97 @@
+package org.vaaitarget.server.task;
+
+import io.netty.buffer.ByteBufUtil;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ItNexus;
+import org.vaaitarget.core.scsi.ScsiCommand;
+import org.vaaitarget.core.scsi.ScsiTaskRouter;
+import org.vaaitarget.core.scsi.TaskHandle;
+import org.vaaitarget.core.scsi.TaskManagementResponse;
+
+/** A core stand-in: records commands (copying and releasing their Data-Out) and completes them on demand. */
+final class FakeRouter implements ScsiTaskRouter {
+
+    static final class Submitted implements TaskHandle {
+        final ScsiCommand command;
+        final byte[] dataOut;
+        final CompletableFuture<CommandResult> result = new CompletableFuture<>();
+        boolean abortCalled;
+
+        Submitted(ScsiCommand command, byte[] dataOut) {
+            this.command = command;
+            this.dataOut = dataOut;
+        }
+
+        @Override
+        public CompletionStage<CommandResult> result() {
+            return result;
+        }
+
+        @Override
+        public void abort() {
+            abortCalled = true;
+        }
+
+        void complete(CommandResult r) {
+            result.complete(r);
+        }
+    }
+
+    final List<Submitted> submitted = new ArrayList<>();
+    final List<String> calls = new ArrayList<>();
+    /** When set, every command completes at once with this result. */
+    Function<ScsiCommand, CommandResult> autoResult;
+    boolean lunExists = true;
+
+    @Override
+    public TaskHandle submit(ScsiCommand command) {
+        byte[] data = null;
+        if (command.dataOut() != null) {
+            data = ByteBufUtil.getBytes(command.dataOut());
+            command.dataOut().release();
+        }
+        Submitted s = new Submitted(command, data);
+        submitted.add(s);
+        if (autoResult != null) {
+            s.complete(autoResult.apply(command));
+        }
+        return s;
+    }
+
+    Submitted last() {
+        return submitted.get(submitted.size() - 1);
+    }
+
+    @Override
+    public CompletionStage<TaskManagementResponse> logicalUnitReset(ItNexus from, long lun) {
+        calls.add("lunReset " + lun);
+        return CompletableFuture.completedFuture(TaskManagementResponse.FUNCTION_COMPLETE);
+    }
+
+    @Override
+    public CompletionStage<TaskManagementResponse> targetReset(ItNexus from) {
+        calls.add("targetReset");
+        return CompletableFuture.completedFuture(TaskManagementResponse.FUNCTION_COMPLETE);
+    }
+
+    @Override
+    public CompletionStage<TaskManagementResponse> clearTaskSet(ItNexus from, long lun) {
+        calls.add("clearTaskSet " + lun);
+        return CompletableFuture.completedFuture(TaskManagementResponse.FUNCTION_COMPLETE);
+    }
+
+    @Override
+    public void nexusLost(ItNexus nexus) {
+        calls.add("nexusLost");
+    }
+
+    @Override
+    public boolean hasLun(ItNexus nexus, long lun) {
+        return lunExists;
+    }
+}
