@@ -70,7 +70,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      *                   final Login Response
      */
     public FullFeatureHandler(ServerContext context, Session session, int nextStatSn) {
-        this(context, session, nextStatSn, FullFeatureOptions.defaults());
+        this(context, session, nextStatSn, FullFeatureOptions.forInitiator(session.initiatorName()));
     }
 
     public FullFeatureHandler(ServerContext context, Session session, int nextStatSn, FullFeatureOptions options) {

@@ -13,8 +13,9 @@ import org.vaaitarget.core.scsi.TaskManagementResponse;
  * @param abortOfFinishedTask answer to ABORT TASK when the referenced task is not (or no longer)
  *                            known and RFC 7143 11.5.1 rule (b) does not apply. RFC 7143 11.5.1 (c)
  *                            and libiscsi's iSCSITMF.AbortTaskSimpleAsync want TASK DOES NOT EXIST;
- *                            ESXi escalates to LUN resets on it (ESXI-NOTES 2.7.4, SCST README), so
- *                            the default is FUNCTION COMPLETE.
+ *                            ESXi escalates to LUN resets on it (ESXI-NOTES 2.7.4, SCST README). The
+ *                            spec and the conformance suite win by default; VMware initiators get
+ *                            FUNCTION COMPLETE ({@link #forInitiator}).
  * @param logoutGraceSeconds  how long Logout and server shutdown wait for running tasks before
  *                            aborting them; also Parameter3 of the "target requests logout" Async
  *                            Message
@@ -24,7 +25,25 @@ public record FullFeatureOptions(int maxWriteLength, TaskManagementResponse abor
 
     public static final int DEFAULT_MAX_WRITE_LENGTH = 16 * 1024 * 1024;
 
+    /** The VMware software and hardware initiators name themselves iqn.1998-01.com.vmware:... */
+    private static final String VMWARE_IQN_PREFIX = "iqn.1998-01.com.vmware";
+
+    /** RFC 7143 behaviour: TASK DOES NOT EXIST for an ABORT TASK of a task that already finished. */
     public static FullFeatureOptions defaults() {
-        return new FullFeatureOptions(DEFAULT_MAX_WRITE_LENGTH, TaskManagementResponse.FUNCTION_COMPLETE, 10);
+        return new FullFeatureOptions(DEFAULT_MAX_WRITE_LENGTH, TaskManagementResponse.TASK_DOES_NOT_EXIST, 10);
+    }
+
+    /**
+     * The defaults for one initiator: ESXi gets FUNCTION COMPLETE for an ABORT TASK of a finished task
+     * (the answer SCST gives VMware; TASK DOES NOT EXIST makes ESXi escalate to resets), everybody else
+     * gets the RFC 7143 11.5.1 (c) answer, which libiscsi's iSCSITMF tests check.
+     */
+    public static FullFeatureOptions forInitiator(String initiatorName) {
+        FullFeatureOptions d = defaults();
+        if (initiatorName != null && initiatorName.toLowerCase(java.util.Locale.ROOT).startsWith(VMWARE_IQN_PREFIX)) {
+            return new FullFeatureOptions(d.maxWriteLength(), TaskManagementResponse.FUNCTION_COMPLETE,
+                    d.logoutGraceSeconds());
+        }
+        return d;
     }
 }

@@ -187,8 +187,9 @@ class SessionFlowTest {
     }
 
     @Test
-    void abortTaskOfAFinishedTaskAnswersFunctionCompleteByDefault() {
-        h = new FfpHarness(FfpHarness.defaults());
+    void abortTaskOfAFinishedTaskAnswersFunctionCompleteToVmware() {
+        h = new FfpHarness(FfpHarness.defaults(), new TargetOffer(262144, 16776192, 262144, 8, 128, 0, 30),
+                FullFeatureOptions.forInitiator("iqn.1998-01.com.vmware:esx01-4f3c2a1b"));
         h.router.autoResult = c -> CommandResult.good(0);
         h.send(tur(1, 100));
         h.run();
@@ -201,9 +202,9 @@ class SessionFlowTest {
     }
 
     @Test
-    void abortTaskOfAFinishedTaskCanAnswerTaskDoesNotExist() {
+    void abortTaskOfAFinishedTaskAnswersTaskDoesNotExistByDefault() {
         h = new FfpHarness(FfpHarness.defaults(), new TargetOffer(262144, 16776192, 262144, 8, 128, 0, 30),
-                new FullFeatureOptions(1 << 24, org.vaaitarget.core.scsi.TaskManagementResponse.TASK_DOES_NOT_EXIST, 5));
+                FullFeatureOptions.forInitiator("iqn.2016-04.com.open-iscsi:1234"));
         h.send(FfpHarness.tmf(0x79, TaskManagement.ABORT_TASK, 1, 100, 50));
         h.run();
         Pdu rsp = h.next(Opcode.TASK_MGMT_RESPONSE);
