@@ -65,13 +65,15 @@ public final class ConfigLoader {
 
     /** Parses YAML text; relative LUN paths are resolved against {@code baseDir}. */
     public static ServerConfig parse(String yaml, Path baseDir) throws ConfigException {
+        if (yaml.isBlank()) {
+            throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
+        }
         FileConfig raw;
         try {
             raw = YAML.readValue(yaml, FileConfig.class);
         } catch (UnrecognizedPropertyException e) {
             String known = e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
-            throw new ConfigException("config " + path(e) + ": unknown key '" + e.getPropertyName() + "' (known keys here: "
-                    + known + ")");
+            throw new ConfigException("config " + path(e) + ": unknown key (known keys here: " + known + ")");
         } catch (MismatchedInputException e) {
             throw new ConfigException("config " + path(e) + ": expected " + describe(e.getTargetType())
                     + lineOf(e));
