@@ -11,6 +11,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
+import org.vaaitarget.conformance.support.ExternalTools;
 import org.opentest4j.TestAbortedException;
 
 /** The output parser and the known-failures rules, on recorded iscsi-test-cu output (no target needed). */
@@ -83,6 +84,14 @@ class HarnessLogicTest {
         assertThrows(IllegalStateException.class, () -> known("Read10.Simple | SBC-4 | reason\n"));
         assertThrows(IllegalStateException.class, () -> known("Read10.Simple | SBC-4 | reason | yesterday\n"));
         assertThrows(IllegalStateException.class, () -> known("A.B | c | r | 2026-11-22\nA.B | c | r | 2026-11-22\n"));
+    }
+
+    @Test
+    void aMissingToolFailsInCiAndIsSkippedElsewhere() {
+        Class<? extends Throwable> expected = "true".equalsIgnoreCase(System.getenv("CI"))
+                ? AssertionFailedError.class : TestAbortedException.class;
+        Throwable t = assertThrows(expected, () -> ExternalTools.require("no-such-tool-vaaitarget"));
+        assertTrue(t.getMessage().contains("apt-get install -y libiscsi-bin"), t.getMessage());
     }
 
     @Test
