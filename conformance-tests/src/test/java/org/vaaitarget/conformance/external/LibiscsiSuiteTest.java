@@ -29,7 +29,8 @@ import org.vaaitarget.conformance.support.TestTarget;
  * <p>System properties: {@code conformance.url} (test an external target instead of the in-process
  * server), {@code conformance.families} (comma-separated, instead of {@code libiscsi-families.txt}),
  * {@code conformance.familyTimeoutSeconds} (default 180), {@code conformance.testTimeoutSeconds}
- * (default 60), {@code conformance.multipath} (true: pass the URL twice, for MultipathIO.*),
+ * (default 60), {@code conformance.budgetSeconds} (all families together, default 1500: keeps CI under
+ * its limit even when everything hangs), {@code conformance.multipath} (true: pass the URL twice, for MultipathIO.*),
  * {@code conformance.logDir} (default target/libiscsi).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -49,6 +50,7 @@ class LibiscsiSuiteTest {
         IscsiTestCu cu = new IscsiTestCu(tool, target.url(), Boolean.getBoolean("conformance.multipath"),
                 Duration.ofSeconds(Long.getLong("conformance.familyTimeoutSeconds", 180)),
                 Duration.ofSeconds(Long.getLong("conformance.testTimeoutSeconds", 60)),
+                Duration.ofSeconds(Long.getLong("conformance.budgetSeconds", 1500)),
                 Path.of(System.getProperty("conformance.logDir", "target/libiscsi")));
         KnownFailures known = KnownFailures.load();
         DynamicNode listCheck = dynamicTest("known-failures.txt lists only tests iscsi-test-cu has", () -> {

@@ -8,6 +8,7 @@ import java.io.RandomAccessFile;
 import java.nio.file.Path;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.conformance.support.TestTarget;
 
@@ -22,6 +23,7 @@ class JscsiRoundTripTest {
     Path dir;
 
     @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD) // jSCSI waits forever for a lost answer
     void writes64MiBReadsItBackAndAgainAfterARestart() throws Exception {
         byte[] data = new byte[DATA_BYTES];
         new Random(7143).nextBytes(data);
