@@ -1,6 +1,7 @@
 package org.vaaitarget.server.app;
 
 import java.io.IOException;
+import java.net.BindException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -49,6 +50,12 @@ public final class TargetServer {
                 server = IscsiServer.start(context);
             } catch (IOException e) {
                 throw new StartupException("cannot listen: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                BindException bind = bindCause(e);
+                if (bind == null) {
+                    throw e;
+                }
+                throw new StartupException("cannot listen on " + config.portals() + ": " + bind.getMessage(), e);
             }
             return new RunningServer(config, server, devices);
         } catch (StartupException | RuntimeException e) {
@@ -75,6 +82,16 @@ public final class TargetServer {
             luns.forEach(TargetServer::closeQuietly);
             throw e;
         }
+    }
+
+    /** Netty may report a port in use as an unchecked exception wrapping a BindException. */
+    private static BindException bindCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BindException b) {
+                return b;
+            }
+        }
+        return null;
     }
 
     private static void closeQuietly(AutoCloseable c) {
