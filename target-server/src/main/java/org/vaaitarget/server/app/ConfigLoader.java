@@ -1,0 +1,237 @@
+package org.vaaitarget.server.app;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.session.TargetOffer;
+
+/**
+ * Reads the YAML configuration file (see README for the annotated example). Unknown keys, wrong types
+ * and bad values are errors naming the key path, like {@code config targets[1].luns[0].size: ...}.
+ * Relative LUN file paths are resolved against the directory of the configuration file.
+ */
+public final class ConfigLoader {
+    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory())
+            .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+            .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+            .enable(DeserializationFeature.FAIL_ON_READING_DUP_TREE_KEY);
+
+    private ConfigLoader() {
+    }
+
+    /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
+    record FileConfig(List<String> portals, Negotiation negotiation, List<TargetEntry> targets) {
+    }
+
+    record Negotiation(Integer maxRecvDataSegmentLength, Integer maxBurstLength, Integer firstBurstLength,
+                       Integer maxOutstandingR2T, Integer queueDepth, Integer nopInIntervalSeconds,
+                       Integer nopInTimeoutSeconds) {
+    }
+
+    record TargetEntry(String iqn, String alias, List<LunEntry> luns) {
+    }
+
+    record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId) {
+    }
+
+    /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
+    public static ServerConfig load(Path file) throws ConfigException {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            throw new ConfigException("--config '" + file + "': file does not exist");
+        } catch (IOException e) {
+            throw new ConfigException("--config '" + file + "': cannot read it: " + e.getMessage());
+        }
+        Path base = file.toAbsolutePath().getParent();
+        return parse(text, base);
+    }
+
+    /** Parses YAML text; relative LUN paths are resolved against {@code baseDir}. */
+    public static ServerConfig parse(String yaml, Path baseDir) throws ConfigException {
+        if (yaml.isBlank()) {
+            throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
+        }
+        FileConfig raw;
+        try {
+            raw = YAML.readValue(yaml, FileConfig.class);
+        } catch (UnrecognizedPropertyException e) {
+            String known = e.getKnownPropertyIds().stream().map(Object::toString).sorted().collect(Collectors.joining(", "));
+            throw new ConfigException("config " + path(e) + ": unknown key (known keys here: " + known + ")");
+        } catch (MismatchedInputException e) {
+            throw new ConfigException("config " + path(e) + ": expected " + describe(e.getTargetType())
+                    + lineOf(e));
+        } catch (JsonProcessingException e) {
+            throw new ConfigException("config" + lineOf(e).replace(" (", " ").replace(")", "") + ": not valid YAML: "
+                    + firstLine(e.getOriginalMessage()));
+        }
+        if (raw == null) {
+            throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
+        }
+        return toConfig(raw, baseDir);
+    }
+
+    private static ServerConfig toConfig(FileConfig raw, Path baseDir) throws ConfigException {
+        List<InetSocketAddress> portals = new ArrayList<>();
+        if (raw.portals() == null || raw.portals().isEmpty()) {
+            portals.add(new InetSocketAddress(Portals.DEFAULT_PORT));
+        } else {
+            for (int i = 0; i < raw.portals().size(); i++) {
+                String text = raw.portals().get(i);
+                portals.add(at("portals[" + i + "]", () -> Portals.parse(text)));
+            }
+        }
+        TargetOffer offer = offer(raw.negotiation());
+        if (raw.targets() == null || raw.targets().isEmpty()) {
+            throw new ConfigException("config targets: missing; give at least one target with an iqn and one LUN");
+        }
+        List<ServerConfig.Target> targets = new ArrayList<>();
+        Set<String> names = new HashSet<>();
+        Set<Path> files = new HashSet<>();
+        for (int t = 0; t < raw.targets().size(); t++) {
+            String where = "targets[" + t + "]";
+            TargetEntry entry = raw.targets().get(t);
+            if (entry == null) {
+                throw new ConfigException("config " + where + ": empty target; give an iqn and luns");
+            }
+            String iqn = entry.iqn();
+            if (iqn == null) {
+                throw new ConfigException("config " + where + ".iqn: missing; give a name like " + ServerConfig.DEFAULT_IQN);
+            }
+            at(where + ".iqn", () -> IscsiNames.requireValid(iqn));
+            if (!names.add(iqn)) {
+                throw new ConfigException("config " + where + ".iqn: '" + iqn + "' is already used by another target");
+            }
+            if (entry.luns() == null || entry.luns().isEmpty()) {
+                throw new ConfigException("config " + where + ".luns: missing; give at least one LUN with a file and a size");
+            }
+            List<LunConfig> luns = new ArrayList<>();
+            for (int l = 0; l < entry.luns().size(); l++) {
+                String lunWhere = where + ".luns[" + l + "]";
+                LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir);
+                if (!files.add(lun.file().toAbsolutePath().normalize())) {
+                    throw new ConfigException("config " + lunWhere + ".file: '" + lun.file() + "' is already used by another LUN");
+                }
+                luns.add(lun);
+            }
+            targets.add(new ServerConfig.Target(iqn, entry.alias(), luns));
+        }
+        return new ServerConfig(portals, offer, targets);
+    }
+
+    private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {
+        if (e == null || e.file() == null || e.file().isBlank()) {
+            throw new ConfigException("config " + where + ".file: missing; give the backing file, like file: data/lun0.img");
+        }
+        Path file = baseDir == null ? Path.of(e.file()) : baseDir.resolve(e.file());
+        int blockSize = e.blockSize() == null ? 512 : e.blockSize();
+        String writeCache = e.writeCache() == null ? "back" : e.writeCache();
+        String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
+        try {
+            return LunConfigs.build(file, e.size(), blockSize, writeCache, product);
+        } catch (ConfigException ex) {
+            throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
+        }
+    }
+
+    private static TargetOffer offer(Negotiation n) throws ConfigException {
+        TargetOffer d = TargetOffer.defaults();
+        if (n == null) {
+            return d;
+        }
+        int mrdsl = range("maxRecvDataSegmentLength", n.maxRecvDataSegmentLength(), d.maxRecvDataSegmentLength(), 512, 16777215);
+        int mbl = range("maxBurstLength", n.maxBurstLength(), d.maxBurstLength(), 512, 16777215);
+        int fbl = range("firstBurstLength", n.firstBurstLength(), Math.min(d.firstBurstLength(), mbl), 512, 16777215);
+        if (fbl > mbl) {
+            throw new ConfigException("config negotiation.firstBurstLength: " + fbl
+                    + " is larger than maxBurstLength " + mbl + " (RFC 7143 13.14)");
+        }
+        int r2t = range("maxOutstandingR2T", n.maxOutstandingR2T(), d.maxOutstandingR2T(), 1, 65535);
+        int depth = range("queueDepth", n.queueDepth(), d.queueDepth(), 1, 4096);
+        int nop = range("nopInIntervalSeconds", n.nopInIntervalSeconds(), d.nopInIntervalSeconds(), 0, 3600);
+        int nopTimeout = range("nopInTimeoutSeconds", n.nopInTimeoutSeconds(), d.nopInTimeoutSeconds(), 1, 3600);
+        return new TargetOffer(mrdsl, mbl, fbl, r2t, depth, nop, nopTimeout);
+    }
+
+    private static int range(String key, Integer value, int dflt, int min, int max) throws ConfigException {
+        if (value == null) {
+            return dflt;
+        }
+        if (value < min || value > max) {
+            throw new ConfigException("config negotiation." + key + ": " + value + " is out of range; use " + min + " to " + max);
+        }
+        return value;
+    }
+
+    private interface Check<T> {
+        T get() throws ConfigException;
+    }
+
+    private static <T> T at(String where, Check<T> check) throws ConfigException {
+        try {
+            return check.get();
+        } catch (ConfigException e) {
+            throw e.at("config " + where);
+        }
+    }
+
+    /** {@code targets[1].luns[0].size} from Jackson's reference path. */
+    private static String path(JsonMappingException e) {
+        StringBuilder sb = new StringBuilder();
+        for (JsonMappingException.Reference r : e.getPath()) {
+            if (r.getFieldName() != null) {
+                if (sb.length() > 0) {
+                    sb.append('.');
+                }
+                sb.append(r.getFieldName());
+            } else if (r.getIndex() >= 0) {
+                sb.append('[').append(r.getIndex()).append(']');
+            }
+        }
+        return sb.length() == 0 ? "(top level)" : sb.toString();
+    }
+
+    private static String describe(Class<?> type) {
+        if (type == null) {
+            return "another kind of value";
+        }
+        if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
+            return "a whole number";
+        }
+        if (type == String.class) {
+            return "a single value";
+        }
+        if (List.class.isAssignableFrom(type)) {
+            return "a list ('- item' lines)";
+        }
+        return "a mapping of keys ('key: value' lines)";
+    }
+
+    private static String lineOf(JsonProcessingException e) {
+        return e.getLocation() == null ? "" : " (line " + e.getLocation().getLineNr() + ")";
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+}

@@ -1,0 +1,87 @@
+package org.vaaitarget.server.app;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
+
+/** Builds and checks one {@link LunConfig} from what the operator wrote (flag or YAML). */
+final class LunConfigs {
+    private static final int MAX_PRODUCT_ID = 16;
+
+    private LunConfigs() {
+    }
+
+    /**
+     * @param file      backing file
+     * @param sizeText  size to create it with, or null (the file must then exist)
+     * @param blockSize 512 or 4096
+     * @param writeCache "back" or "through"
+     * @param productId PRODUCT IDENTIFICATION, 1-16 printable ASCII characters
+     * @throws ConfigException with a message relative to the LUN (the caller prefixes where)
+     */
+    static LunConfig build(Path file, String sizeText, int blockSize, String writeCache, String productId)
+            throws ConfigException {
+        if (blockSize != 512 && blockSize != 4096) {
+            throw new ConfigException("blockSize", "block size " + blockSize + " is not supported; use 512 or 4096");
+        }
+        WriteCacheMode mode = writeCacheMode(writeCache);
+        checkProductId(productId);
+        long requested = 0;
+        if (sizeText != null) { // a bad size is an error even for an existing file
+            try {
+                requested = Sizes.parse(sizeText);
+            } catch (ConfigException e) {
+                throw new ConfigException("size", e.getMessage());
+            }
+        }
+        long size;
+        if (Files.exists(file)) {
+            if (!Files.isRegularFile(file)) {
+                throw new ConfigException("file", "'" + file + "' is not a regular file");
+            }
+            try {
+                size = Files.size(file);
+            } catch (IOException e) {
+                throw new ConfigException("file", "cannot read the size of '" + file + "': " + e.getMessage());
+            }
+            if (size == 0 || size % blockSize != 0) {
+                throw new ConfigException("file", "existing file '" + file + "' is " + size + " bytes, not a positive multiple of the "
+                        + blockSize + "-byte block size; resize it (truncate -s) or use another file");
+            }
+        } else {
+            if (sizeText == null) {
+                throw new ConfigException("file", "file '" + file + "' does not exist; give a size to create it (--lun FILE:10G, or size: 10G in the config)");
+            }
+            size = requested;
+            if (size % blockSize != 0) {
+                throw new ConfigException("size", "size '" + sizeText + "' (" + size + " bytes) is not a multiple of the "
+                        + blockSize + "-byte block size");
+            }
+            if (file.getParent() != null && Files.exists(file.getParent()) && !Files.isDirectory(file.getParent())) {
+                throw new ConfigException("file", "'" + file.getParent() + "' is not a directory");
+            }
+        }
+        return new LunConfig(file, size, blockSize, mode, productId);
+    }
+
+    static WriteCacheMode writeCacheMode(String text) throws ConfigException {
+        switch (text == null ? "" : text.toLowerCase(Locale.ROOT)) {
+            case "back":
+                return WriteCacheMode.WRITE_BACK;
+            case "through":
+                return WriteCacheMode.WRITE_THROUGH;
+            default:
+                throw new ConfigException("writeCache", "write cache '" + text + "' is not 'back' or 'through'");
+        }
+    }
+
+    private static void checkProductId(String productId) throws ConfigException {
+        if (productId == null || productId.isEmpty() || productId.length() > MAX_PRODUCT_ID
+                || !productId.chars().allMatch(c -> c >= 0x20 && c <= 0x7E)) {
+            throw new ConfigException("productId", "product id '" + productId + "' must be 1 to 16 printable ASCII characters (SPC-5 6.7.2)");
+        }
+    }
+}

@@ -1,0 +1,266 @@
+package org.vaaitarget.server.app;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.session.TargetOffer;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * The command line: {@code java -jar iscsi-target.jar [options]}.
+ *
+ * <p>Precedence: flags describe one target; {@code --config} describes everything. The two do not mix:
+ * giving {@code --config} with {@code --portal}, {@code --iqn}, {@code --lun}, {@code --block-size} or
+ * {@code --write-cache} is an error (exit 2). Only {@code --verbose} combines with {@code --config}.
+ *
+ * <p>Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when the server cannot start (port in use,
+ * LUN file cannot be opened), 2 for bad flags or configuration (one line on stderr naming the flag or key).
+ */
+@Command(name = "iscsi-target", mixinStandardHelpOptions = true, version = "iscsi-target 0.1.0",
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "An iSCSI target (RFC 7143) serving file-backed LUNs, with SBC-4 block commands and VMware VAAI.",
+        footer = {"", "Without options: serves a 1 GiB sparse LUN from ./data/lun0.img on 0.0.0.0:3260 as "
+                + ServerConfig.DEFAULT_IQN + ".",
+                "Exit codes: 0 clean shutdown, 1 cannot start (port in use, LUN file), 2 bad flags or config."})
+public final class Main implements Callable<Integer> {
+    static final String DEFAULT_LUN = "./data/lun0.img:1G";
+    static final String DEFAULT_PORTAL = "0.0.0.0:3260";
+    private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /** What to do with a valid configuration; tests replace it to inspect the configuration. */
+    interface Launcher {
+        int launch(ServerConfig config, PrintWriter out, PrintWriter err);
+    }
+
+    @Option(names = "--portal", paramLabel = "HOST:PORT",
+            description = "Listen address (repeatable); IPv6 in brackets: [::1]:3260. Default: " + DEFAULT_PORTAL)
+    List<String> portals = new ArrayList<>();
+
+    @Option(names = "--iqn", paramLabel = "NAME",
+            description = "Target name: iqn.YYYY-MM.reversed.domain[:id], eui.<16 hex> or naa.<16|32 hex>. Default: "
+                    + ServerConfig.DEFAULT_IQN)
+    String iqn;
+
+    @Option(names = "--lun", paramLabel = "FILE[:SIZE]",
+            description = "A LUN (repeatable: LUN 0, 1, 2...). FILE is created sparse at SIZE (512M, 10G, 1T or bytes) "
+                    + "when missing; an existing file is used at its own size (SIZE may be omitted). Default: "
+                    + DEFAULT_LUN)
+    List<String> luns = new ArrayList<>();
+
+    @Option(names = "--block-size", paramLabel = "512|4096", description = "Logical block size of the LUNs. Default: 512")
+    String blockSize;
+
+    @Option(names = "--write-cache", paramLabel = "back|through",
+            description = "back (default): writes are cached (WCE=1), FUA and SYNCHRONIZE CACHE force them to disk; "
+                    + "through: every write is on disk before GOOD (WCE=0).")
+    String writeCache;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "YAML configuration (several targets, per-LUN options, negotiation); excludes the flags above.")
+    Path config;
+
+    @Option(names = {"-v", "--verbose"}, description = "Debug logging (same as LOG_LEVEL=DEBUG).")
+    boolean verbose;
+
+    private final Launcher launcher;
+    private PrintWriter out;
+    private PrintWriter err;
+
+    public Main() {
+        this(Main::serve);
+    }
+
+    Main(Launcher launcher) {
+        this.launcher = launcher;
+    }
+
+    public static void main(String[] args) {
+        int code = commandLine(new Main(), new PrintWriter(System.out, true), new PrintWriter(System.err, true))
+                .execute(args);
+        System.exit(code);
+    }
+
+    /** The configured picocli command line: every parse error is one {@code error:} line and exit code 2. */
+    static CommandLine commandLine(Main main, PrintWriter out, PrintWriter err) {
+        main.out = out;
+        main.err = err;
+        CommandLine cmd = new CommandLine(main);
+        cmd.setOut(out);
+        cmd.setErr(err);
+        cmd.setParameterExceptionHandler((e, args) -> {
+            err.println("error: " + firstLine(e.getMessage()) + " (see --help)");
+            err.flush();
+            return 2;
+        });
+        cmd.setExecutionExceptionHandler((e, c, parsed) -> {
+            err.println("error: internal failure: " + e);
+            err.flush();
+            LOG.debug("Internal failure", e);
+            return 1;
+        });
+        return cmd;
+    }
+
+    @Override
+    public Integer call() {
+        if (verbose) {
+            Logging.enableDebug();
+        }
+        ServerConfig cfg;
+        try {
+            cfg = toServerConfig();
+        } catch (ConfigException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+        return launcher.launch(cfg, out, err);
+    }
+
+    /** The server configuration these flags (or the --config file) describe. */
+    ServerConfig toServerConfig() throws ConfigException {
+        if (config != null) {
+            String flag = !portals.isEmpty() ? "--portal" : iqn != null ? "--iqn" : !luns.isEmpty() ? "--lun"
+                    : blockSize != null ? "--block-size" : writeCache != null ? "--write-cache" : null;
+            if (flag != null) {
+                throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
+                        + " (flags describe a single target, --config everything)");
+            }
+            return ConfigLoader.load(config);
+        }
+        List<InetSocketAddress> addresses = new ArrayList<>();
+        for (String p : portals.isEmpty() ? List.of(DEFAULT_PORTAL) : portals) {
+            try {
+                addresses.add(Portals.parse(p));
+            } catch (ConfigException e) {
+                throw new ConfigException("--portal '" + p + "': " + e.getMessage().replaceFirst("^portal '[^']*'(: )?", ""));
+            }
+        }
+        String name = iqn == null ? ServerConfig.DEFAULT_IQN : iqn;
+        try {
+            IscsiNames.requireValid(name);
+        } catch (ConfigException e) {
+            throw e.at("--iqn");
+        }
+        int block = parseBlockSize();
+        try {
+            LunConfigs.writeCacheMode(writeCache == null ? "back" : writeCache);
+        } catch (ConfigException e) {
+            throw e.at("--write-cache");
+        }
+        List<LunConfig> lunConfigs = new ArrayList<>();
+        for (String spec : luns.isEmpty() ? List.of(DEFAULT_LUN) : luns) {
+            LunConfig lun = parseLun(spec, block);
+            for (LunConfig other : lunConfigs) {
+                if (other.file().toAbsolutePath().normalize().equals(lun.file().toAbsolutePath().normalize())) {
+                    throw new ConfigException("--lun '" + spec + "': file '" + lun.file() + "' is already used by another LUN");
+                }
+            }
+            lunConfigs.add(lun);
+        }
+        return new ServerConfig(addresses, TargetOffer.defaults(),
+                List.of(new ServerConfig.Target(name, null, lunConfigs)));
+    }
+
+    private int parseBlockSize() throws ConfigException {
+        if (blockSize == null) {
+            return 512;
+        }
+        if (!blockSize.equals("512") && !blockSize.equals("4096")) {
+            throw new ConfigException("--block-size '" + blockSize + "': use 512 or 4096");
+        }
+        return Integer.parseInt(blockSize);
+    }
+
+    /** {@code FILE}, {@code FILE:SIZE}; the size is what follows the last ':' when there is one. */
+    private LunConfig parseLun(String spec, int block) throws ConfigException {
+        int colon = spec.lastIndexOf(':');
+        String file = colon < 0 ? spec : spec.substring(0, colon);
+        String size = colon < 0 ? null : spec.substring(colon + 1);
+        if (file.isEmpty()) {
+            throw new ConfigException("--lun '" + spec + "': no file; use FILE:SIZE like data/lun0.img:10G");
+        }
+        if (size != null && size.isEmpty()) {
+            throw new ConfigException("--lun '" + spec + "': empty size after ':'; use FILE:SIZE like data/lun0.img:10G");
+        }
+        try {
+            return LunConfigs.build(Path.of(file), size, block, writeCache == null ? "back" : writeCache,
+                    ServerConfig.DEFAULT_PRODUCT_ID);
+        } catch (ConfigException e) {
+            throw e.at("--lun '" + spec + "'");
+        } catch (java.nio.file.InvalidPathException e) {
+            throw new ConfigException("--lun '" + spec + "': '" + file + "' is not a valid path");
+        }
+    }
+
+    /** The real launcher: start, print what is served, wait for SIGTERM/SIGINT, shut down cleanly, exit 0. */
+    private static int serve(ServerConfig config, PrintWriter out, PrintWriter err) {
+        for (ServerConfig.Target t : config.targets()) {
+            for (LunConfig lun : t.luns()) {
+                Path parent = lun.file().toAbsolutePath().getParent();
+                try {
+                    Files.createDirectories(parent);
+                } catch (IOException e) {
+                    err.println("error: cannot create the directory '" + parent + "' for " + lun.file() + ": " + e.getMessage());
+                    err.flush();
+                    return 1;
+                }
+            }
+        }
+        RunningServer server;
+        try {
+            server = TargetServer.start(config);
+        } catch (StartupException e) {
+            err.println("error: " + firstLine(e.getMessage()));
+            err.flush();
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            LOG.info("Signal received: stopping");
+            server.close();
+            // The JVM would exit with 128+signal; a clean shutdown after SIGTERM/SIGINT exits 0 (documented).
+            Runtime.getRuntime().halt(0);
+        }, "shutdown"));
+        for (String line : describe(config, server.boundAddresses())) {
+            out.println(line);
+        }
+        out.flush();
+        server.awaitClosed();
+        return 0;
+    }
+
+    /** One line per target: {@code Serving IQN on PORTALS (LUN 0: FILE, 1 GiB, 512-byte blocks, write-back)}. */
+    static List<String> describe(ServerConfig config, List<InetSocketAddress> bound) {
+        String portalsText = bound.stream().map(Portals::format).collect(Collectors.joining(", "));
+        List<String> lines = new ArrayList<>();
+        for (ServerConfig.Target t : config.targets()) {
+            List<String> lunTexts = new ArrayList<>();
+            for (int n = 0; n < t.luns().size(); n++) {
+                LunConfig l = t.luns().get(n);
+                lunTexts.add("LUN " + n + ": " + l.file() + ", " + Sizes.format(l.sizeBytes()) + ", " + l.blockSize()
+                        + "-byte blocks, " + (l.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK ? "write-back" : "write-through"));
+            }
+            lines.add("Serving " + t.iqn() + " on " + portalsText + " (" + String.join("; ", lunTexts) + ")");
+        }
+        return lines;
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) {
+            return "";
+        }
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+}

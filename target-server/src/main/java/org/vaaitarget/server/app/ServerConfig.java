@@ -1,0 +1,51 @@
+package org.vaaitarget.server.app;
+
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.session.TargetOffer;
+
+/**
+ * Everything needed to start a server: where to listen, what to offer in negotiation, and the targets
+ * with their LUNs (LUN numbers are list positions: 0, 1, 2...). Built by {@link Main} from flags or by
+ * {@link ConfigLoader} from YAML, or directly by tests.
+ *
+ * @param portals listen addresses (port 0 picks a free port)
+ * @param offer   negotiation offers
+ * @param targets targets, in order
+ */
+public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets) {
+
+    public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
+    public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
+
+    public ServerConfig {
+        portals = List.copyOf(portals);
+        Objects.requireNonNull(offer, "offer");
+        targets = List.copyOf(targets);
+        if (portals.isEmpty() || targets.isEmpty()) {
+            throw new IllegalArgumentException("a server needs at least one portal and one target");
+        }
+    }
+
+    /** One target on the given portal with the given LUNs and the default offer. */
+    public static ServerConfig single(InetSocketAddress portal, String iqn, List<LunConfig> luns) {
+        return new ServerConfig(List.of(portal), TargetOffer.defaults(), List.of(new Target(iqn, null, luns)));
+    }
+
+    /**
+     * @param iqn   the iSCSI target name
+     * @param alias TargetAlias, or null
+     * @param luns  the LUNs; index = LUN number
+     */
+    public record Target(String iqn, String alias, List<LunConfig> luns) {
+        public Target {
+            Objects.requireNonNull(iqn, "iqn");
+            luns = List.copyOf(luns);
+            if (luns.isEmpty()) {
+                throw new IllegalArgumentException("target " + iqn + " has no LUN");
+            }
+        }
+    }
+}

@@ -1,0 +1,104 @@
+package org.vaaitarget.server.app;
+
+import java.io.IOException;
+import java.net.BindException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.dispatch.TargetDevice;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.server.net.IscsiServer;
+import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.session.ServerTarget;
+import org.vaaitarget.server.session.SessionRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Wires a {@link ServerConfig} into a running server: opens each LUN, builds a {@link TargetDevice} per
+ * target, and binds the portals. The programmatic entry point for {@link Main} and for in-process tests.
+ */
+public final class TargetServer {
+    /** Every target is in one portal group: all portals of this server (RFC 7143 4.4.1). */
+    static final int PORTAL_GROUP_TAG = 1;
+    private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
+
+    private TargetServer() {
+    }
+
+    /**
+     * Opens the LUNs and starts listening. On failure everything opened so far is closed again.
+     *
+     * @throws StartupException when a LUN cannot be opened or a portal cannot be bound; the message is
+     *                          one line naming the file or address
+     */
+    public static RunningServer start(ServerConfig config) throws StartupException {
+        List<TargetDevice> devices = new ArrayList<>();
+        Map<String, ServerTarget> targets = new LinkedHashMap<>();
+        try {
+            for (ServerConfig.Target target : config.targets()) {
+                TargetDevice device = new TargetDevice(target.iqn(), openLuns(target));
+                devices.add(device);
+                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
+            }
+            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry());
+            IscsiServer server;
+            try {
+                server = IscsiServer.start(context);
+            } catch (IOException e) {
+                throw new StartupException("cannot listen: " + e.getMessage(), e);
+            } catch (RuntimeException e) {
+                BindException bind = bindCause(e);
+                if (bind == null) {
+                    throw e;
+                }
+                throw new StartupException("cannot listen on " + config.portals() + ": " + bind.getMessage(), e);
+            }
+            return new RunningServer(config, server, devices);
+        } catch (StartupException | RuntimeException e) {
+            devices.forEach(TargetServer::closeQuietly);
+            throw e;
+        }
+    }
+
+    private static List<LogicalUnit> openLuns(ServerConfig.Target target) throws StartupException {
+        List<LogicalUnit> luns = new ArrayList<>();
+        try {
+            for (int n = 0; n < target.luns().size(); n++) {
+                LunConfig lun = target.luns().get(n);
+                try {
+                    luns.add(LogicalUnits.open(n, lun));
+                } catch (IOException e) {
+                    throw new StartupException("cannot open LUN " + n + " of " + target.iqn() + " ('" + lun.file() + "'): "
+                            + e.getMessage(), e);
+                }
+                LOG.debug("Opened LUN {} of {}: {}", n, target.iqn(), lun.file());
+            }
+            return luns;
+        } catch (StartupException | RuntimeException e) {
+            luns.forEach(TargetServer::closeQuietly);
+            throw e;
+        }
+    }
+
+    /** Netty may report a port in use as an unchecked exception wrapping a BindException. */
+    private static BindException bindCause(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof BindException b) {
+                return b;
+            }
+        }
+        return null;
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            LOG.warn("Closing {} after a failed start: {}", c, e.toString());
+        }
+    }
+}

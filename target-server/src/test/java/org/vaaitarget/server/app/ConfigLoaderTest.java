@@ -1,0 +1,118 @@
+package org.vaaitarget.server.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.net.InetSocketAddress;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
+import org.vaaitarget.server.session.TargetOffer;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static final String FULL = """
+            portals: ["127.0.0.1:3260", "[::1]:3260"]
+            negotiation:
+              maxRecvDataSegmentLength: 65536
+              maxBurstLength: 1048576
+              firstBurstLength: 65536
+              maxOutstandingR2T: 4
+              queueDepth: 64
+              nopInIntervalSeconds: 0
+              nopInTimeoutSeconds: 10
+            targets:
+              - iqn: iqn.2026-11.org.example:a
+                alias: first
+                luns:
+                  - file: a0.img
+                    size: 10G
+                  - file: a1.img
+                    size: 4194304
+                    blockSize: 4096
+                    writeCache: through
+                    productId: SHARED-PRODUCT
+              - iqn: iqn.2026-11.org.example:b
+                luns:
+                  - file: b0.img
+                    size: 1M
+            """;
+
+    @Test
+    void fullConfig() throws ConfigException {
+        ServerConfig c = ConfigLoader.parse(FULL, dir);
+        assertEquals(new InetSocketAddress("127.0.0.1", 3260), c.portals().get(0));
+        assertEquals(2, c.portals().size());
+        assertEquals(new TargetOffer(65536, 1048576, 65536, 4, 64, 0, 10), c.offer());
+        assertEquals(2, c.targets().size());
+        ServerConfig.Target a = c.targets().get(0);
+        assertEquals("iqn.2026-11.org.example:a", a.iqn());
+        assertEquals("first", a.alias());
+        assertEquals(new LunConfig(dir.resolve("a0.img"), 10L << 30, 512, WriteCacheMode.WRITE_BACK,
+                ServerConfig.DEFAULT_PRODUCT_ID), a.luns().get(0));
+        assertEquals(new LunConfig(dir.resolve("a1.img"), 4194304, 4096, WriteCacheMode.WRITE_THROUGH, "SHARED-PRODUCT"),
+                a.luns().get(1));
+        ServerConfig.Target b = c.targets().get(1);
+        assertNull(b.alias());
+        assertEquals(List.of(new LunConfig(dir.resolve("b0.img"), 1L << 20, 512, WriteCacheMode.WRITE_BACK,
+                ServerConfig.DEFAULT_PRODUCT_ID)), b.luns());
+    }
+
+    @Test
+    void minimalConfigGetsDefaultPortalAndOffer() throws ConfigException {
+        ServerConfig c = ConfigLoader.parse("targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n", dir);
+        assertEquals(List.of(new InetSocketAddress(3260)), c.portals());
+        assertEquals(TargetOffer.defaults(), c.offer());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
+            + "|config targets[0].luns[0].sizee: unknown key (known keys here: blockSize, file, productId, size, writeCache)",
+        "portal: [a]|config portal: unknown key (known keys here: negotiation, portals, targets)",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
+            + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: 1024"
+            + "|config targets[0].luns[0].blockSize: block size 1024 is not supported; use 512 or 4096",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: big"
+            + "|config targets[0].luns[0].blockSize: expected a whole number (line 6)",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    writeCache: maybe"
+            + "|config targets[0].luns[0].writeCache: write cache 'maybe' is not 'back' or 'through'",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    productId: ''"
+            + "|config targets[0].luns[0].productId: product id '' must be 1 to 16 printable ASCII characters (SPC-5 6.7.2)",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - size: 1G"
+            + "|config targets[0].luns[0].file: missing; give the backing file, like file: data/lun0.img",
+        "targets:\\n- luns: [{file: x.img, size: 1G}]"
+            + "|config targets[0].iqn: missing; give a name like iqn.2026-11.org.vaaitarget:disk0",
+        "targets:\\n- iqn: disk\\n  luns: [{file: x.img, size: 1G}]"
+            + "|config targets[0].iqn: 'disk' does not start with iqn., eui. or naa.; use a name like iqn.2026-11.org.example:disk0",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns: [{file: x.img, size: 1G}]\\n- iqn: iqn.2026-11.org.example:a\\n  luns: [{file: y.img, size: 1G}]"
+            + "|config targets[1].iqn: 'iqn.2026-11.org.example:a' is already used by another target",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns: [{file: x.img, size: 1G}]\\n- iqn: iqn.2026-11.org.example:b\\n  luns: [{file: x.img, size: 1G}]"
+            + "|config targets[1].luns[0].file: 'DIR/x.img' is already used by another LUN",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a"
+            + "|config targets[0].luns: missing; give at least one LUN with a file and a size",
+        "portals: []|config targets: missing; give at least one target with an iqn and one LUN",
+        "portals: ['[::1']\\ntargets: []|config portals[0]: portal '[::1' has no closing ']'; write IPv6 as [::1]:3260",
+        "negotiation: {firstBurstLength: 262144, maxBurstLength: 65536}\\ntargets: []"
+            + "|config negotiation.firstBurstLength: 262144 is larger than maxBurstLength 65536 (RFC 7143 13.14)",
+        "negotiation: {queueDepth: 0}|config negotiation.queueDepth: 0 is out of range; use 1 to 4096",
+        "negotiation: {maxRecvDataSegmentLength: 100}|config negotiation.maxRecvDataSegmentLength: 100 is out of range; use 512 to 16777215",
+        "targets: {iqn: x}|config targets: expected a list ('- item' lines) (line 1)",
+        "targets: [\\n|config line 1: not valid YAML: while parsing a flow node",
+        "''|config is empty; it needs at least 'targets:' with one target and one LUN",
+    })
+    void badConfigNamesTheKey(String yaml, String expected) {
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml.replace("\\n", "\n"), dir));
+        assertEquals(expected.replace("DIR", dir.toString()), e.getMessage());
+        assertEquals(1, e.getMessage().lines().count());
+    }
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# The project's test command: builds everything and runs every test, including the end-to-end
+# conformance tests (libiscsi's iscsi-test-cu, iscsi-inq/-ls/-readcapacity16, jSCSI).
+#
+# As root on Debian/Ubuntu it first installs what is missing (JDK 17, Maven, libiscsi-bin), running
+# `apt-get update` once only when something must be installed. Otherwise it only says what is missing:
+# without libiscsi-bin the external-tool tests are skipped, or fail when CI=true.
+# Extra arguments go to Maven, e.g. ./test.sh -pl conformance-tests -am -Dconformance.families=Read10
+set -euo pipefail
+cd "$(dirname "$0")"
+
+missing=()
+command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null 2>&1 || missing+=(maven)
+command -v iscsi-test-cu >/dev/null 2>&1 || missing+=(libiscsi-bin)
+if ((${#missing[@]})); then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    echo "test.sh: installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}"
+  else
+    echo "test.sh: missing ${missing[*]}: install with: sudo apt-get install -y ${missing[*]}" >&2
+    command -v mvn >/dev/null 2>&1 || exit 1
+  fi
+fi
+
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+mvn -B -ntp test "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# End with Surefire's summary lines (one per module that ran tests), so the last lines say it all.
+echo
+echo "Test summary (Surefire, per module):"
+grep -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$log" \
+  | sed -E 's/^\[[A-Z]+\] //' || echo "no tests ran (build failed before Surefire?)"
+exit "$status"
