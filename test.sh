@@ -36,4 +36,11 @@ echo
 echo "Test summary (Surefire, per module):"
 grep -E '^\[(INFO|WARNING|ERROR)\] Tests run: [0-9]+, Failures: [0-9]+, Errors: [0-9]+, Skipped: [0-9]+$' "$log" \
   | sed -E 's/^\[[A-Z]+\] //' || echo "no tests ran (build failed before Surefire?)"
+# Netty's paranoid leak detector (enabled for every test JVM in the parent pom) reports a leaked
+# buffer as an ERROR line starting with "LEAK:"; any such line fails the run.
+if grep -q 'LEAK: ' "$log"; then
+  echo "test.sh: Netty reported leaked buffers (lines with 'LEAK:' above): failing the run" >&2
+  grep -n 'LEAK: ' "$log" | head -5 >&2
+  [ "$status" = 0 ] && status=1
+fi
 exit "$status"
