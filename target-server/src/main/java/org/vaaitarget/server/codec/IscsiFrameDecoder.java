@@ -48,7 +48,12 @@ public final class IscsiFrameDecoder extends ByteToMessageDecoder {
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
         switch (state) {
-            case HEADER -> decodeHeader(ctx, in);
+            case HEADER -> {
+                decodeHeader(ctx, in);
+                if (state == State.DATA) { // at once: a PDU without data has no more bytes to wait for
+                    decodeData(in, out);
+                }
+            }
             case DATA -> decodeData(in, out);
             case SKIP -> skip(in, out);
             case CLOSED -> in.skipBytes(in.readableBytes());
