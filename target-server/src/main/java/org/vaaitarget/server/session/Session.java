@@ -20,10 +20,19 @@ import org.vaaitarget.core.scsi.ItNexus;
  * @param initialExpCmdSn ExpCmdSN at the start of Full Feature Phase: the CmdSN of the final Login
  *                        Request (login requests are immediate and do not advance it; RFC 7143 11.12.6)
  * @param channel  the connection
+ * @param initialStatSn the StatSN of the first response in Full Feature Phase: one more than the
+ *                      StatSN of the final Login Response (RFC 7143 11.13.4: "The next response of
+ *                      any kind ... will carry this number + 1"). The full-feature handler starts here.
  */
 public record Session(String initiatorName, String initiatorAlias, String isid, int tsih, SessionType type,
                       ServerTarget target, NegotiatedParameters params, int cid, int initialExpCmdSn,
-                      Channel channel) {
+                      Channel channel, int initialStatSn) {
+
+    /** As the canonical constructor, with {@code initialStatSn} 0 (tests and callers that predate it). */
+    public Session(String initiatorName, String initiatorAlias, String isid, int tsih, SessionType type,
+                   ServerTarget target, NegotiatedParameters params, int cid, int initialExpCmdSn, Channel channel) {
+        this(initiatorName, initiatorAlias, isid, tsih, type, target, params, cid, initialExpCmdSn, channel, 0);
+    }
 
     public Session {
         Objects.requireNonNull(initiatorName);

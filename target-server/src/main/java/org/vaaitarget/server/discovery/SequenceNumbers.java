@@ -1,0 +1,55 @@
+package org.vaaitarget.server.discovery;
+
+import org.vaaitarget.server.pdu.Pdu;
+
+/**
+ * StatSN and the CmdSN window of a connection with no queued commands (discovery sessions): every
+ * non-immediate request advances ExpCmdSN when it is the expected one (RFC 7143 4.2.2.1); every
+ * response takes the next StatSN. Event-loop only.
+ */
+public final class SequenceNumbers {
+    public static final int STAT_SN = 24;
+    public static final int EXP_CMD_SN = 28;
+    public static final int MAX_CMD_SN = 32;
+    private static final int CMD_SN = 24;
+
+    private final int window;
+    private int statSn;
+    private int expCmdSn;
+
+    public SequenceNumbers(int statSn, int expCmdSn, int window) {
+        this.statSn = statSn;
+        this.expCmdSn = expCmdSn;
+        this.window = Math.max(1, window);
+    }
+
+    /** Accounts for a received request. */
+    public void received(Pdu request) {
+        if (!request.immediate() && request.u32(CMD_SN) == expCmdSn) {
+            expCmdSn++;
+        }
+    }
+
+    /** Fills StatSN (then advanced), ExpCmdSN and MaxCmdSN of a response; returns it. */
+    public Pdu stamp(Pdu response) {
+        return response.setU32(STAT_SN, statSn++).setU32(EXP_CMD_SN, expCmdSn)
+                .setU32(MAX_CMD_SN, expCmdSn + window - 1);
+    }
+
+    /** The StatSN for a response built elsewhere (e.g. a Reject, RFC 7143 11.17.3); then advanced. */
+    public int takeStatSn() {
+        return statSn++;
+    }
+
+    public int statSn() {
+        return statSn;
+    }
+
+    public int expCmdSn() {
+        return expCmdSn;
+    }
+
+    public int maxCmdSn() {
+        return expCmdSn + window - 1;
+    }
+}

@@ -1,0 +1,48 @@
+package org.vaaitarget.server.net;
+
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import java.time.Duration;
+import org.vaaitarget.server.codec.FramingState;
+import org.vaaitarget.server.codec.IscsiFrameDecoder;
+import org.vaaitarget.server.codec.IscsiFrameEncoder;
+import org.vaaitarget.server.login.LoginHandler;
+import org.vaaitarget.server.login.PhaseHandlers;
+import org.vaaitarget.server.session.ServerContext;
+
+/**
+ * The pipeline of one iSCSI connection: "decoder", "encoder", "login" (replaced on success by
+ * "discovery" or "fullFeature"). Decoder and encoder share one {@link FramingState}, which is also
+ * a channel attribute.
+ */
+public final class IscsiChannelInitializer extends ChannelInitializer<SocketChannel> {
+    public static final String DECODER = "decoder";
+    public static final String ENCODER = "encoder";
+    public static final String LOGIN = "login";
+
+    private final ServerContext context;
+    private final ChannelGroup channels;
+    private final PhaseHandlers phases;
+    private final Duration loginTimeout;
+
+    public IscsiChannelInitializer(ServerContext context, ChannelGroup channels, PhaseHandlers phases,
+                                   Duration loginTimeout) {
+        this.context = context;
+        this.channels = channels;
+        this.phases = phases;
+        this.loginTimeout = loginTimeout;
+    }
+
+    @Override
+    protected void initChannel(SocketChannel ch) {
+        channels.add(ch);
+        FramingState framing = new FramingState();
+        ch.attr(FramingState.KEY).set(framing);
+        ChannelPipeline p = ch.pipeline();
+        p.addLast(DECODER, new IscsiFrameDecoder(framing));
+        p.addLast(ENCODER, new IscsiFrameEncoder(framing));
+        p.addLast(LOGIN, new LoginHandler(context, framing, phases, loginTimeout));
+    }
+}
