@@ -10,7 +10,6 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.DataDirection;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
@@ -44,10 +43,10 @@ public final class ReadHandler implements CommandHandler {
         if (cdb.length < layout.cdbLength()) {
             return done(task.invalidCdbField(0, -1));
         }
-        if (task.command().direction() == DataDirection.WRITE) {
-            // libiscsi 0105_read10_invalid: a READ sent with Data-Out must fail.
-            return done(task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT));
-        }
+        // A READ that the transport flagged as a write (iSCSI W bit) is executed as a read; the transport
+        // sends no Data-In for it because the initiator posted no buffer. Neither SAM-5 nor RFC 7143
+        // define this case; libiscsi 1.19's iSCSIResiduals.Read10Invalid expects GOOD (an older
+        // version of that test expected an error).
         if (layout != BlockCdb.SIX && Cdbs.protectField(cdb) != 0) {
             // RDPROTECT on a LU without protection information (SBC-4 5.16 table; libiscsi ReadXX.Rdprotect).
             return done(task.invalidCdbField(1, 7));
