@@ -5,7 +5,7 @@ import io.netty.buffer.Unpooled;
 
 /**
  * Response text to be sent in pieces no larger than the initiator's MaxRecvDataSegmentLength, with
- * the C bit on every piece but the last (RFC 7143 11.13.? / 11.11: Login and Text Response
+ * the C bit on every piece but the last (RFC 7143 11.13 and 11.11: Login and Text Response
  * continuation). Used by login and by Text Responses (SendTargets).
  */
 public final class ChunkedText {

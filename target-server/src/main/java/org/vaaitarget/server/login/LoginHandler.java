@@ -139,7 +139,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         if (!requestText.append(data)) {
             throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "login text above " + TextAccumulator.MAX_TEXT);
         }
-        if (req.cont()) { // RFC 7143 11.12.2: answer a continued request with an empty response
+        if (req.cont()) { // RFC 7143 11.12: a continued request is answered with an empty Login Response
             write(ctx, LoginResponses.response(req, false, false, stage.code(), 0, req.tsih(), statSn++,
                     req.cmdSn(), maxCmdSn(req), LoginStatus.SUCCESS, null));
             return;
@@ -197,7 +197,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         } else if (req.csg() != stage.code()) {
             throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "CSG " + req.csg() + " but stage is " + stage);
         }
-        if (req.transit() && req.cont()) { // RFC 7143 11.12.2: T and C must not both be 1
+        if (req.transit() && req.cont()) { // RFC 7143 11.12: T and C must not both be 1
             throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "T and C both set");
         }
         LoginStage nsg = LoginStage.of(req.nsg());
