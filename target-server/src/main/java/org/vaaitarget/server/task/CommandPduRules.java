@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.RejectReason;
+
 import java.util.Arrays;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;

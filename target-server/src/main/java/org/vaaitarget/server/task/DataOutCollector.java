@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.RejectReason;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.CompositeByteBuf;

@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.RejectReason;
+
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import java.util.concurrent.RejectedExecutionException;

@@ -1,5 +1,8 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.RejectReason;
+
+import org.vaaitarget.server.codec.RejectedFrame;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -60,9 +63,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private Pdu pendingLogout;
     private boolean shuttingDown;
 
-    /** Starts with StatSN 0; prefer the overload that takes the StatSN login left off at. */
+    /** Starts with the StatSN login left off at ({@link Session#initialStatSn()}). */
     public FullFeatureHandler(ServerContext context, Session session) {
-        this(context, session, 0);
+        this(context, session, session.initialStatSn());
     }
 
     /**
@@ -97,6 +100,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof RejectedFrame rejected) {
+            // The decoder already discarded the data (data digest error, segment over our MRDSL).
+            if (!cleanedUp) {
+                Pdu header = Pdu.decoded(rejected.bhs(), null, null);
+                conn.reject(rejected.reason(), header);
+            }
+            return;
+        }
         if (!(msg instanceof Pdu pdu)) {
             ReferenceCountUtil.release(msg);
             return;

@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.RejectReason;
+
 import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.HashMap;

@@ -1,5 +1,8 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.Rejects;
+import org.vaaitarget.server.pdu.RejectReason;
+
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import org.vaaitarget.server.pdu.Opcode;
@@ -158,12 +161,8 @@ final class TargetPdus {
 
     /** Reject (RFC 7143 11.17): the data segment is the offending BHS. */
     static Pdu reject(RejectReason reason, byte[] offendingBhs) {
-        Pdu p = Pdu.create(Opcode.REJECT);
-        p.setFlags(F);
-        p.setU8(2, reason.code());
-        p.setItt(RESERVED_TAG);
-        p.setData(Unpooled.wrappedBuffer(offendingBhs.clone()));
-        return p;
+        // The sequence numbers are filled in when the connection sends it.
+        return Rejects.reject(reason, offendingBhs, 0, 0, 0);
     }
 
     /** Asynchronous Message (RFC 7143 11.9). */

@@ -1,16 +1,12 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.RejectReason;
+
+import org.vaaitarget.server.discovery.SendTargetsResponder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.Inet6Address;
-import java.net.SocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
-import java.util.List;
 import org.vaaitarget.server.pdu.Pdu;
-import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.task.FfpConnection.StatSn;
 
 /**
@@ -21,7 +17,7 @@ import org.vaaitarget.server.task.FfpConnection.StatSn;
  * initiator's MaxRecvDataSegmentLength are split with the C bit and a Target Transfer Tag, the
  * initiator fetching each next part with an empty Text Request carrying that tag (RFC 7143 11.10.4).
  *
- * <p>TODO(merge): delegate SendTargets to org.vaaitarget.server.discovery.SendTargetsResponder.
+ * SendTargets answers come from the same {@link SendTargetsResponder} discovery sessions use.
  */
 final class TextExchange {
     private static final int MAX_REQUEST_BYTES = 65536;
@@ -33,8 +29,11 @@ final class TextExchange {
     private int pendingOffset;
     private int pendingTtt = TargetPdus.RESERVED_TAG;
 
+    private final SendTargetsResponder sendTargets;
+
     TextExchange(FfpConnection conn) {
         this.conn = conn;
+        this.sendTargets = new SendTargetsResponder(conn.server);
     }
 
     /** Handles a Text Request; takes ownership of the PDU. */
@@ -104,35 +103,7 @@ final class TextExchange {
     }
 
     private void sendTargets(String value, StringBuilder out) {
-        ServerTarget target = conn.session.target();
-        if (target == null || !(value.isEmpty() || value.equals("All") || value.equals(target.name()))) {
-            return;
-        }
-        out.append("TargetName=").append(target.name()).append('\0');
-        for (String address : addresses()) {
-            out.append("TargetAddress=").append(address).append(',').append(target.portalGroupTag()).append('\0');
-        }
-    }
-
-    private List<String> addresses() {
-        List<String> list = new ArrayList<>();
-        for (InetSocketAddress a : conn.server.portals()) {
-            InetSocketAddress shown = a;
-            SocketAddress local = conn.ctx.channel().localAddress();
-            if (a.getAddress() != null && a.getAddress().isAnyLocalAddress() && local instanceof InetSocketAddress l) {
-                shown = new InetSocketAddress(l.getAddress(), a.getPort());   // never advertise 0.0.0.0
-            }
-            list.add(format(shown));
-        }
-        return list;
-    }
-
-    private static String format(InetSocketAddress a) {
-        InetAddress ip = a.getAddress();
-        String host = ip == null ? a.getHostString() : ip.getHostAddress();
-        if (ip instanceof Inet6Address) {
-            host = "[" + host.replaceAll("%.*$", "") + "]";
-        }
-        return host + ":" + a.getPort();
+        byte[] text = sendTargets.respondText(value, conn.session.target(), conn.ctx.channel().localAddress());
+        out.append(new String(text, StandardCharsets.UTF_8));
     }
 }
