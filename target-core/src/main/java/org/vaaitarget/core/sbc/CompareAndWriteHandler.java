@@ -58,6 +58,12 @@ public final class CompareAndWriteHandler implements CommandHandler {
         long lba = Cdbs.be(cdb, 2, 8);
         int nlb = Cdbs.u8(cdb, 13);
         if (nlb == 0) {
+            if (task.command().expectedLength() > 0) {
+                // NLB 0 but the initiator announced data: the CDB contradicts the transfer. libiscsi's
+                // CompareAndWrite.Simple/Miscompare send 256 blocks (the one-byte field wraps to 0) and
+                // expect INVALID FIELD IN CDB; GOOD here would acknowledge a compare that never ran.
+                return ReadHandler.done(task.invalidCdbField(13, -1));
+            }
             // SBC-4 5.3.1: zero blocks is not an error; nothing is read, compared or written.
             return ReadHandler.done(CommandResult.good(0));
         }

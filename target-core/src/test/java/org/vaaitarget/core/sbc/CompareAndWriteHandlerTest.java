@@ -118,6 +118,16 @@ class CompareAndWriteHandlerTest {
     }
 
     @Test
+    void zeroBlocksWithDataIsInvalidFieldInCdbAndTouchesNothing() {
+        f.store.poke(0, filled(BS, 'A'));
+        // 256 blocks do not fit the one-byte field: NLB wraps to 0 while 2 x 256 blocks are sent.
+        CommandResult r = f.run(Cdb.caw(0, 0, 0), new byte[2 * 256 * BS]);
+        assertCheck(r, SenseReason.INVALID_FIELD_IN_CDB);
+        assertArrayEquals(filled(BS, 'A'), f.store.peek(0, 1));
+        assertEquals(0, f.lu.ats().total());
+    }
+
+    @Test
     void blocksOverTheLimitAreInvalidFieldInCdb() {
         SbcFixture small = new SbcFixture(BS, 1024);
         int max = small.lu.limits().maxCompareAndWriteBlocks();
