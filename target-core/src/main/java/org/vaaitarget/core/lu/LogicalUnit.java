@@ -77,6 +77,18 @@ public final class LogicalUnit implements AutoCloseable {
         return store.blockCount();
     }
 
+    /** The file systems behind file-backed LUNs allocate in 4 KiB units: the physical block size we report. */
+    public static final int PHYSICAL_BLOCK_SIZE = 4096;
+
+    /**
+     * LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT (READ CAPACITY(16) byte 13; SBC-4 5.20.2): 3 for 512-byte
+     * logical blocks on 4 KiB physical blocks, 0 for 4096-byte blocks. OPTIMAL TRANSFER LENGTH
+     * GRANULARITY in the Block Limits page is the same physical block, in logical blocks.
+     */
+    public int physicalBlockExponent() {
+        return Integer.numberOfTrailingZeros(Math.max(1, PHYSICAL_BLOCK_SIZE / blockSize()));
+    }
+
     @Override
     public void close() {
         store.close();

@@ -75,7 +75,7 @@ public final class ReadCapacityHandler implements CommandHandler {
         out.writeLong(lu.blockCount() - 1);            // RETURNED LOGICAL BLOCK ADDRESS
         out.writeInt(lu.blockSize());                  // LOGICAL BLOCK LENGTH IN BYTES
         out.writeByte(0);                              // P_TYPE, PROT_EN = 0: no protection information
-        out.writeByte(0);                              // P_I_EXPONENT, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT
+        out.writeByte(lu.physicalBlockExponent());     // P_I_EXPONENT 0, LOGICAL BLOCKS PER PHYSICAL BLOCK EXPONENT
         int b14 = 0;
         if (caps.unmapSupported()) {
             b14 |= 0x80;                               // LBPME: logical block provisioning management

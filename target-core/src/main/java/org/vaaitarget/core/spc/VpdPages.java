@@ -140,6 +140,7 @@ final class VpdPages {
         if (serves(task, COMPARE_AND_WRITE)) {
             p[5] = (byte) Math.min(255, Math.max(0, l.maxCompareAndWriteBlocks()));
         }
+        ParameterData.put16(p, 6, 1 << lu.physicalBlockExponent()); // OPTIMAL TRANSFER LENGTH GRANULARITY
         ParameterData.put32(p, 8, l.maxTransferBlocks());
         ParameterData.put32(p, 12, l.optimalTransferBlocks());
         if (unmapServed(task)) {

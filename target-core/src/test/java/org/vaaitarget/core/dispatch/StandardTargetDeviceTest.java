@@ -66,6 +66,16 @@ class StandardTargetDeviceTest {
     }
 
     @Test
+    void physicalBlockIs4KiBInReadCapacityAndBlockLimits() throws Exception {
+        open(512);
+        Reply rc16 = h.run(Harness.A, 0, 0x9E, 0x10, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 32, 0, 0);
+        assertEquals(ScsiStatus.GOOD, rc16.status());
+        assertEquals(3, rc16.data()[13] & 0x0F, "8 logical blocks per physical block");
+        Reply b0 = h.run(Harness.A, 0, 0x12, 0x01, 0xB0, 0x00, 0xFF, 0x00);
+        assertEquals(8, ((b0.data()[6] & 0xFF) << 8) | (b0.data()[7] & 0xFF), "OPTIMAL TRANSFER LENGTH GRANULARITY");
+    }
+
+    @Test
     void writeThenReadThroughTheDispatcherOnAFile() throws Exception {
         open(4096);
         byte[] data = new byte[3 * 4096];
