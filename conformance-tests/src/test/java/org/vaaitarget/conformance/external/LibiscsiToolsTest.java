@@ -30,13 +30,10 @@ class LibiscsiToolsTest {
     private static final long LUN_BYTES = 64L << 20;
     private static final Duration LIMIT = Duration.ofSeconds(30);
 
-    @TempDir
-    Path dir;
-
     private TestTarget target;
 
     @BeforeAll
-    void start() throws Exception {
+    void start(@TempDir Path dir) throws Exception {
         target = TestTarget.start(dir, LUN_BYTES);
     }
 

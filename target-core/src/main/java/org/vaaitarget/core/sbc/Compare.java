@@ -1,7 +1,6 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
 
 /** Byte comparison for COMPARE AND WRITE and VERIFY with BYTCHK. */
 final class Compare {
@@ -13,14 +12,9 @@ final class Compare {
      * or -1 when they are equal. Indexes are absolute; neither buffer is changed or released.
      */
     static int firstDifference(ByteBuf a, int aIndex, ByteBuf b, int bIndex, int len) {
-        if (ByteBufUtil.equals(a, aIndex, b, bIndex, len)) {
-            return -1;
-        }
-        for (int i = 0; i < len; i++) {
-            if (a.getByte(aIndex + i) != b.getByte(bIndex + i)) {
-                return i;
-            }
-        }
-        return -1;
+        // One bulk, vectorised comparison (ByteBuffer.mismatch) instead of per-byte or per-long ByteBuf
+        // accesses: faster, and it stays cheap under Netty's paranoid leak detection, which records every
+        // ByteBuf access.
+        return a.nioBuffer(aIndex, len).mismatch(b.nioBuffer(bIndex, len));
     }
 }

@@ -79,6 +79,14 @@ public final class KeyNegotiator {
     private void negotiateOne(TextKey row, String offered, LoginStage stage, Map<String, String> response)
             throws LoginFailure {
         String key = row.name();
+        if (row.phase() == TextKey.Phase.SECURITY && stage != LoginStage.SECURITY_NEGOTIATION
+                && key.equals(TextKeys.AUTH_METHOD) && offersNoneWeAccept(offered)) {
+            // RFC 7143 6.3 puts security keys in the security stage, but jSCSI starts in the operational
+            // stage and still sends AuthMethod=None. When this target requires no authentication that is
+            // harmless, so it is answered instead of failing the login.
+            response.put(key, "None");
+            return;
+        }
         if (row.phase() == TextKey.Phase.SECURITY) {
             requireSecurityStage(key, stage);
         }
@@ -127,6 +135,11 @@ public final class KeyNegotiator {
             // RFC 7143 6.3: security keys belong to the Security Negotiation stage
             throw new LoginFailure(LoginStatus.INITIATOR_ERROR, key + " outside the security stage");
         }
+    }
+
+    private boolean offersNoneWeAccept(String offered) {
+        return List.of(offered.split(",")).contains("None")
+                && authenticators.stream().anyMatch(a -> a.method().equals("None"));
     }
 
     private static boolean isAnswerValue(String v) {

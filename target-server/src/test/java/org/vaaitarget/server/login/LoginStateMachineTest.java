@@ -88,7 +88,16 @@ class LoginStateMachineTest {
     @Test
     void securityKeyInOperationalStageIs0200() {
         assertFailedAndClosed(0x0200, login(1, 3, "InitiatorName", INITIATOR, "TargetName", TARGET,
-                "AuthMethod", "None"));
+                "AuthMethod", "CHAP"));
+    }
+
+    @Test
+    void authMethodNoneInOperationalStageIsToleratedWhenNoAuthenticationIsRequired() {
+        // jSCSI starts in the operational stage and sends AuthMethod=None.
+        Pdu rsp = h.exchange(login(1, 3, "InitiatorName", INITIATOR, "TargetName", TARGET, "AuthMethod", "None"));
+        assertEquals(0, rsp.u16(36), "login status success");
+        assertTrue(rsp.data().toString(java.nio.charset.StandardCharsets.UTF_8).contains("AuthMethod=None"));
+        rsp.release();
     }
 
     @Test
