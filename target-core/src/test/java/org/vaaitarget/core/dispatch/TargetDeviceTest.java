@@ -81,22 +81,36 @@ class TargetDeviceTest {
     }
 
     @Test
-    void firstCommandGetsPowerOnUnitAttentionThenItIsCleared() {
-        assertCheck(h.run(A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET);
+    void aNewNexusGetsNoPowerOnUnitAttention() {
+        // SAM-5 6.3.1: the power-on UA is for nexuses that existed at power on; see UnitAttentions.
+        assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0x00, 0, 0, 0, 0, 0).status());
+    }
+
+    @Test
+    void aPendingUnitAttentionIsReportedOnceThenCleared() {
+        pendingReset();
+        assertCheck(h.run(A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0x00, 0, 0, 0, 0, 0).status());
         // Unit attentions are per I_T nexus: B still has its own.
-        assertCheck(h.run(B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET);
+        assertCheck(h.run(B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+    }
+
+    private void pendingReset() {
+        lu0.unitAttentions().raise(A, SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        lu0.unitAttentions().raise(B, SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     }
 
     @Test
     void inquiryAndReportLunsNeitherReportNorClearUnitAttention() {
+        pendingReset();
         assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0x12, 0, 0, 0, 96, 0).status());
         assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0xA0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0).status());
-        assertCheck(h.run(A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET);
+        assertCheck(h.run(A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     }
 
     @Test
     void requestSenseReturnsTheUnitAttentionAsDataAndConsumesIt() {
+        pendingReset();
         Reply r = h.run(A, 0, 0x03, 0, 0, 0, 18, 0);
         assertEquals(ScsiStatus.GOOD, r.status());
         assertEquals(0x70, r.u8(0));
@@ -134,7 +148,8 @@ class TargetDeviceTest {
 
     @Test
     void unitAttentionComesBeforeTheOpcodeCheck() {
-        assertCheck(h.run(A, 0, 0xEE, 0, 0, 0, 0, 0), SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET);
+        pendingReset();
+        assertCheck(h.run(A, 0, 0xEE, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     }
 
     @Test
@@ -287,9 +302,10 @@ class TargetDeviceTest {
 
     @Test
     void nexusLossForgetsUnitAttentionState() {
-        h.clearUa(A, 0);
+        pendingReset();
         h.device.nexusLost(A);
-        assertCheck(h.run(A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET);
+        assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0x00, 0, 0, 0, 0, 0).status(), "A's pending UA went with it");
+        assertCheck(h.run(B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
     }
 
     @Test

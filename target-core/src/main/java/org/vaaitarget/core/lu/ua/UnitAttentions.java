@@ -10,8 +10,12 @@ import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
- * Pending unit attention conditions of one LU, per I_T nexus (SAM-5 5.14). A nexus seen for the first
- * time gets POWER ON, RESET, OR BUS DEVICE RESET OCCURRED, as after a power on. Thread-safe.
+ * Pending unit attention conditions of one LU, per I_T nexus (SAM-5 5.14). Thread-safe.
+ *
+ * <p>A nexus seen for the first time gets no POWER ON unit attention: SAM-5 6.3.1 establishes it for the
+ * I_T nexuses that exist at power on, and every nexus of this target is created after start-up (a restart
+ * drops every connection, which is how initiators learn of it). Some initiators (jSCSI) cannot handle a
+ * unit attention on their first command.
  */
 public final class UnitAttentions {
     private final Map<ItNexus, Deque<SenseReason>> pending = new HashMap<>();
@@ -37,18 +41,14 @@ public final class UnitAttentions {
 
     /** The oldest pending condition for the nexus, removed; null when none. */
     public synchronized SenseReason poll(ItNexus nexus) {
-        if (known.add(nexus)) {
-            return SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET;
-        }
+        known.add(nexus);
         Deque<SenseReason> q = pending.get(nexus);
         return q == null ? null : q.pollFirst();
     }
 
     /** The oldest pending condition without removing it (REQUEST SENSE may consume it with poll). */
     public synchronized SenseReason peek(ItNexus nexus) {
-        if (!known.contains(nexus)) {
-            return SenseReason.POWER_ON_RESET_OR_BUS_DEVICE_RESET;
-        }
+        known.add(nexus);
         Deque<SenseReason> q = pending.get(nexus);
         return q == null ? null : q.peekFirst();
     }
