@@ -1,6 +1,5 @@
 package org.vaaitarget.core.spc.xcopy;
 
-import static org.vaaitarget.core.scsi.sense.SenseReason.COPY_TARGET_DEVICE_NOT_REACHABLE;
 import static org.vaaitarget.core.scsi.sense.SenseReason.INLINE_DATA_LENGTH_EXCEEDED;
 import static org.vaaitarget.core.scsi.sense.SenseReason.INVALID_COPY_TARGET_DEVICE_TYPE;
 import static org.vaaitarget.core.scsi.sense.SenseReason.INVALID_FIELD_IN_PARAMETER_LIST;
@@ -31,10 +30,8 @@ import java.util.List;
  *       parameter data received (truncation, SPC-4 6.4.1): PARAMETER LIST LENGTH ERROR. libiscsi
  *       ExtendedCopy.DescrLimits expects this length error even when the counts are exceeded too;</li>
  *   <li>more CSCD descriptors than the maximum: TOO MANY TARGET DESCRIPTORS (SPC-4 6.4.3.4); a type
- *       other than E4h: UNSUPPORTED TARGET DESCRIPTOR TYPE CODE; E4h fields (LU ID TYPE other than
- *       00b: INVALID FIELD IN PARAMETER LIST; NUL=1: COPY ABORTED / COPY TARGET DEVICE NOT
- *       REACHABLE, which is what libiscsi ValidTgtDescr accepts; peripheral type other than 00h:
- *       INVALID COPY TARGET DEVICE TYPE);</li>
+ *       other than E4h: UNSUPPORTED TARGET DESCRIPTOR TYPE CODE; a peripheral device type other than
+ *       00h: INVALID COPY TARGET DEVICE TYPE;</li>
  *   <li>more segment descriptors than the maximum: TOO MANY SEGMENT DESCRIPTORS (SPC-4 6.4.3.5); a
  *       type other than 02h: UNSUPPORTED SEGMENT DESCRIPTOR TYPE CODE; a descriptor length other than
  *       0018h: INVALID FIELD IN PARAMETER LIST.</li>
@@ -108,17 +105,12 @@ final class CopyParameterParser {
         return out;
     }
 
-    /** E4h (SPC-4 6.4.6.3): byte 1 LU ID TYPE(7:6) NUL(5) PERIPHERAL DEVICE TYPE(4:0). */
+    /**
+     * E4h (SPC-4 6.4.6.3). Byte 1 bits 7:5 (SPC-3's LU ID TYPE and NUL) are obsolete in SPC-4 and
+     * ignored, as libiscsi ExtendedCopy.ValidTgtDescr expects of a VERSION 06h device; bits 4:0 are the
+     * PERIPHERAL DEVICE TYPE, which must be 00h (block device).
+     */
     private static Cscd parseIdentification(byte[] p, int off) throws CopyFailure {
-        int luIdType = (p[off + 1] >>> 6) & 0x3;
-        if (luIdType != 0) {
-            // 01b (proxy token) is not supported; 10b and 11b are reserved.
-            throw CopyFailure.at(INVALID_FIELD_IN_PARAMETER_LIST, off + 1, 7);
-        }
-        if ((p[off + 1] & 0x20) != 0) {
-            // A null CSCD: there is no device to read or write.
-            throw CopyFailure.at(COPY_TARGET_DEVICE_NOT_REACHABLE, off + 1, 5);
-        }
         if ((p[off + 1] & 0x1F) != 0) {
             throw CopyFailure.at(INVALID_COPY_TARGET_DEVICE_TYPE, off + 1, 4);
         }
