@@ -196,4 +196,25 @@ class CopyManagerReportingTest {
         assertEquals(ScsiStatus.GOOD, r.status());
         assertEquals(CopyLimits.DEFAULT.maxCscdDescriptors(), r.u16(8));
     }
+
+    @Test
+    void runningCopyReportsInProgressAndItsListIdIsBusyForThatNexusOnly() {
+        org.vaaitarget.core.lu.lock.RangeLock held =
+                lu0.locks().acquire(200, 1, org.vaaitarget.core.lu.lock.LockMode.EXCLUSIVE).join();
+        byte[] list = new ListBuilder().id(5, CopyParameterList.USAGE_HOLD).cscd(naa(0))
+                .segment(0, 0, 4, 0, 200).build();
+        org.vaaitarget.core.scsi.TaskHandle running = h.device.submit(Harness.command(A, 0, xcopyCdb(list.length),
+                io.netty.buffer.Unpooled.wrappedBuffer(list)));
+        Reply status = h.run(A, 0, rcrCdb(0x00, 5, 255), null);
+        assertEquals(0x00, status.u8(4), "COPY MANAGER STATUS: in progress");
+        Reply details = h.run(A, 0, rcrCdb(0x04, 5, 255), null);
+        assertEquals(0, details.u32(0), "no failed segment details while running");
+        assertCheck(h.run(A, 0, xcopyCdb(list.length), list), SenseReason.OPERATION_IN_PROGRESS);
+        org.vaaitarget.core.scsi.TaskHandle other = h.device.submit(Harness.command(B, 0, xcopyCdb(list.length),
+                io.netty.buffer.Unpooled.wrappedBuffer(list)));
+        held.close();
+        assertEquals(ScsiStatus.GOOD, Harness.await(running).status());
+        assertEquals(ScsiStatus.GOOD, Harness.await(other).status(), "another nexus may use the same list id");
+        assertEquals(0x01, h.run(A, 0, rcrCdb(0x00, 5, 255), null).u8(4));
+    }
 }
