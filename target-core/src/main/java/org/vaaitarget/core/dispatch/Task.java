@@ -79,12 +79,22 @@ public final class Task {
      * is granted, the future completes with {@link CancellationException} and the lock is never held.
      */
     public CompletableFuture<RangeLock> lock(long lba, long blocks, LockMode mode) {
+        return lock(lu, lba, blocks, mode);
+    }
+
+    /**
+     * Like {@link #lock(long, long, LockMode)} on another logical unit of the same target device (an
+     * EXTENDED COPY source or destination). The lock is tied to this task the same way: released by
+     * {@link #finish()} at the latest (closing it earlier is allowed, {@link RangeLock#close} is
+     * idempotent), withdrawn on abort. Callers taking several locks order them to stay deadlock-free.
+     */
+    public CompletableFuture<RangeLock> lock(LogicalUnit on, long lba, long blocks, LockMode mode) {
         CompletableFuture<RangeLock> f;
         synchronized (this) {
             if (aborted || finished) {
                 return CompletableFuture.failedFuture(new CancellationException("task aborted"));
             }
-            f = lu.locks().acquire(lba, blocks, mode);
+            f = on.locks().acquire(lba, blocks, mode);
             locks.add(f);
         }
         return f;

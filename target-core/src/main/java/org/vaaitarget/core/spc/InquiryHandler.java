@@ -16,7 +16,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *
  * <p>Standard data (SPC-5 6.7.2), 96 bytes: peripheral device type 0 (direct access block device);
  * VERSION 06h (SPC-4: libiscsi's Inquiry.Standard accepts only 04h..06h); HISUP=1, RESPONSE DATA FORMAT
- * 2; 3PC=0 (EXTENDED COPY is a later issue: advertise only what exists); TPGS=0 (no ALUA); CMDQUE=1;
+ * 2; 3PC=1 exactly when the device serves EXTENDED COPY(LID1) (advertise only what exists); TPGS=0 (no ALUA); CMDQUE=1;
  * vendor, product and revision from {@link LunIdentity}; version descriptors SAM-5, iSCSI, SPC-4 and
  * SBC-3 (libiscsi derives "SBC-3 support", hence READ CAPACITY(16) and the 3Ch Block Limits page length,
  * from the SBC-3 descriptor 04C0h).
@@ -55,7 +55,7 @@ public final class InquiryHandler implements CommandHandler {
             if (pageCode != 0) {
                 return ParameterData.done(task.invalidCdbField(2, -1));  // SPC-5 6.7.1
             }
-            return ParameterData.dataIn(task, standardData(task.lu()), allocation);
+            return ParameterData.dataIn(task, standardData(task.lu(), VpdPages.copyLimits(task) != null), allocation);
         }
         if (task.lu() == null) {
             return ParameterData.done(task.check(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED));
@@ -67,15 +67,23 @@ public final class InquiryHandler implements CommandHandler {
         return ParameterData.dataIn(task, page, allocation);
     }
 
-    /** The standard INQUIRY data; {@code lu} null for a LUN that does not exist. */
+    /** The standard INQUIRY data without 3PC; {@code lu} null for a LUN that does not exist. */
     static byte[] standardData(LogicalUnit lu) {
+        return standardData(lu, false);
+    }
+
+    /**
+     * The standard INQUIRY data; {@code lu} null for a LUN that does not exist. {@code thirdPartyCopy}
+     * sets 3PC (byte 5 bit 3): true exactly when this device serves EXTENDED COPY(LID1).
+     */
+    static byte[] standardData(LogicalUnit lu, boolean thirdPartyCopy) {
         byte[] d = new byte[STANDARD_LENGTH];
         d[0] = (byte) (lu == null ? 0x7F : 0x00);   // qualifier 011b + type 1Fh, or qualifier 0 + disk
         d[1] = 0x00;                                // RMB=0: the medium is not removable
         d[2] = 0x06;                                // VERSION: SPC-4
         d[3] = 0x12;                                // HISUP=1, RESPONSE DATA FORMAT=2
         d[4] = (byte) (STANDARD_LENGTH - 5);        // ADDITIONAL LENGTH
-        d[5] = 0x00;                                // SCCS ACC TPGS=0 3PC=0 PROTECT=0
+        d[5] = (byte) (thirdPartyCopy && lu != null ? 0x08 : 0x00); // SCCS ACC TPGS=0 3PC PROTECT=0
         d[6] = 0x00;
         d[7] = 0x02;                                // CMDQUE=1
         if (lu != null) {

@@ -1,13 +1,20 @@
 package org.vaaitarget.core.spc;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.function.Predicate;
+import org.vaaitarget.core.dispatch.HandlerTable;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunIdentity;
 import org.vaaitarget.core.lu.LunLimits;
+import org.vaaitarget.core.spc.xcopy.CopyLimits;
+import org.vaaitarget.core.spc.xcopy.CopyManagerPages;
+import org.vaaitarget.core.spc.xcopy.ExtendedCopyHandler;
 import org.vaaitarget.core.store.StoreCapabilities;
 
 /**
@@ -19,6 +26,8 @@ import org.vaaitarget.core.store.StoreCapabilities;
  *   <li>B0h advertises MAXIMUM COMPARE AND WRITE LENGTH only when COMPARE AND WRITE (89h) is served,
  *       the UNMAP limits only when UNMAP (42h) is served and the store can unmap, MAXIMUM WRITE SAME
  *       LENGTH only when WRITE SAME (41h/93h) is served. Until those handlers exist they read 0.</li>
+ *   <li>8Fh (Third-party Copy) is served, and listed in 00h, only when EXTENDED COPY(LID1) is, with
+ *       that handler's limits.</li>
  *   <li>B2h: PROVISIONING TYPE is non-zero exactly when READ CAPACITY(16) sets LBPME, i.e. when
  *       {@link StoreCapabilities#unmapSupported()}; LBPRZ is {@link StoreCapabilities#unmapReadsZeros()};
  *       LBPU / LBPWS / LBPWS10 need the capability and the served command.</li>
@@ -33,23 +42,30 @@ final class VpdPages {
     private static final int WRITE_SAME_16 = 0x93;
     private static final int COMPARE_AND_WRITE = 0x89;
 
-    /** The supported pages in ascending order (SPC-5 7.7.14 requires ascending order in page 00h). */
-    private static final Map<Integer, Function<Task, byte[]>> PAGES = new LinkedHashMap<>();
+    /** One page: its builder and whether it is served to this task (derived from the command table). */
+    private record Page(Predicate<Task> served, Function<Task, byte[]> builder) {
+    }
+
+    private static final Predicate<Task> ALWAYS = t -> true;
+
+    /** The pages in ascending order (SPC-5 7.7.14 requires ascending order in page 00h). */
+    private static final Map<Integer, Page> PAGES = new LinkedHashMap<>();
 
     static {
-        PAGES.put(0x00, VpdPages::supportedPages);
-        PAGES.put(0x80, VpdPages::unitSerialNumber);
-        PAGES.put(0x83, VpdPages::deviceIdentification);
-        PAGES.put(0x86, VpdPages::extendedInquiry);
-        PAGES.put(0xB0, VpdPages::blockLimits);
-        PAGES.put(0xB1, VpdPages::blockDeviceCharacteristics);
-        PAGES.put(0xB2, VpdPages::logicalBlockProvisioning);
+        PAGES.put(0x00, new Page(ALWAYS, VpdPages::supportedPages));
+        PAGES.put(0x80, new Page(ALWAYS, VpdPages::unitSerialNumber));
+        PAGES.put(0x83, new Page(ALWAYS, VpdPages::deviceIdentification));
+        PAGES.put(0x86, new Page(ALWAYS, VpdPages::extendedInquiry));
+        PAGES.put(0x8F, new Page(t -> copyLimits(t) != null, VpdPages::thirdPartyCopy));
+        PAGES.put(0xB0, new Page(ALWAYS, VpdPages::blockLimits));
+        PAGES.put(0xB1, new Page(ALWAYS, VpdPages::blockDeviceCharacteristics));
+        PAGES.put(0xB2, new Page(ALWAYS, VpdPages::logicalBlockProvisioning));
     }
 
     /** The page for an LU that exists, or null when the page is not supported. */
     static byte[] build(int pageCode, Task task) {
-        Function<Task, byte[]> builder = PAGES.get(pageCode);
-        return builder == null ? null : builder.apply(task);
+        Page page = PAGES.get(pageCode);
+        return page == null || !page.served().test(task) ? null : page.builder().apply(task);
     }
 
     /** A page with its 4-byte header: peripheral qualifier 0 / type 0, the page code, PAGE LENGTH. */
@@ -61,12 +77,38 @@ final class VpdPages {
     }
 
     private static byte[] supportedPages(Task task) {
-        byte[] p = page(0x00, PAGES.size());
+        List<Integer> served = new ArrayList<>();
+        PAGES.forEach((code, page) -> {
+            if (page.served().test(task)) {
+                served.add(code);
+            }
+        });
+        byte[] p = page(0x00, served.size());
         int i = 4;
-        for (int code : PAGES.keySet()) {
+        for (int code : served) {
             p[i++] = (byte) code;
         }
         return p;
+    }
+
+    /**
+     * 8Fh (SPC-5 7.7.17), served exactly when EXTENDED COPY(LID1) is: laid out from the limits of the
+     * handler that serves 83h/00h, the same object its parser enforces.
+     */
+    private static byte[] thirdPartyCopy(Task task) {
+        return CopyManagerPages.thirdPartyCopyPage(copyLimits(task));
+    }
+
+    /** The limits of the EXTENDED COPY(LID1) handler of this device, or null when none is served. */
+    static CopyLimits copyLimits(Task task) {
+        if (task.context() == null) {
+            return null;
+        }
+        HandlerTable.Lookup found = task.context().commands().lookup(new byte[] {(byte) 0x83, 0x00});
+        if (found instanceof HandlerTable.Found f && f.entry().handler() instanceof ExtendedCopyHandler x) {
+            return x.limits();
+        }
+        return null;
     }
 
     /** 80h (SPC-5 7.7.19). */

@@ -24,6 +24,8 @@ public enum SenseReason {
     UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE(ILLEGAL_REQUEST, 0x26, 0x07),
     TOO_MANY_SEGMENT_DESCRIPTORS(ILLEGAL_REQUEST, 0x26, 0x08),
     UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE(ILLEGAL_REQUEST, 0x26, 0x09),
+    /** SPC-4 6.4.3.7: EXTENDED COPY INLINE DATA LENGTH above the advertised maximum. */
+    INLINE_DATA_LENGTH_EXCEEDED(ILLEGAL_REQUEST, 0x26, 0x0B),
     OPERATION_IN_PROGRESS(ILLEGAL_REQUEST, 0x00, 0x16),
 
     // --- NOT READY (02h)
@@ -65,6 +67,13 @@ public enum SenseReason {
     COMMAND_ABORTED_OVERLAPPED_COMMANDS(ABORTED_COMMAND, 0x4E, 0x00),
     COMMAND_ABORTED_NO_ADDITIONAL_SENSE(ABORTED_COMMAND, 0x00, 0x00),
     DATA_PHASE_ERROR(ABORTED_COMMAND, 0x4B, 0x00),
+
+    // --- COPY ABORTED (0Ah)
+    /**
+     * EXTENDED COPY segment that cannot be carried out (e.g. beyond the end of a copy target): the
+     * field pointer names the segment descriptor field. libiscsi accepts 00h/00h, 08h/04h or 0Dh/02h.
+     */
+    COPY_ABORTED_NO_ADDITIONAL_SENSE(COPY_ABORTED, 0x00, 0x00),
 
     // --- NO SENSE (REQUEST SENSE with nothing pending)
     NO_ADDITIONAL_SENSE_INFORMATION(NO_SENSE, 0x00, 0x00);
