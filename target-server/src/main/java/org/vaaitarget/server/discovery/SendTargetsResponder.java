@@ -49,7 +49,7 @@ public final class SendTargetsResponder {
      * {@link #respond(String, ServerTarget, SocketAddress)}, listing only the targets the session's
      * initiator, from its address, may log in to.
      */
-    public List<Map.Entry<String, String>> respond(String value, Session session, SocketAddress local) {
+    public List<Map.Entry<String, String>> respondFor(String value, Session session, SocketAddress local) {
         ServerTarget sessionTarget = session.type() == SessionType.NORMAL ? session.target() : null;
         SocketAddress remote = session.channel().remoteAddress();
         return respond(value, sessionTarget, local,
@@ -92,9 +92,9 @@ public final class SendTargetsResponder {
         return TextKeyValues.encode(respond(value, sessionTarget, local));
     }
 
-    /** {@link #respond(String, Session, SocketAddress)} as encoded text. */
-    public byte[] respondText(String value, Session session, SocketAddress local) {
-        return TextKeyValues.encode(respond(value, session, local));
+    /** {@link #respondFor} as encoded text. */
+    public byte[] respondTextFor(String value, Session session, SocketAddress local) {
+        return TextKeyValues.encode(respondFor(value, session, local));
     }
 
     private Set<String> addresses(SocketAddress local) {

@@ -63,11 +63,15 @@ public final class KeyNegotiator {
             throws LoginFailure {
         Map<String, String> response = new LinkedHashMap<>();
         Map<String, String> authKeys = new LinkedHashMap<>();
+        List<Map.Entry<String, String>> fresh = new ArrayList<>();
         for (Map.Entry<String, String> p : pairs) {
-            if (!seen.add(p.getKey())) {
+            if (seen.add(p.getKey())) {
+                fresh.add(p);
+            } else if (!repeatedDeclaration(p, pairs)) {
                 throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "key sent twice: " + p.getKey());
             }
         }
+        pairs = fresh;
         for (String leading : LEADING_KEYS) { // SessionType decides relevance of the others: first
             for (Map.Entry<String, String> p : pairs) {
                 if (p.getKey().equals(leading)) {
@@ -93,6 +97,16 @@ public final class KeyNegotiator {
             authenticated = authenticator.step(authKeys, out);
         }
         return out;
+    }
+
+    /**
+     * libiscsi repeats InitiatorName, TargetName and SessionType in its first operational request when
+     * it offered CHAP and the target chose None. An identical repeat of such a declaration from an earlier
+     * request is ignored; anything else sent twice is an initiator error (RFC 7143 6.2).
+     */
+    private boolean repeatedDeclaration(Map.Entry<String, String> p, List<Map.Entry<String, String>> request) {
+        boolean earlier = request.stream().filter(q -> q.getKey().equals(p.getKey())).count() == 1;
+        return earlier && LEADING_KEYS.contains(p.getKey()) && p.getValue().equals(results.get(p.getKey()));
     }
 
     private void negotiateOne(TextKey row, String offered, LoginStage stage, Map<String, String> response)

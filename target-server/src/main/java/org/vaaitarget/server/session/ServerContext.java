@@ -31,4 +31,9 @@ public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAd
                          SessionRegistry sessions) {
         this(targets, portals, offer, sessions, AccessControl.open());
     }
+
+    /** The same context advertising other portals (e.g. the bound ports of port-0 portals). */
+    public ServerContext withPortals(List<InetSocketAddress> advertised) {
+        return new ServerContext(targets, advertised, offer, sessions, access);
+    }
 }
