@@ -159,6 +159,6 @@ final class ChapAuthenticator implements Authenticator {
     }
 
     private static LoginFailure failure(String message) {
-        return new LoginFailure(LoginStatus.AUTHENTICATION_FAILURE, "CHAP: " + message);
+        return LoginFailure.badCredentials("CHAP: " + message);
     }
 }

@@ -264,7 +264,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     /**
-     * Answers the failure and closes. An authentication failure is answered late, by the per-address
+     * Answers the failure and closes. A failed authentication exchange is answered late, by the per-address
      * {@link AuthFailureThrottle} delay (scheduled on the event loop), to slow down secret guessing.
      */
     private void fail(ChannelHandlerContext ctx, LoginRequest req, LoginFailure f) {
@@ -273,7 +273,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         int sn = statSn++;
         Runnable answer = () -> ctx.writeAndFlush(LoginResponses.response(req, false, false, csg, 0, req.tsih(), sn,
                 req.cmdSn(), maxCmdSn(req), f.status(), Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE);
-        if (f.status() != LoginStatus.AUTHENTICATION_FAILURE) {
+        if (!f.isBadCredentials()) {
             LOG.warn("{}: login failed, status 0x{}: {}", ctx.channel(), Integer.toHexString(f.status().code()),
                     f.getMessage());
             answer.run();
