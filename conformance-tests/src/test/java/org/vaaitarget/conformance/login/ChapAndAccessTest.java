@@ -1,6 +1,5 @@
 package org.vaaitarget.conformance.login;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -131,6 +130,7 @@ class ChapAndAccessTest {
         assertTrue(other.output().contains("Lun:0"), other.output());
         assertFalse(other.output().contains("Lun:1"), other.output());
         ProcessRunner.Result inq = run(Map.of(), "iscsi-inq", "-i", SECOND, url(USER + "%" + SECRET, 1));
-        assertEquals(false, inq.output().contains("Peripheral Qualifier:CONNECTED"), inq.output());
+        assertFalse(inq.output().contains("Peripheral Qualifier:CONNECTED"), inq.output());
+        assertFalse(inq.output().contains("Peripheral Device Type:DIRECT_ACCESS"), inq.output());
     }
 }
