@@ -27,7 +27,13 @@ public final class ProcessRunner {
     }
 
     public static Result run(List<String> command, Duration limit, Path workDir) {
+        return run(command, limit, workDir, java.util.Map.of());
+    }
+
+    /** As {@link #run(List, Duration, Path)}, with extra environment variables for the process. */
+    public static Result run(List<String> command, Duration limit, Path workDir, java.util.Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().putAll(env);
         if (workDir != null) {
             pb.directory(workDir.toFile());
         }

@@ -10,6 +10,7 @@ import org.vaaitarget.server.app.RunningServer;
 import org.vaaitarget.server.app.ServerConfig;
 import org.vaaitarget.server.app.StartupException;
 import org.vaaitarget.server.app.TargetServer;
+import org.vaaitarget.server.login.TargetAccess;
 
 /**
  * The target a conformance test talks to: our server started in-process on 127.0.0.1 (a free port) with
@@ -45,6 +46,22 @@ public final class TestTarget implements AutoCloseable {
         }
         LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID);
         ServerConfig config = ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig));
+        RunningServer server = TargetServer.start(config);
+        InetSocketAddress bound = server.boundAddresses().get(0);
+        return new TestTarget(config, server, bound.getHostString(), bound.getPort(), IQN, 0);
+    }
+
+    /**
+     * Our server (always in-process, whatever {@code conformance.url} says) with one LUN per entry of
+     * {@code lunCount}, each of {@code lunBytes}, and the given authentication and access rules.
+     */
+    public static TestTarget inProcess(Path dir, long lunBytes, int lunCount, TargetAccess access) throws StartupException {
+        List<LunConfig> luns = new java.util.ArrayList<>();
+        for (int n = 0; n < lunCount; n++) {
+            luns.add(new LunConfig(dir.resolve("lun" + n + ".img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID));
+        }
+        ServerConfig config = new ServerConfig(List.of(new InetSocketAddress("127.0.0.1", 0)),
+                org.vaaitarget.server.session.TargetOffer.defaults(), List.of(new ServerConfig.Target(IQN, null, luns, access)));
         RunningServer server = TargetServer.start(config);
         InetSocketAddress bound = server.boundAddresses().get(0);
         return new TestTarget(config, server, bound.getHostString(), bound.getPort(), IQN, 0);

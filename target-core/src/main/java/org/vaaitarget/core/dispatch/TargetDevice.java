@@ -52,6 +52,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private final HandlerTable table;
     private final ExecutionGates gates;
     private final Semaphore inFlight;
+    private final LunMask mask;
     private final Set<RunningTask> running = ConcurrentHashMap.newKeySet();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile boolean closing;
@@ -74,6 +75,20 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      * @throws IllegalArgumentException on duplicate LUN numbers or duplicate command registrations
      */
     public TargetDevice(String name, List<LogicalUnit> luns, List<CommandHandler> handlers, int maxTasksInFlight) {
+        this(name, luns, handlers, maxTasksInFlight, LunMask.NONE);
+    }
+
+    /** The standard handlers with LUN masking: {@code mask} decides which LUNs each nexus sees. */
+    public TargetDevice(String name, List<LogicalUnit> luns, LunMask mask) {
+        this(name, luns, StandardHandlers.all(), DEFAULT_MAX_TASKS_IN_FLIGHT, mask);
+    }
+
+    /**
+     * @param mask which LUNs each nexus sees ({@link LunMask#NONE}: all)
+     */
+    public TargetDevice(String name, List<LogicalUnit> luns, List<CommandHandler> handlers, int maxTasksInFlight,
+                        LunMask mask) {
+        this.mask = Objects.requireNonNull(mask, "mask");
         this.name = Objects.requireNonNull(name, "name");
         if (maxTasksInFlight < 1) {
             throw new IllegalArgumentException("maxTasksInFlight must be at least 1");
@@ -103,6 +118,12 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         return luns;
     }
 
+    /** The LUNs {@code nexus} may see (REPORT LUNS), ordered by number. */
+    @Override
+    public List<LogicalUnit> luns(ItNexus nexus) {
+        return mask == LunMask.NONE ? luns : luns.stream().filter(lu -> mask.visible(nexus, lu.number())).toList();
+    }
+
     @Override
     public HandlerTable commands() {
         return table;
@@ -110,7 +131,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     @Override
     public TaskHandle submit(ScsiCommand command) {
-        LogicalUnit lu = lunFor(command.lun());
+        LogicalUnit lu = lunFor(command.nexus(), command.lun());
         Task task = new Task(command, lu, alloc, this);
         RunningTask rt = new RunningTask(task);
         if (!inFlight.tryAcquire()) {
@@ -143,7 +164,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      */
     @Override
     public CompletionStage<TaskManagementResponse> logicalUnitReset(ItNexus from, long lun) {
-        LogicalUnit lu = lunFor(lun);
+        LogicalUnit lu = lunFor(from, lun);
         if (lu == null) {
             return CompletableFuture.completedFuture(TaskManagementResponse.LUN_DOES_NOT_EXIST);
         }
@@ -178,7 +199,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      */
     @Override
     public CompletionStage<TaskManagementResponse> clearTaskSet(ItNexus from, long lun) {
-        LogicalUnit lu = lunFor(lun);
+        LogicalUnit lu = lunFor(from, lun);
         if (lu == null) {
             return CompletableFuture.completedFuture(TaskManagementResponse.LUN_DOES_NOT_EXIST);
         }
@@ -212,7 +233,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     @Override
     public boolean hasLun(ItNexus nexus, long lun) {
-        return lunFor(lun) != null;
+        return lunFor(nexus, lun) != null;
     }
 
     /** Refuses new media commands, waits (bounded) for running tasks, then closes every LU. */
@@ -244,9 +265,10 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         return running.size();
     }
 
-    private LogicalUnit lunFor(long lunField) {
+    /** THE LUN lookup: null when the LUN does not exist or is masked from this nexus ({@link LunMask}). */
+    private LogicalUnit lunFor(ItNexus nexus, long lunField) {
         int n = LunAddress.decode(lunField);
-        return n < 0 ? null : lunsByNumber.get(n);
+        return n < 0 || !mask.visible(nexus, n) ? null : lunsByNumber.get(n);
     }
 
     private List<RunningTask> tasksOf(LogicalUnit lu, ItNexus nexus) {

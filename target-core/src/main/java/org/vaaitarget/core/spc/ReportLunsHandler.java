@@ -41,7 +41,7 @@ public final class ReportLunsHandler implements CommandHandler {
             return ParameterData.done(task.invalidCdbField(6, -1));
         }
         List<LogicalUnit> luns = select == SELECT_WELL_KNOWN || task.context() == null
-                ? List.of() : task.context().luns();
+                ? List.of() : task.context().luns(task.nexus());
         byte[] data = new byte[8 + 8 * luns.size()];
         ParameterData.put32(data, 0, 8L * luns.size());
         int p = 8;

@@ -12,12 +12,18 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.login.AuthConfig;
+import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.session.TargetOffer;
 
 /**
@@ -35,7 +41,8 @@ public final class ConfigLoader {
     }
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
-    record FileConfig(List<String> portals, Negotiation negotiation, List<TargetEntry> targets) {
+    record FileConfig(List<String> portals, Negotiation negotiation, AccessConfigs.AuthEntry discoveryAuth,
+                      List<TargetEntry> targets) {
     }
 
     record Negotiation(Integer maxRecvDataSegmentLength, Integer maxBurstLength, Integer firstBurstLength,
@@ -43,10 +50,12 @@ public final class ConfigLoader {
                        Integer nopInTimeoutSeconds) {
     }
 
-    record TargetEntry(String iqn, String alias, List<LunEntry> luns) {
+    record TargetEntry(String iqn, String alias, AccessConfigs.AuthEntry auth, List<JsonNode> allow,
+                       List<LunEntry> luns) {
     }
 
-    record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId) {
+    record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
+                    List<String> allow) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -102,6 +111,9 @@ public final class ConfigLoader {
             throw new ConfigException("config targets: missing; give at least one target with an iqn and one LUN");
         }
         List<ServerConfig.Target> targets = new ArrayList<>();
+        Map<String, AuthConfig> auths = new LinkedHashMap<>();
+        AuthConfig discoveryAuth = AccessConfigs.auth(raw.discoveryAuth(), "config discoveryAuth");
+        auths.put("config discoveryAuth", discoveryAuth);
         Set<String> names = new HashSet<>();
         Set<Path> files = new HashSet<>();
         for (int t = 0; t < raw.targets().size(); t++) {
@@ -122,17 +134,27 @@ public final class ConfigLoader {
                 throw new ConfigException("config " + where + ".luns: missing; give at least one LUN with a file and a size");
             }
             List<LunConfig> luns = new ArrayList<>();
+            Map<Integer, Set<String>> lunAllow = new HashMap<>();
             for (int l = 0; l < entry.luns().size(); l++) {
                 String lunWhere = where + ".luns[" + l + "]";
                 LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir);
+                Set<String> visibleTo = AccessConfigs.lunAllow(entry.luns().get(l).allow(), "config " + lunWhere + ".allow");
+                if (visibleTo != null) {
+                    lunAllow.put(l, visibleTo);
+                }
                 if (!files.add(lun.file().toAbsolutePath().normalize())) {
                     throw new ConfigException("config " + lunWhere + ".file: '" + lun.file() + "' is already used by another LUN");
                 }
                 luns.add(lun);
             }
-            targets.add(new ServerConfig.Target(iqn, entry.alias(), luns));
+            AuthConfig auth = AccessConfigs.auth(entry.auth(), "config " + where + ".auth");
+            auths.put("config " + where + ".auth", auth);
+            TargetAccess access = new TargetAccess(auth, AccessConfigs.allow(entry.allow(), "config " + where + ".allow"),
+                    lunAllow);
+            targets.add(new ServerConfig.Target(iqn, entry.alias(), luns, access));
         }
-        return new ServerConfig(portals, offer, targets);
+        AccessConfigs.checkSecretsNotShared(auths);
+        return new ServerConfig(portals, offer, targets, discoveryAuth);
     }
 
     private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {

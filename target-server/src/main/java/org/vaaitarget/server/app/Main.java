@@ -7,11 +7,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.login.AuthConfig;
+import org.vaaitarget.server.login.ChapCredentials;
+import org.vaaitarget.server.login.InitiatorRule;
+import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.session.TargetOffer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -21,8 +26,8 @@ import picocli.CommandLine.Option;
  * The command line: {@code java -jar iscsi-target.jar [options]}.
  *
  * <p>Precedence: flags describe one target; {@code --config} describes everything. The two do not mix:
- * giving {@code --config} with {@code --portal}, {@code --iqn}, {@code --lun}, {@code --block-size} or
- * {@code --write-cache} is an error (exit 2). Only {@code --verbose} combines with {@code --config}.
+ * giving {@code --config} with {@code --portal}, {@code --iqn}, {@code --lun}, {@code --block-size},
+ * {@code --write-cache}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an error (exit 2). Only {@code --verbose} combines with {@code --config}.
  *
  * <p>Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when the server cannot start (port in use,
  * LUN file cannot be opened), 2 for bad flags or configuration (one line on stderr naming the flag or key).
@@ -65,6 +70,20 @@ public final class Main implements Callable<Integer> {
             description = "back (default): writes are cached (WCE=1), FUA and SYNCHRONIZE CACHE force them to disk; "
                     + "through: every write is on disk before GOOD (WCE=0).")
     String writeCache;
+
+    @Option(names = "--chap", paramLabel = "USER:SECRET",
+            description = "Require one-way CHAP: the initiator logs in as USER with SECRET (12 to 255 bytes; the secret "
+                    + "follows the last ':'). Prefer --config for secrets: command lines are visible to other users.")
+    String chap;
+
+    @Option(names = "--mutual-chap", paramLabel = "USER:SECRET",
+            description = "Mutual CHAP (needs --chap): the target answers the initiator's challenge as USER with SECRET "
+                    + "(must differ from the --chap secret).")
+    String mutualChap;
+
+    @Option(names = "--allow", paramLabel = "IQN",
+            description = "Only this initiator may log in and discover the target (repeatable). Default: every initiator.")
+    List<String> allow = new ArrayList<>();
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML configuration (several targets, per-LUN options, negotiation); excludes the flags above.")
@@ -132,7 +151,8 @@ public final class Main implements Callable<Integer> {
     ServerConfig toServerConfig() throws ConfigException {
         if (config != null) {
             String flag = !portals.isEmpty() ? "--portal" : iqn != null ? "--iqn" : !luns.isEmpty() ? "--lun"
-                    : blockSize != null ? "--block-size" : writeCache != null ? "--write-cache" : null;
+                    : blockSize != null ? "--block-size" : writeCache != null ? "--write-cache"
+                    : chap != null ? "--chap" : mutualChap != null ? "--mutual-chap" : !allow.isEmpty() ? "--allow" : null;
             if (flag != null) {
                 throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
                         + " (flags describe a single target, --config everything)");
@@ -170,7 +190,19 @@ public final class Main implements Callable<Integer> {
             lunConfigs.add(lun);
         }
         return new ServerConfig(addresses, TargetOffer.defaults(),
-                List.of(new ServerConfig.Target(name, null, lunConfigs)));
+                List.of(new ServerConfig.Target(name, null, lunConfigs, access())));
+    }
+
+    /** --chap, --mutual-chap and --allow as the target's access rules. */
+    private TargetAccess access() throws ConfigException {
+        ChapCredentials one = chap == null ? null : AccessConfigs.flag(chap, "--chap");
+        ChapCredentials two = mutualChap == null ? null : AccessConfigs.flag(mutualChap, "--mutual-chap");
+        AuthConfig auth = AccessConfigs.auth(one, two, "--chap", "--mutual-chap");
+        List<InitiatorRule> rules = new ArrayList<>();
+        for (String name : allow) {
+            rules.add(InitiatorRule.named(AccessConfigs.initiatorName(name, "--allow '" + name + "'")));
+        }
+        return new TargetAccess(auth, rules, Map.of());
     }
 
     private int parseBlockSize() throws ConfigException {

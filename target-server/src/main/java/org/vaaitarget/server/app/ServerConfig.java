@@ -4,6 +4,8 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.login.AuthConfig;
+import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.session.TargetOffer;
 
 /**
@@ -14,8 +16,10 @@ import org.vaaitarget.server.session.TargetOffer;
  * @param portals listen addresses (port 0 picks a free port)
  * @param offer   negotiation offers
  * @param targets targets, in order
+ * @param discoveryAuth authentication of discovery sessions
  */
-public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets) {
+public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                           AuthConfig discoveryAuth) {
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -24,9 +28,15 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         portals = List.copyOf(portals);
         Objects.requireNonNull(offer, "offer");
         targets = List.copyOf(targets);
+        discoveryAuth = discoveryAuth == null ? AuthConfig.NONE : discoveryAuth;
         if (portals.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one portal and one target");
         }
+    }
+
+    /** Discovery without authentication. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets) {
+        this(portals, offer, targets, AuthConfig.NONE);
     }
 
     /** One target on the given portal with the given LUNs and the default offer. */
@@ -38,14 +48,21 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
      * @param iqn   the iSCSI target name
      * @param alias TargetAlias, or null
      * @param luns  the LUNs; index = LUN number
+     * @param access authentication, allowed initiators and LUN masking
      */
-    public record Target(String iqn, String alias, List<LunConfig> luns) {
+    public record Target(String iqn, String alias, List<LunConfig> luns, TargetAccess access) {
         public Target {
             Objects.requireNonNull(iqn, "iqn");
             luns = List.copyOf(luns);
+            access = access == null ? TargetAccess.OPEN : access;
             if (luns.isEmpty()) {
                 throw new IllegalArgumentException("target " + iqn + " has no LUN");
             }
+        }
+
+        /** Open to every initiator, without authentication. */
+        public Target(String iqn, String alias, List<LunConfig> luns) {
+            this(iqn, alias, luns, TargetAccess.OPEN);
         }
     }
 }

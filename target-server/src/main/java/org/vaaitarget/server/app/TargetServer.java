@@ -10,6 +10,9 @@ import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.server.login.AccessControl;
+import org.vaaitarget.server.login.AuthFailureThrottle;
+import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.net.IscsiServer;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
@@ -38,13 +41,16 @@ public final class TargetServer {
     public static RunningServer start(ServerConfig config) throws StartupException {
         List<TargetDevice> devices = new ArrayList<>();
         Map<String, ServerTarget> targets = new LinkedHashMap<>();
+        Map<String, TargetAccess> access = new LinkedHashMap<>();
         try {
             for (ServerConfig.Target target : config.targets()) {
-                TargetDevice device = new TargetDevice(target.iqn(), openLuns(target));
+                TargetDevice device = new TargetDevice(target.iqn(), openLuns(target), target.access().lunMask());
+                access.put(target.iqn(), target.access());
                 devices.add(device);
                 targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
             }
-            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry());
+            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
+                    new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()));
             IscsiServer server;
             try {
                 server = IscsiServer.start(context);

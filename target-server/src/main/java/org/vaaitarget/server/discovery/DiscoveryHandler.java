@@ -93,7 +93,7 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
         List<Map.Entry<String, String>> out = new ArrayList<>();
         for (Map.Entry<String, String> kv : request) {
             if (kv.getKey().equals(TextKeys.SEND_TARGETS)) {
-                out.addAll(sendTargets.respond(kv.getValue(), null, ctx.channel().localAddress()));
+                out.addAll(sendTargets.respondFor(kv.getValue(), session, ctx.channel().localAddress()));
             } else {
                 // we renegotiate nothing in Full Feature Phase
                 out.add(Map.entry(kv.getKey(), TextKeys.get(kv.getKey()) == null ? "NotUnderstood" : "Reject"));

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 import org.vaaitarget.server.session.NegotiatedParameters;
 import org.vaaitarget.server.session.SessionType;
 import org.vaaitarget.server.session.TargetOffer;
@@ -21,7 +22,12 @@ public final class KeyNegotiator {
     static final String REJECT = "Reject";
 
     private final TargetOffer offer;
-    private final List<Authenticator> authenticators;
+    /** Decide the session: negotiated before the other keys of a request, so AuthMethod can depend on them. */
+    private static final List<String> LEADING_KEYS =
+            List.of(TextKeys.SESSION_TYPE, TextKeys.INITIATOR_NAME, TextKeys.TARGET_NAME);
+
+    private final Supplier<List<Authenticator>> authenticatorSource;
+    private List<Authenticator> authenticators;
     private final Set<String> seen = new HashSet<>();
     private final Map<String, String> results = new LinkedHashMap<>();
     private Authenticator authenticator;
@@ -32,8 +38,17 @@ public final class KeyNegotiator {
      * @param authenticators the AuthMethods we support, best first (each a fresh instance for this login)
      */
     public KeyNegotiator(TargetOffer offer, List<Authenticator> authenticators) {
+        this(offer, () -> authenticators);
+    }
+
+    /**
+     * @param authenticators asked once, when AuthMethod is first negotiated (or security completion is
+     *                       first asked about): by then SessionType, InitiatorName and TargetName of the
+     *                       leading request are known, so the methods can depend on the target
+     */
+    public KeyNegotiator(TargetOffer offer, Supplier<List<Authenticator>> authenticators) {
         this.offer = offer;
-        this.authenticators = List.copyOf(authenticators);
+        this.authenticatorSource = authenticators;
     }
 
     /**
@@ -48,12 +63,20 @@ public final class KeyNegotiator {
             throws LoginFailure {
         Map<String, String> response = new LinkedHashMap<>();
         Map<String, String> authKeys = new LinkedHashMap<>();
+        List<Map.Entry<String, String>> fresh = new ArrayList<>();
         for (Map.Entry<String, String> p : pairs) {
-            if (!seen.add(p.getKey())) {
+            if (seen.add(p.getKey())) {
+                fresh.add(p);
+            } else if (!repeatedDeclaration(p, pairs)) {
                 throw new LoginFailure(LoginStatus.INITIATOR_ERROR, "key sent twice: " + p.getKey());
             }
-            if (p.getKey().equals(TextKeys.SESSION_TYPE)) { // decides relevance of the others: first
-                negotiateOne(TextKeys.get(TextKeys.SESSION_TYPE), p.getValue(), stage, response);
+        }
+        pairs = fresh;
+        for (String leading : LEADING_KEYS) { // SessionType decides relevance of the others: first
+            for (Map.Entry<String, String> p : pairs) {
+                if (p.getKey().equals(leading)) {
+                    negotiateOne(TextKeys.get(leading), p.getValue(), stage, response);
+                }
             }
         }
         for (Map.Entry<String, String> p : pairs) {
@@ -64,7 +87,7 @@ public final class KeyNegotiator {
                 authKeys.put(key, p.getValue());
             } else if (row == null) {
                 response.put(key, NOT_UNDERSTOOD); // unknown and X-/X# extension keys (RFC 7143 6.2)
-            } else if (!key.equals(TextKeys.SESSION_TYPE)) {
+            } else if (!LEADING_KEYS.contains(key)) {
                 negotiateOne(row, p.getValue(), stage, response);
             }
         }
@@ -74,6 +97,16 @@ public final class KeyNegotiator {
             authenticated = authenticator.step(authKeys, out);
         }
         return out;
+    }
+
+    /**
+     * libiscsi repeats InitiatorName, TargetName and SessionType in its first operational request when
+     * it offered CHAP and the target chose None. An identical repeat of such a declaration from an earlier
+     * request is ignored; anything else sent twice is an initiator error (RFC 7143 6.2).
+     */
+    private boolean repeatedDeclaration(Map.Entry<String, String> p, List<Map.Entry<String, String>> request) {
+        boolean earlier = request.stream().filter(q -> q.getKey().equals(p.getKey())).count() == 1;
+        return earlier && LEADING_KEYS.contains(p.getKey()) && p.getValue().equals(results.get(p.getKey()));
     }
 
     private void negotiateOne(TextKey row, String offered, LoginStage stage, Map<String, String> response)
@@ -109,7 +142,7 @@ public final class KeyNegotiator {
         }
         results.put(key, result);
         if (key.equals(TextKeys.AUTH_METHOD)) {
-            authenticator = authenticators.stream().filter(a -> a.method().equals(result)).findFirst().orElseThrow();
+            authenticator = authenticators().stream().filter(a -> a.method().equals(result)).findFirst().orElseThrow();
         }
         String answer = KeyRules.answer(row, result, row.ours() == null ? null : row.ours().apply(offer));
         if (answer != null) {
@@ -146,8 +179,15 @@ public final class KeyNegotiator {
         return v.equals(NOT_UNDERSTOOD) || v.equals(IRRELEVANT) || v.equals(REJECT);
     }
 
+    private List<Authenticator> authenticators() {
+        if (authenticators == null) {
+            authenticators = List.copyOf(authenticatorSource.get());
+        }
+        return authenticators;
+    }
+
     private List<String> authMethods() {
-        return authenticators.stream().map(Authenticator::method).toList();
+        return authenticators().stream().map(Authenticator::method).toList();
     }
 
     /** Whether the Security Negotiation stage may end: authentication done (or AuthMethod=None by default). */

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.login;
 
+import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import org.vaaitarget.server.session.ServerContext;
@@ -10,7 +11,8 @@ import org.vaaitarget.server.session.SessionType;
 /**
  * The checks of the first complete Login Request of a connection, which carries the declarations
  * (RFC 7143 13.5.1, 13.4, 13.21) and decides the session: InitiatorName present, session type known,
- * target known, TSIH acceptable. Adds the target's declarations to the first response.
+ * target known, TSIH acceptable, initiator allowed ({@link AccessControl}), and authentication not
+ * skipped. Adds the target's declarations to the first response.
  */
 final class LeadingLogin {
     private final ServerContext context;
@@ -32,7 +34,8 @@ final class LeadingLogin {
         return target;
     }
 
-    void check(LoginRequest req, List<Map.Entry<String, String>> response) throws LoginFailure {
+    /** @param remote the initiator's address (for allow lists that name addresses) */
+    void check(LoginRequest req, List<Map.Entry<String, String>> response, SocketAddress remote) throws LoginFailure {
         // RFC 7143 13.5.1: "The InitiatorName key ... MUST be sent ... in the first Login Request"
         if (!negotiator.resolved(TextKeys.INITIATOR_NAME)) {
             throw new LoginFailure(LoginStatus.MISSING_PARAMETER, "InitiatorName missing");
@@ -53,12 +56,24 @@ final class LeadingLogin {
             if (target == null) {
                 throw new LoginFailure(LoginStatus.TARGET_NOT_FOUND, "no target " + name);
             }
+            String initiator = negotiator.value(TextKeys.INITIATOR_NAME);
+            if (!context.access().mayLogin(name, initiator, remote)) {
+                // RFC 7143 11.13.5: 0202 "The initiator is not allowed access to the given target"
+                throw new LoginFailure(LoginStatus.AUTHORIZATION_FAILURE,
+                        "initiator " + initiator + " from " + remote + " is not allowed to log in to " + name);
+            }
             // RFC 7143 13.9: the target sends TargetPortalGroupTag in the first Login Response of a
             // Normal session
             response.add(Map.entry(TextKeys.TARGET_PORTAL_GROUP_TAG, Integer.toString(target.portalGroupTag())));
             if (target.alias() != null) {
                 response.add(Map.entry(TextKeys.TARGET_ALIAS, target.alias()));
             }
+        }
+        if (req.csg() != LoginStage.SECURITY_NEGOTIATION.code()
+                && context.access().authFor(negotiator.sessionType(), target == null ? null : target.name()).required()) {
+            // the initiator skipped the Security Negotiation stage but this target requires CHAP
+            throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILURE,
+                    "login starts after the security stage but authentication is required");
         }
         checked = true;
     }

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
+import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,8 +68,13 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         this.framing = framing;
         this.next = next;
         this.timeout = timeout;
-        this.negotiator = new KeyNegotiator(context.offer(), List.of(Authenticator.none()));
+        this.negotiator = new KeyNegotiator(context.offer(), () -> context.access()
+                .authenticators(negotiator().sessionType(), negotiator().value(TextKeys.TARGET_NAME)));
         this.leading = new LeadingLogin(context, negotiator);
+    }
+
+    private KeyNegotiator negotiator() {
+        return negotiator;
     }
 
     @Override
@@ -152,10 +158,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         List<Map.Entry<String, String>> response = new ArrayList<>(negotiator.negotiate(pairs, stage));
         if (!leading.checked()) {
-            leading.check(req, response);
+            leading.check(req, response, ctx.channel().remoteAddress());
         }
         if (response.contains(Map.entry(TextKeys.AUTH_METHOD, KeyNegotiator.REJECT))) {
-            throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILURE, "no common AuthMethod");
+            throw new LoginFailure(LoginStatus.AUTHENTICATION_FAILURE, "no common AuthMethod (authentication "
+                    + (context.access().authFor(negotiator.sessionType(), negotiator.value(TextKeys.TARGET_NAME))
+                    .required() ? "by CHAP is required)" : "offered: None)"));
         }
         // T=1 is answered with T=1 unless the security stage is not done (RFC 7143 6.3)
         boolean transit = req.transit()
@@ -244,6 +252,9 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         framing.enterFullFeaturePhase(new DigestPolicy(params.headerDigest(), params.dataDigest()),
                 FrameLimits.forDeclared(params.maxRecvDataSegmentLength()));
         finished = true;
+        if ("CHAP".equals(negotiator.value(TextKeys.AUTH_METHOD))) {
+            context.access().throttle().succeeded(AccessControl.source(ctx.channel().remoteAddress()));
+        }
         LOG.info("{}: login complete: {} session tsih={} initiator={} target={}", ctx.channel(), session.type(),
                 tsih, session.initiatorName(), leading.target() == null ? "-" : leading.target().name());
         ChannelHandler successor = session.type() == SessionType.DISCOVERY
@@ -252,13 +263,28 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 successor);
     }
 
+    /**
+     * Answers the failure and closes. A failed authentication exchange is answered late, by the per-address
+     * {@link AuthFailureThrottle} delay (scheduled on the event loop), to slow down secret guessing.
+     */
     private void fail(ChannelHandlerContext ctx, LoginRequest req, LoginFailure f) {
-        LOG.warn("{}: login failed, status 0x{}: {}", ctx.channel(), Integer.toHexString(f.status().code()),
-                f.getMessage());
         finished = true;
         int csg = stage == null ? 0 : stage.code();
-        ctx.writeAndFlush(LoginResponses.response(req, false, false, csg, 0, req.tsih(), statSn++, req.cmdSn(),
-                maxCmdSn(req), f.status(), Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE);
+        int sn = statSn++;
+        Runnable answer = () -> ctx.writeAndFlush(LoginResponses.response(req, false, false, csg, 0, req.tsih(), sn,
+                req.cmdSn(), maxCmdSn(req), f.status(), Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE);
+        if (!f.isBadCredentials()) {
+            LOG.warn("{}: login failed, status 0x{}: {}", ctx.channel(), Integer.toHexString(f.status().code()),
+                    f.getMessage());
+            answer.run();
+            return;
+        }
+        SocketAddress remote = ctx.channel().remoteAddress();
+        Duration delay = context.access().throttle().failed(AccessControl.source(remote));
+        LOG.warn("{}: authentication failed for initiator {} from {} (answered in {} ms): {}", ctx.channel(),
+                negotiator.resolved(TextKeys.INITIATOR_NAME) ? negotiator.value(TextKeys.INITIATOR_NAME) : "(unnamed)",
+                remote, delay.toMillis(), f.getMessage());
+        ctx.executor().schedule(answer, delay.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     private int maxCmdSn(LoginRequest req) {

@@ -74,7 +74,7 @@ public final class IscsiServer implements AutoCloseable {
         List<InetSocketAddress> bound = new ArrayList<>();
         // Portals with port 0 are advertised (SendTargets) with the port actually bound.
         List<InetSocketAddress> advertised = new ArrayList<>();
-        ServerContext live = new ServerContext(context.targets(), advertised, context.offer(), context.sessions());
+        ServerContext live = context.withPortals(advertised);
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)

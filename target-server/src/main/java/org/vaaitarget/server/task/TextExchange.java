@@ -103,7 +103,7 @@ final class TextExchange {
     }
 
     private void sendTargets(String value, StringBuilder out) {
-        byte[] text = sendTargets.respondText(value, conn.session.target(), conn.ctx.channel().localAddress());
+        byte[] text = sendTargets.respondTextFor(value, conn.session, conn.ctx.channel().localAddress());
         out.append(new String(text, StandardCharsets.UTF_8));
     }
 }

@@ -76,8 +76,8 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
-            + "|config targets[0].luns[0].sizee: unknown key (known keys here: blockSize, file, productId, size, writeCache)",
-        "portal: [a]|config portal: unknown key (known keys here: negotiation, portals, targets)",
+            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, size, writeCache)",
+        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, negotiation, portals, targets)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: 1024"
