@@ -172,7 +172,7 @@ public final class KeyNegotiator {
 
     private boolean offersNoneWeAccept(String offered) {
         return List.of(offered.split(",")).contains("None")
-                && authenticators.stream().anyMatch(a -> a.method().equals("None"));
+                && authenticators().stream().anyMatch(a -> a.method().equals("None"));
     }
 
     private static boolean isAnswerValue(String v) {
