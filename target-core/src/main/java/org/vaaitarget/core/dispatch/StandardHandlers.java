@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vaaitarget.core.sbc.SbcHandlers;
 import org.vaaitarget.core.spc.SpcHandlers;
+import org.vaaitarget.core.spc.pr.PrHandlers;
 
 /** The handler set every target device serves unless a test supplies its own. */
 public final class StandardHandlers {
@@ -14,6 +15,7 @@ public final class StandardHandlers {
     public static List<CommandHandler> all() {
         List<CommandHandler> all = new ArrayList<>(SpcHandlers.all());
         all.addAll(SbcHandlers.all());
+        all.addAll(PrHandlers.all());
         return all;
     }
 }
