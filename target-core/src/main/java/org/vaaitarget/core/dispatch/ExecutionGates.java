@@ -6,6 +6,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ItNexus;
+import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
@@ -22,8 +24,14 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *   <li><b>command table</b>: unknown opcode: INVALID COMMAND OPERATION CODE; served opcode with
  *       an unserved service action: INVALID FIELD IN CDB; a CDB shorter than the command: INVALID
  *       FIELD IN CDB;</li>
- *   <li><b>reservations</b>: (later issue) the SPC-5 5.13 conflict table goes here, using
- *       {@link CommandSpec#access()};</li>
+ *   <li><b>reservations</b>: RESERVATION CONFLICT when the LU's {@code ReservationState} holds the
+ *       command back (SCSI-2 exemptions, or the SPC-5 5.14.2 / SBC-4 4.17 table in
+ *       {@code ConflictPolicy}, keyed by {@link CommandSpec#access()}). The task is marked admitted
+ *       with its access BEFORE the check, and the check runs under the reservation state's lock, so
+ *       a RESERVE either is seen by this check or sees this task among the ones it waits for
+ *       ({@link TargetContext#quiesce}). Commands the target issues to itself
+ *       ({@link ItNexus#internal}, EXTENDED COPY's reads and writes) were checked as the copy command
+ *       and pass;</li>
  *   <li><b>handler</b>, unless the task was aborted meanwhile.</li>
  * </ol>
  * Each gate answers with a result; nothing here throws for bad input.
@@ -81,13 +89,22 @@ final class ExecutionGates {
         if (task.cdb().length < entry.spec().cdbLength()) {
             return done(task.invalidCdbField(task.cdb().length, -1));
         }
-        // 5. Reservations: RESERVATION CONFLICT check goes here (later issue), keyed by entry.spec().access().
+        // 5. Reservations
+        task.admit(entry.spec().access());
+        if (lu != null && !isInternal(task.nexus())
+                && lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())) {
+            return done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
+        }
 
         // 6. Handler; an aborted task never starts (TaskHandle#abort guarantee).
         if (task.isAborted()) {
             return done(CommandResult.abortedTask());
         }
         return entry.handler().execute(task);
+    }
+
+    private static boolean isInternal(ItNexus nexus) {
+        return nexus.equals(ItNexus.internal(nexus.targetName()));
     }
 
     private static CompletionStage<CommandResult> done(CommandResult r) {

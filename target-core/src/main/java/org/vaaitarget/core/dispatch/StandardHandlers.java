@@ -5,6 +5,7 @@ import java.util.List;
 import org.vaaitarget.core.sbc.SbcHandlers;
 import org.vaaitarget.core.spc.SpcHandlers;
 import org.vaaitarget.core.spc.xcopy.XcopyHandlers;
+import org.vaaitarget.core.spc.pr.PrHandlers;
 
 /** The handler set every target device serves unless a test supplies its own. */
 public final class StandardHandlers {
@@ -16,6 +17,7 @@ public final class StandardHandlers {
         List<CommandHandler> all = new ArrayList<>(SpcHandlers.all());
         all.addAll(SbcHandlers.all());
         all.addAll(XcopyHandlers.all());
+        all.addAll(PrHandlers.all());
         return all;
     }
 }

@@ -1,6 +1,8 @@
 package org.vaaitarget.core.dispatch;
 
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.ItNexus;
 
@@ -24,4 +26,23 @@ public interface TargetContext {
 
     /** The commands dispatch serves: exactly what REPORT SUPPORTED OPERATION CODES lists. */
     HandlerTable commands();
+
+    /**
+     * Completes when every task on {@code lu} from an I_T nexus other than {@code except} that passed the
+     * dispatcher's gates as a medium access (READ or WRITE) before this call has completed. RESERVE and
+     * PERSISTENT RESERVE OUT wait on this before answering GOOD, so that no other nexus's command that
+     * was admitted before the reservation (a COMPARE AND WRITE waiting for its range lock, say) still
+     * touches the medium after the initiator has seen its reservation granted.
+     */
+    default CompletableFuture<Void> quiesce(LogicalUnit lu, ItNexus except) {
+        return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Aborts every task on {@code lu} from the given I_T nexuses except {@code self} (PREEMPT AND ABORT,
+     * SPC-5 5.14.11.4.5); completes when they have finished.
+     */
+    default CompletableFuture<Void> abortTasks(LogicalUnit lu, Set<ItNexus> nexuses, Task self) {
+        return CompletableFuture.completedFuture(null);
+    }
 }

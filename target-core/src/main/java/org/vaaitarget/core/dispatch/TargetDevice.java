@@ -176,7 +176,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         victims.forEach(RunningTask::abort);
         lu.unitAttentions().raiseForAll(SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         lu.unitAttentions().raise(from, SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
-        // (SCSI-2 reservations: released here, later issue.)
+        lu.reservations().reset();          // SCSI-2 reservation released; persistent reservations stay
         LOG.info("LOGICAL UNIT RESET of LUN {} on {} from {}: {} task(s) aborted", lu.number(), name, from,
                 victims.size());
         return whenAllDone(victims).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
@@ -217,7 +217,8 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     /**
      * I_T nexus loss (SAM-5 6.3.4): aborts the nexus's tasks and forgets its unit attention state, so a
-     * new session with the same ISID starts from POWER ON, RESET. (SCSI-2 reservations: later issue.)
+     * new session with the same ISID starts from POWER ON, RESET. Its SCSI-2 reservation is released;
+     * its persistent reservation registrations stay (SPC-5 5.14.7).
      */
     @Override
     public void nexusLost(ItNexus nexus) {
@@ -227,8 +228,38 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
             }
         }
         for (LogicalUnit lu : luns) {
+            lu.reservations().nexusLost(nexus);
             lu.unitAttentions().forget(nexus);
         }
+    }
+
+    @Override
+    public CompletableFuture<Void> quiesce(LogicalUnit lu, ItNexus except) {
+        List<RunningTask> admitted = new ArrayList<>();
+        for (RunningTask rt : running) {
+            Task t = rt.task();
+            DataAccess access = t.admittedAccess();
+            if (t.lu() == lu && !t.nexus().equals(except) && access != null && access != DataAccess.NONE) {
+                admitted.add(rt);
+            }
+        }
+        return whenAllDone(admitted);
+    }
+
+    @Override
+    public CompletableFuture<Void> abortTasks(LogicalUnit lu, Set<ItNexus> nexuses, Task self) {
+        List<RunningTask> victims = new ArrayList<>();
+        for (RunningTask rt : running) {
+            if (rt.task() != self && rt.task().lu() == lu && nexuses.contains(rt.task().nexus())) {
+                rt.abort();
+                victims.add(rt);
+            }
+        }
+        if (!victims.isEmpty()) {
+            LOG.info("PREEMPT AND ABORT on LUN {} of {}: {} task(s) of {} aborted", lu.number(), name,
+                    victims.size(), nexuses);
+        }
+        return whenAllDone(victims);
     }
 
     @Override

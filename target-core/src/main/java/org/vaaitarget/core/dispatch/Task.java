@@ -28,6 +28,8 @@ public final class Task {
     private final List<CompletableFuture<RangeLock>> locks = new ArrayList<>(2);
     private boolean aborted;
     private boolean finished;
+    /** Set by the reservation gate before its check: how the admitted command touches the medium. */
+    private volatile DataAccess admittedAccess;
 
     public Task(ScsiCommand command, LogicalUnit lu, ByteBufAllocator alloc) {
         this(command, lu, alloc, null);
@@ -68,6 +70,18 @@ public final class Task {
 
     public ByteBufAllocator alloc() {
         return alloc;
+    }
+
+    /**
+     * How the command touches the medium, once the dispatcher's reservation gate has seen it; null
+     * before (and for commands stopped by an earlier gate). {@link TargetContext#quiesce} waits on it.
+     */
+    public DataAccess admittedAccess() {
+        return admittedAccess;
+    }
+
+    void admit(DataAccess access) {
+        admittedAccess = access;
     }
 
     public synchronized boolean isAborted() {

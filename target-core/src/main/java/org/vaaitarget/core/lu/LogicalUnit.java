@@ -5,6 +5,7 @@ import org.vaaitarget.core.lu.lock.RangeLockManager;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
+import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.BlockStore;
 
 /**
@@ -21,8 +22,17 @@ public final class LogicalUnit implements AutoCloseable {
     private final ModeParameters mode;
     private final AtsStatistics ats = new AtsStatistics();
     private final WriterHistory writerHistory = new WriterHistory();
+    private final ReservationState reservations;
 
+    /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
+        this(number, store, limits, identity, locks, new ReservationState());
+    }
+
+    /** A LU with the given reservation state (file LUs: restored from and persisted beside the file). */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations) {
+        this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
         this.store = Objects.requireNonNull(store);
         this.limits = Objects.requireNonNull(limits);
@@ -53,6 +63,11 @@ public final class LogicalUnit implements AutoCloseable {
 
     public UnitAttentions unitAttentions() {
         return unitAttentions;
+    }
+
+    /** SCSI-2 and persistent reservations of this LU: one state, one lock. */
+    public ReservationState reservations() {
+        return reservations;
     }
 
     public ModeParameters mode() {

@@ -3,6 +3,8 @@ package org.vaaitarget.core.lu;
 import java.io.IOException;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
+import org.vaaitarget.core.spc.pr.PrStateFile;
+import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.file.FileBlockStore;
 
 /** Opens file-backed logical units: the store, its identity (kept beside the file) and its range locks. */
@@ -22,8 +24,9 @@ public final class LogicalUnits {
         FileBlockStore store = FileBlockStore.open(config);
         try {
             LunIdentity identity = LunIdentityStore.loadOrCreate(store.path(), config.productId());
+            ReservationState reservations = ReservationState.open(PrStateFile.beside(store.path()));
             return new LogicalUnit(number, store, LunLimits.defaults(config.blockSize()), identity,
-                    new StripedRangeLockManager());
+                    new StripedRangeLockManager(), reservations);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

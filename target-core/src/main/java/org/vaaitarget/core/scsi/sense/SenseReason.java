@@ -27,6 +27,10 @@ public enum SenseReason {
     /** SPC-4 6.4.3.7: EXTENDED COPY INLINE DATA LENGTH above the advertised maximum. */
     INLINE_DATA_LENGTH_EXCEEDED(ILLEGAL_REQUEST, 0x26, 0x0B),
     OPERATION_IN_PROGRESS(ILLEGAL_REQUEST, 0x00, 0x16),
+    /** SPC-5 5.14.11.2.1: RELEASE by the holder with a TYPE other than the reservation's. */
+    INVALID_RELEASE_OF_PERSISTENT_RESERVATION(ILLEGAL_REQUEST, 0x26, 0x04),
+    /** SPC-5 5.14.7: no room for another registration. */
+    INSUFFICIENT_REGISTRATION_RESOURCES(ILLEGAL_REQUEST, 0x55, 0x04),
 
     // --- NOT READY (02h)
     /** 04h/00h: the LU cannot serve media commands now (store closed, target shutting down). */
