@@ -46,7 +46,11 @@ vpd_block_limits() {
     has 'Maximum transfer length: *[0-9]'
 }
 step inquiry-vpd-b0     vpd_block_limits
-vpd_bdc() { run_out sg_vpd -p bdc "$SG" || return 1; has '[Rr]otation'; }
+vpd_bdc() {
+    # the medium rotation rate is reported (sg_vpd: "Nominal rotation rate" or "Non-rotating medium")
+    run_out sg_vpd -p bdc "$SG" || return 1
+    has 'Nominal rotation rate|Non-rotating medium'
+}
 step inquiry-vpd-b1     vpd_bdc
 vpd_lbp() { run_out sg_vpd -p lbpv "$SG" || return 1; has 'LBPU'; }
 step inquiry-vpd-b2     vpd_lbp

@@ -19,7 +19,8 @@ import java.util.stream.Collectors;
  * classpath is this test JVM's own ({@code java.class.path}), which in a reactor build holds
  * target-server's classes and every runtime dependency, so the suite needs no shaded jar (Surefire runs
  * before {@code package}); test-only jars are left out.</li>
- * <li>{@code jar}: {@code java -jar target-server/target/iscsi-target.jar} (after {@code mvn package}).</li>
+ * <li>{@code jar}: {@code java -jar target-server/target/iscsi-target.jar} (after {@code mvn package}), or the
+ * jar given with {@code -Dli.jar=PATH}.</li>
  * <li>{@code istgt}, {@code tgt}: stand-in targets used to develop the suite; their {@link #knownGaps} are
  * reported as skipped, not passed.</li>
  * </ul>
@@ -97,7 +98,9 @@ enum TargetUnderTest {
         StringBuilder cmd = new StringBuilder("exec ").append(q(javaBinary()))
                 .append(" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
         if (this == JAR) {
-            Path jar = repoRoot.resolve("target-server/target/iscsi-target.jar");
+            String override = System.getProperty("li.jar", "");
+            Path jar = override.isBlank() ? repoRoot.resolve("target-server/target/iscsi-target.jar")
+                    : Path.of(override).toAbsolutePath();
             if (!Files.isRegularFile(jar)) {
                 fail("-Dli.target=jar: " + jar + " does not exist; run `mvn -DskipTests package` first");
             }
