@@ -47,9 +47,10 @@ vpd_block_limits() {
 }
 step inquiry-vpd-b0     vpd_block_limits
 vpd_bdc() {
-    # the medium rotation rate is reported (sg_vpd: "Nominal rotation rate" or "Non-rotating medium")
+    # the page decodes, with its MEDIUM ROTATION RATE field (sg_vpd: "Nominal
+    # rotation rate: N rpm", "Non-rotating medium" or "... not reported")
     run_out sg_vpd -p bdc "$SG" || return 1
-    has 'Nominal rotation rate|Non-rotating medium'
+    has '[Rr]otation rate|Non-rotating medium'
 }
 step inquiry-vpd-b1     vpd_bdc
 vpd_lbp() { run_out sg_vpd -p lbpv "$SG" || return 1; has 'LBPU'; }

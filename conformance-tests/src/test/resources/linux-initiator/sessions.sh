@@ -14,13 +14,13 @@ must login iscsi_login
 must --timeout 0 lun-scan wait_luns "$EXPECT_LUNS" 30
 
 luns_answer() {
-    # every disk LUN answers TEST UNIT READY and READ CAPACITY(16), and every
-    # LUN has its own NAA designator in VPD 83h
+    # every disk LUN answers TEST UNIT READY (a first Unit Attention is
+    # allowed) and READ CAPACITY(16), and has its own NAA designator in VPD 83h
     local e lun sg naa all= rc=0
     for e in $LUNS; do
         lun=${e%%:*}; sg=${e##*:}
-        [ -n "$sg" ] || continue
-        sg_turs "$sg" || { echo "LUN $lun: TEST UNIT READY failed"; rc=1; }
+        case "$e" in *:0:*:/dev/*) ;; *) echo "LUN $lun is not a disk with an sg device: $e"; continue;; esac
+        sg_turs "$sg" || sg_turs "$sg" || { echo "LUN $lun: TEST UNIT READY failed"; rc=1; }
         sg_readcap -l "$sg" | grep -q 'Logical block length=' || { echo "LUN $lun: no READ CAPACITY(16)"; rc=1; }
         naa=$(sg_vpd -p di "$sg" | grep -i -A1 'designator type: NAA' | tail -1 | tr -d ' ')
         echo "LUN $lun $sg NAA: ${naa:-none}"
