@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
@@ -56,6 +57,10 @@ class LinuxInitiatorTest {
     @TestFactory
     @Order(1)
     List<DynamicNode> sessions() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
         TargetUnderTest target = TargetUnderTest.selected();
         Boot boot = new Boot("sessions").commands("common.sh", "sessions.sh").option("--no-login")
                 .env("EXPECT_LUNS", target.luns());
@@ -65,6 +70,10 @@ class LinuxInitiatorTest {
     @TestFactory
     @Order(2)
     List<DynamicNode> scsiAndBlock() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
         TargetUnderTest target = TargetUnderTest.selected();
         Boot boot = new Boot("scsi-and-block").commands("common.sh", "scsi.sh", "blockdev.sh")
                 .env("EXPECT_LUNS", target.luns()).env("WRITE_CACHE", "back");
@@ -74,6 +83,10 @@ class LinuxInitiatorTest {
     @TestFactory
     @Order(3)
     List<DynamicNode> fault() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
         TargetUnderTest target = TargetUnderTest.selected();
         Boot boot = new Boot("fault").commands("common.sh", "fault.sh");
         BootResult result = run(boot, target, true, List.of("--write-cache", "back"));

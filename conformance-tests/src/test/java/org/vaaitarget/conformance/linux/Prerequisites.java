@@ -8,8 +8,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
 
 /**
  * What the Linux-initiator harness needs on the host. A missing piece fails the suite when the environment
@@ -34,6 +37,18 @@ final class Prerequisites {
             fail(message + " (CI=true: this suite must run in CI)");
         }
         Assumptions.abort(message);
+    }
+
+    /**
+     * For a test factory: empty when everything is there, else one test named "prerequisites" that fails
+     * or aborts like {@link #require} (Surefire does not report an aborted factory, but does report an
+     * aborted test).
+     */
+    static Optional<List<DynamicNode>> unavailable(Path harnessDir) {
+        if (missing(harnessDir).isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(List.of(DynamicTest.dynamicTest("prerequisites", () -> require(harnessDir))));
     }
 
     static List<String> missing(Path harnessDir) {
