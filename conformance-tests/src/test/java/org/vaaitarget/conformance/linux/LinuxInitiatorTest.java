@@ -1,0 +1,141 @@
+package org.vaaitarget.conformance.linux;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.DynamicNode;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.TestMethodOrder;
+
+/**
+ * The real Linux initiator (kernel iscsi_tcp + open-iscsi) and sg3_utils against the target, through the
+ * shared harness {@code ../shared/linux-initiator/run-linux-initiator.sh} (a QEMU guest in a private network
+ * namespace; see its README). Three guest boots, each a test container with one test per guest step:
+ * <ol>
+ * <li>{@code sessions}: discovery, login with open-iscsi's defaults, scan of 3 LUNs, logout, login/logout
+ * cycles, forced relogin of an active session (session reinstatement), a second session from a second
+ * iface with the same initiator name, CRC32C header and data digests (command file {@code sessions.sh}).</li>
+ * <li>{@code scsi-and-block}: sg3_utils (INQUIRY + VPD 00/80/83/B0/B1/B2, READ CAPACITY(16), REPORT LUNS,
+ * TEST UNIT READY, REPORT SUPPORTED OPCODES, MODE SENSE, SYNCHRONIZE CACHE, COMPARE AND WRITE), O_DIRECT dd
+ * at several request sizes, ext4 mkfs/mount/files/fsck/remount/verify ({@code scsi.sh}, {@code blockdev.sh}).</li>
+ * <li>{@code fault}: the target is SIGKILLed in the middle of writes and restarted on the same files by
+ * {@code fault-supervisor.sh}; the session recovers by itself and every completed write is on the medium
+ * ({@code fault.sh}).</li>
+ * </ol>
+ * The command files are in {@code src/test/resources/linux-initiator/}. Logs of each boot stay in
+ * {@code conformance-tests/target/linux-initiator/<boot>/}; every failure message names that directory.
+ *
+ * <p>Target: our server by default, started as {@code java -cp <this JVM's classpath minus test jars>
+ * org.vaaitarget.server.app.Main --portal 127.0.0.1:PORT --iqn IQN --lun FILE:64M x3} (works in a plain
+ * reactor {@code mvn test}, before any shaded jar exists). {@code -Dli.target=jar} uses
+ * {@code target-server/target/iscsi-target.jar}; {@code -Dli.target=istgt|tgt} the stand-ins (see
+ * {@link TargetUnderTest}). {@code -Dli.harness=DIR} overrides the harness location.
+ *
+ * <p>CI must install: {@code apt-get install -y qemu-system-x86 open-iscsi sg3-utils busybox-static e2fsprogs}
+ * (plus util-linux, iproute2, coreutils, present on Debian) and run as root (or with unprivileged user
+ * namespaces); the first run downloads the Debian cloud kernel package (about 27 MB, {@code apt-get download},
+ * cached in {@code ~/.cache/linux-initiator}) and builds the guest image (about 10 s). With
+ * {@code CI=true} a missing prerequisite fails the suite; elsewhere it skips it. The stand-ins need
+ * {@code istgt} / {@code tgt}. Runtime: about 20-35 s per boot under TCG (no KVM needed).
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class LinuxInitiatorTest {
+    static final Path MODULE_DIR = Path.of(System.getProperty("basedir", "")).toAbsolutePath().normalize();
+    static final Path REPO_ROOT = MODULE_DIR.getParent();
+    static final Path WORK_DIR = MODULE_DIR.resolve("target/linux-initiator");
+
+    @TestFactory
+    @Order(1)
+    List<DynamicNode> sessions() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
+        TargetUnderTest target = TargetUnderTest.selected();
+        Boot boot = new Boot("sessions").commands("common.sh", "sessions.sh").option("--no-login")
+                .env("EXPECT_LUNS", target.luns());
+        return run(boot, target, false, List.of()).tests(target.knownGaps());
+    }
+
+    @TestFactory
+    @Order(2)
+    List<DynamicNode> scsiAndBlock() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
+        TargetUnderTest target = TargetUnderTest.selected();
+        Boot boot = new Boot("scsi-and-block").commands("common.sh", "scsi.sh", "blockdev.sh")
+                .env("EXPECT_LUNS", target.luns()).env("WRITE_CACHE", "back");
+        return run(boot, target, false, List.of("--write-cache", "back")).tests(target.knownGaps());
+    }
+
+    @TestFactory
+    @Order(3)
+    List<DynamicNode> fault() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
+        TargetUnderTest target = TargetUnderTest.selected();
+        Boot boot = new Boot("fault").commands("common.sh", "fault.sh");
+        BootResult result = run(boot, target, true, List.of("--write-cache", "back"));
+        List<DynamicNode> tests = new ArrayList<>(result.tests(target.knownGaps()));
+        tests.add(DynamicTest.dynamicTest("target killed and restarted by the supervisor", () -> {
+            String log = String.join("\n", BootResult.read(result.logDir.resolve("target.log")));
+            assertTrue(log.contains("supervisor: kill request 1: target pid")
+                    && log.contains("supervisor: target restarted after kill request 1"),
+                    "[fault] target.log does not show the SIGKILL and the restart\n" + result.where());
+        }));
+        return tests;
+    }
+
+    /** Checks the prerequisites, starts the boot with a fresh data directory, removes the LUN files after. */
+    static BootResult run(Boot boot, TargetUnderTest target, boolean supervised, List<String> serverArgs)
+            throws IOException, InterruptedException {
+        Path harness = harnessDir();
+        Prerequisites.require(harness);
+        Path resources = resourcesDir();
+        Path data = WORK_DIR.resolve("data-" + boot.name);
+        Boot.deleteTree(data);
+        Files.createDirectories(data);
+        String command = target.command(REPO_ROOT, harness, resources, data, serverArgs);
+        if (supervised) {
+            command = "exec bash " + TargetUnderTest.q(resources.resolve("fault-supervisor.sh")) + " "
+                    + TargetUnderTest.q(command);
+        }
+        try {
+            return boot.target(command).run(harness, resources, WORK_DIR);
+        } finally {
+            Boot.deleteTree(data);
+        }
+    }
+
+    static Path harnessDir() {
+        String dir = System.getProperty("li.harness", System.getenv("LI_HARNESS"));
+        return dir != null && !dir.isBlank() ? Path.of(dir).toAbsolutePath()
+                : REPO_ROOT.resolve("../shared/linux-initiator").normalize();
+    }
+
+    static Path resourcesDir() {
+        URL url = LinuxInitiatorTest.class.getClassLoader().getResource("linux-initiator/common.sh");
+        try {
+            if (url != null && "file".equals(url.getProtocol())) {
+                return Path.of(url.toURI()).getParent();
+            }
+        } catch (URISyntaxException e) {
+            // fall through to the source directory
+        }
+        return MODULE_DIR.resolve("src/test/resources/linux-initiator");
+    }
+}
