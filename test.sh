@@ -2,7 +2,8 @@
 # The project's test command: builds everything and runs every test, including the end-to-end
 # conformance tests (libiscsi's iscsi-test-cu, iscsi-inq/-ls/-readcapacity16, jSCSI).
 #
-# As root on Debian/Ubuntu it first installs what is missing (JDK 17, Maven, libiscsi-bin), running
+# As root on Debian/Ubuntu it first installs what is missing (JDK 17, Maven, libiscsi-bin, and QEMU,
+# open-iscsi, sg3-utils, busybox-static, e2fsprogs for the Linux-initiator suite), running
 # `apt-get update` once only when something must be installed. Otherwise it only says what is missing:
 # without libiscsi-bin the external-tool tests are skipped, or fail when CI=true.
 # Extra arguments go to Maven, e.g. ./test.sh -pl conformance-tests -am -Dconformance.families=Read10
@@ -13,6 +14,13 @@ missing=()
 command -v javac >/dev/null 2>&1 || missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null 2>&1 || missing+=(maven)
 command -v iscsi-test-cu >/dev/null 2>&1 || missing+=(libiscsi-bin)
+# The Linux kernel initiator suite (conformance-tests, ../shared/linux-initiator): a QEMU guest with
+# open-iscsi and sg3_utils; its first run downloads Debian's cloud kernel package once.
+command -v qemu-system-x86_64 >/dev/null 2>&1 || missing+=(qemu-system-x86)
+command -v iscsiadm >/dev/null 2>&1 || missing+=(open-iscsi)
+command -v sg_inq >/dev/null 2>&1 || missing+=(sg3-utils)
+dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
+command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]}"
