@@ -24,13 +24,18 @@ public final class RunningServer implements AutoCloseable {
     private final List<InetSocketAddress> bound;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtsReporter atsReporter;
 
     RunningServer(ServerConfig config, IscsiServer server, List<TargetDevice> devices) {
         this.config = config;
         this.server = server;
         this.devices = List.copyOf(devices);
         this.bound = List.copyOf(server.boundAddresses());
+        this.atsReporter = new AtsReporter(this.devices, ATS_REPORT_INTERVAL_SECONDS);
     }
+
+    /** How often each LU's COMPARE AND WRITE counters are logged while they change. */
+    private static final long ATS_REPORT_INTERVAL_SECONDS = 60;
 
     /** The configuration it was started with. */
     public ServerConfig config() {
@@ -73,6 +78,7 @@ public final class RunningServer implements AutoCloseable {
             } catch (RuntimeException e) {
                 LOG.warn("Network shutdown failed: {}", e.toString());
             }
+            atsReporter.close();
             for (int i = 0; i < devices.size(); i++) {
                 String iqn = config.targets().get(i).iqn();
                 try {

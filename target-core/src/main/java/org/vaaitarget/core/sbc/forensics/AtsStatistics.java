@@ -59,4 +59,15 @@ public final class AtsStatistics {
     public MiscompareReport lastMiscompare() {
         return lastMiscompare;
     }
+
+    /**
+     * One line for logs and operators: {@code total=.. succeeded=.. miscompared=.. lockWaitAvgUs=..
+     * lockWaitMaxUs=..}. Lock wait is the time a COMPARE AND WRITE queued behind overlapping commands.
+     */
+    public String summary() {
+        long n = total();
+        long avgMicros = n == 0 ? 0 : lockWaitNanosTotal() / n / 1000;
+        return "total=" + n + " succeeded=" + succeededCount() + " miscompared=" + miscomparedCount()
+                + " lockWaitAvgUs=" + avgMicros + " lockWaitMaxUs=" + lockWaitNanosMax() / 1000;
+    }
 }
