@@ -21,14 +21,25 @@ public final class LogicalUnit implements AutoCloseable {
     private final ModeParameters mode;
     private final AtsStatistics ats = new AtsStatistics();
     private final WriterHistory writerHistory = new WriterHistory();
+    private final SoftThresholdMonitor softThreshold;
 
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
+        this(number, store, limits, identity, locks, 0);
+    }
+
+    /**
+     * @param softThresholdPercent thin-provisioning soft threshold in percent of the capacity, 0 for none
+     *                             (see {@link SoftThresholdMonitor})
+     */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       int softThresholdPercent) {
         this.number = number;
         this.store = Objects.requireNonNull(store);
         this.limits = Objects.requireNonNull(limits);
         this.identity = Objects.requireNonNull(identity);
         this.locks = Objects.requireNonNull(locks);
         this.mode = new ModeParameters(store.capabilities().volatileWriteCache());
+        this.softThreshold = new SoftThresholdMonitor(store, unitAttentions, softThresholdPercent);
     }
 
     public int number() {
@@ -67,6 +78,11 @@ public final class LogicalUnit implements AutoCloseable {
     /** Recent writers of recently written small ranges, for miscompare forensics. */
     public WriterHistory writerHistory() {
         return writerHistory;
+    }
+
+    /** The thin-provisioning soft threshold; writers report completed writes to it. */
+    public SoftThresholdMonitor softThreshold() {
+        return softThreshold;
     }
 
     public int blockSize() {

@@ -23,7 +23,7 @@ public final class LogicalUnits {
         try {
             LunIdentity identity = LunIdentityStore.loadOrCreate(store.path(), config.productId());
             return new LogicalUnit(number, store, LunLimits.defaults(config.blockSize()), identity,
-                    new StripedRangeLockManager());
+                    new StripedRangeLockManager(), config.softThresholdPercent());
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

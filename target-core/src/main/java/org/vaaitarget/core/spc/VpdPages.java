@@ -147,6 +147,7 @@ final class VpdPages {
             ParameterData.put32(p, 20, Math.min(0xFFFF_FFFFL, l.maxUnmapLbaCount()));
             ParameterData.put32(p, 24, l.maxUnmapDescriptors());
             ParameterData.put32(p, 28, l.unmapGranularityBlocks());
+            p[32] = (byte) 0x80;                    // UGAVALID, UNMAP GRANULARITY ALIGNMENT 0
         }
         if (serves(task, WRITE_SAME_16) || serves(task, WRITE_SAME_10)) {
             ParameterData.put64(p, 36, l.maxWriteSameBlocks());
