@@ -60,15 +60,24 @@ final class SbcFixture {
     }
 
     private SbcFixture(BlockStore store) {
+        this(store, 0);
+    }
+
+    private SbcFixture(BlockStore store, int softThresholdPercent) {
         this.blockSize = store.blockSize();
         this.store = store instanceof MemoryBlockStore m ? m : null;
         this.lu = new LogicalUnit(0, store, LunLimits.defaults(store.blockSize()), identity(),
-                new StripedRangeLockManager(8, 16));
+                new StripedRangeLockManager(8, 16), softThresholdPercent);
     }
 
     /** A fixture on any store (for capacities a memory store cannot hold). */
     static SbcFixture on(BlockStore store) {
         return new SbcFixture(store);
+    }
+
+    /** A fixture whose LU has a thin-provisioning soft threshold. */
+    static SbcFixture withSoftThreshold(BlockStore store, int percent) {
+        return new SbcFixture(store, percent);
     }
 
     static LunIdentity identity() {
