@@ -46,7 +46,8 @@ public final class ConfigLoader {
     record TargetEntry(String iqn, String alias, List<LunEntry> luns) {
     }
 
-    record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId) {
+    record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
+                    Integer softThresholdPercent) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -144,7 +145,8 @@ public final class ConfigLoader {
         String writeCache = e.writeCache() == null ? "back" : e.writeCache();
         String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
         try {
-            return LunConfigs.build(file, e.size(), blockSize, writeCache, product);
+            return LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
+                    e.softThresholdPercent());
         } catch (ConfigException ex) {
             throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
         }
