@@ -18,7 +18,9 @@ import org.vaaitarget.core.store.StoreCapabilities;
  * <ul>
  *   <li>B0h advertises MAXIMUM COMPARE AND WRITE LENGTH only when COMPARE AND WRITE (89h) is served,
  *       the UNMAP limits only when UNMAP (42h) is served and the store can unmap, MAXIMUM WRITE SAME
- *       LENGTH only when WRITE SAME (41h/93h) is served. Until those handlers exist they read 0.</li>
+ *       LENGTH only when WRITE SAME (41h/93h) is served. WSNZ stays 0: WRITE SAME with 0 blocks means
+ *       "to the end of the medium", bounded by MAXIMUM WRITE SAME LENGTH (see WriteSameHandler). The
+ *       unmap granularity is valid (UGAVALID) with alignment 0.</li>
  *   <li>B2h: PROVISIONING TYPE is non-zero exactly when READ CAPACITY(16) sets LBPME, i.e. when
  *       {@link StoreCapabilities#unmapSupported()}; LBPRZ is {@link StoreCapabilities#unmapReadsZeros()};
  *       LBPU / LBPWS / LBPWS10 need the capability and the served command.</li>
