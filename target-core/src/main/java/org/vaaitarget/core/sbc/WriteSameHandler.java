@@ -102,7 +102,7 @@ public final class WriteSameHandler implements CommandHandler {
         }
         long n = blocks;
         String name = SbcHandlers.nameOf(opcode);
-        boolean deallocate = unmap && caps.unmapReadsZeros() && isZero(block);
+        boolean deallocate = unmap && caps.unmapReadsZeros() && RepeatedBlockWriter.isZero(block);
         boolean durable = !lu.mode().writeCacheEnabled();
         return task.lock(lba, n, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> deallocate
@@ -115,14 +115,5 @@ public final class WriteSameHandler implements CommandHandler {
                     }
                     return CommandResult.good(expected);
                 });
-    }
-
-    private static boolean isZero(byte[] block) {
-        for (byte b : block) {
-            if (b != 0) {
-                return false;
-            }
-        }
-        return true;
     }
 }

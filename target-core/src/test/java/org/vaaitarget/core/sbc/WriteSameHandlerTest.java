@@ -80,6 +80,16 @@ class WriteSameHandlerTest {
     }
 
     @Test
+    void zeroingLargeRangesUsesTheSharedZeroChunk() {
+        int blocks = 5000;
+        f.store.poke(0, filled(blocks * BS, 0x11));
+        assertEquals(ScsiStatus.GOOD, f.run(ws16(0, blocks, 0), new byte[BS]).status());
+        assertArrayEquals(new byte[blocks * BS], f.store.peek(0, blocks));
+        assertEquals(ScsiStatus.GOOD, f.run(ws16(0, 3, 0), pattern()).status());   // and a pattern still works after
+        assertArrayEquals(pattern(), f.store.peek(2, 1));
+    }
+
+    @Test
     void rangeAtTheEndAndBeyondTheEnd() {
         assertEquals(ScsiStatus.GOOD, f.run(ws10(BLOCKS - 1, 1, 0), pattern()).status());
         assertCheck(f.run(ws10(BLOCKS - 1, 2, 0), pattern()), SenseReason.LBA_OUT_OF_RANGE);
