@@ -13,8 +13,17 @@ import java.util.Objects;
  * @param writeCache  WRITE_BACK: buffered writes, WCE=1, FUA and SYNCHRONIZE CACHE force to disk;
  *                    WRITE_THROUGH: every write is durable before GOOD (O_DSYNC), WCE=0
  * @param productId   PRODUCT IDENTIFICATION (same on every LUN; ESXi needs that for cross-LUN XCOPY)
+ * @param softThresholdPercent thin-provisioning soft threshold: when the file's allocated space reaches
+ *                    this percentage of the LUN's size, every I_T nexus gets one UNIT ATTENTION THIN
+ *                    PROVISIONING SOFT THRESHOLD REACHED; 0 (the default) disables it; 1..100
  */
-public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId) {
+public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
+                        int softThresholdPercent) {
+
+    /** A LUN without a soft threshold. */
+    public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId) {
+        this(file, sizeBytes, blockSize, writeCache, productId, 0);
+    }
 
     public enum WriteCacheMode {
         WRITE_BACK,
@@ -26,6 +35,9 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
         Objects.requireNonNull(writeCache, "writeCache");
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+        if (softThresholdPercent < 0 || softThresholdPercent > 100) {
+            throw new IllegalArgumentException("soft threshold must be 0 (off) to 100 percent, not " + softThresholdPercent);
         }
     }
 }

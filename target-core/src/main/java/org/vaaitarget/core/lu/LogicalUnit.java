@@ -23,15 +23,20 @@ public final class LogicalUnit implements AutoCloseable {
     private final AtsStatistics ats = new AtsStatistics();
     private final WriterHistory writerHistory = new WriterHistory();
     private final ReservationState reservations;
+    private final SoftThresholdMonitor softThreshold;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
-        this(number, store, limits, identity, locks, new ReservationState());
+        this(number, store, limits, identity, locks, new ReservationState(), 0);
     }
 
-    /** A LU with the given reservation state (file LUs: restored from and persisted beside the file). */
+    /**
+     * @param reservations         reservation state (file LUs: restored from and persisted beside the file)
+     * @param softThresholdPercent thin-provisioning soft threshold in percent of the capacity, 0 for none
+     *                             (see {@link SoftThresholdMonitor})
+     */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
-                       ReservationState reservations) {
+                       ReservationState reservations, int softThresholdPercent) {
         this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
         this.store = Objects.requireNonNull(store);
@@ -39,6 +44,7 @@ public final class LogicalUnit implements AutoCloseable {
         this.identity = Objects.requireNonNull(identity);
         this.locks = Objects.requireNonNull(locks);
         this.mode = new ModeParameters(store.capabilities().volatileWriteCache());
+        this.softThreshold = new SoftThresholdMonitor(store, unitAttentions, softThresholdPercent);
     }
 
     public int number() {
@@ -82,6 +88,11 @@ public final class LogicalUnit implements AutoCloseable {
     /** Recent writers of recently written small ranges, for miscompare forensics. */
     public WriterHistory writerHistory() {
         return writerHistory;
+    }
+
+    /** The thin-provisioning soft threshold; writers report completed writes to it. */
+    public SoftThresholdMonitor softThreshold() {
+        return softThreshold;
     }
 
     public int blockSize() {

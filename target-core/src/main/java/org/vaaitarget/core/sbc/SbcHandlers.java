@@ -26,7 +26,8 @@ public final class SbcHandlers {
     /** New instances of every SBC handler (they are stateless; per-LU state lives in the LU). */
     public static List<CommandHandler> all() {
         return List.of(new ReadHandler(), new WriteHandler(), new VerifyHandler(), new CacheHandler(),
-                new ReadCapacityHandler(), new CompareAndWriteHandler());
+                new ReadCapacityHandler(), new CompareAndWriteHandler(), new WriteSameHandler(), new UnmapHandler(),
+                new GetLbaStatusHandler());
     }
 
     /** CDB length from the opcode's group code (SPC-5 4.2.5.1). */

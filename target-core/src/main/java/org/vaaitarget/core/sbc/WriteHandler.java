@@ -99,6 +99,7 @@ public final class WriteHandler implements CommandHandler {
                 .thenCompose(lock -> lu.store().write(lba, data, durable))
                 .thenApply(v -> {
                     lu.writerHistory().recordWrite(lba, n, task.nexus(), name);
+                    lu.softThreshold().written(usable);
                     return CommandResult.good(cdbBytes);
                 });
     }

@@ -25,7 +25,9 @@ import org.vaaitarget.core.store.StoreCapabilities;
  * <ul>
  *   <li>B0h advertises MAXIMUM COMPARE AND WRITE LENGTH only when COMPARE AND WRITE (89h) is served,
  *       the UNMAP limits only when UNMAP (42h) is served and the store can unmap, MAXIMUM WRITE SAME
- *       LENGTH only when WRITE SAME (41h/93h) is served. Until those handlers exist they read 0.</li>
+ *       LENGTH only when WRITE SAME (41h/93h) is served. WSNZ stays 0: WRITE SAME with 0 blocks means
+ *       "to the end of the medium", bounded by MAXIMUM WRITE SAME LENGTH (see WriteSameHandler). The
+ *       unmap granularity is valid (UGAVALID) with alignment 0.</li>
  *   <li>8Fh (Third-party Copy) is served, and listed in 00h, only when EXTENDED COPY(LID1) is, with
  *       that handler's limits.</li>
  *   <li>B2h: PROVISIONING TYPE is non-zero exactly when READ CAPACITY(16) sets LBPME, i.e. when
@@ -189,6 +191,7 @@ final class VpdPages {
             ParameterData.put32(p, 20, Math.min(0xFFFF_FFFFL, l.maxUnmapLbaCount()));
             ParameterData.put32(p, 24, l.maxUnmapDescriptors());
             ParameterData.put32(p, 28, l.unmapGranularityBlocks());
+            p[32] = (byte) 0x80;                    // UGAVALID, UNMAP GRANULARITY ALIGNMENT 0
         }
         if (serves(task, WRITE_SAME_16) || serves(task, WRITE_SAME_10)) {
             ParameterData.put64(p, 36, l.maxWriteSameBlocks());

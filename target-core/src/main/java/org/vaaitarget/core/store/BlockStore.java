@@ -1,6 +1,7 @@
 package org.vaaitarget.core.store;
 
 import io.netty.buffer.ByteBuf;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -45,6 +46,30 @@ public interface BlockStore extends AutoCloseable {
      * when {@link StoreCapabilities#unmapReadsZeros()} is true.
      */
     CompletableFuture<Void> unmap(long lba, long blocks);
+
+    /**
+     * The provisioning status of the run of blocks starting at {@code lba} (GET LBA STATUS, SBC-4 5.22):
+     * how many blocks from {@code lba} on are all mapped or all deallocated. The default reports every
+     * block mapped (the truth for a fully provisioned store); stores that deallocate override it.
+     *
+     * @param lba below {@link #blockCount()}; otherwise the future fails with {@link StoreException.Kind#OUT_OF_RANGE}
+     */
+    default CompletableFuture<AllocationExtent> allocationAt(long lba) {
+        if (lba < 0 || lba >= blockCount()) {
+            return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.OUT_OF_RANGE,
+                    "LBA " + lba + " is outside the " + blockCount() + " blocks of the store"));
+        }
+        return CompletableFuture.completedFuture(new AllocationExtent(lba, blockCount() - lba, true));
+    }
+
+    /**
+     * How many blocks' worth of space the store has allocated now (for the thin-provisioning soft
+     * threshold), or empty when the store cannot tell (the default). May be approximate (rounded up to the
+     * file system's allocation unit) and may cost a walk over the file's extents: call it rarely.
+     */
+    default CompletableFuture<OptionalLong> allocatedBlocks() {
+        return CompletableFuture.completedFuture(OptionalLong.empty());
+    }
 
     /** Releases files and threads after flushing. Idempotent. */
     @Override

@@ -8,13 +8,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.buffer.UnpooledByteBufAllocator;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicLong;
 import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.HandlerTable;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunIdentity;
@@ -41,16 +39,9 @@ final class SbcFixture {
     static final ItNexus HOST_A = new ItNexus("iqn.1998-01.com.vmware:esx-a", "00023d000001", TARGET, 1);
     static final ItNexus HOST_B = new ItNexus("iqn.1998-01.com.vmware:esx-b", "00023d000002", TARGET, 1);
 
-    private static final Map<Integer, CommandHandler> HANDLERS = new HashMap<>();
+    /** Dispatch by opcode and service action (9Eh serves READ CAPACITY(16) and GET LBA STATUS). */
+    private static final HandlerTable HANDLERS = new HandlerTable(SbcHandlers.all());
     private static final AtomicLong TAGS = new AtomicLong();
-
-    static {
-        for (CommandHandler h : SbcHandlers.all()) {
-            for (CommandSpec s : h.commands()) {
-                HANDLERS.put(s.opcode(), h);
-            }
-        }
-    }
 
     final int blockSize;
     final MemoryBlockStore store;
@@ -69,15 +60,24 @@ final class SbcFixture {
     }
 
     private SbcFixture(BlockStore store) {
+        this(store, 0);
+    }
+
+    private SbcFixture(BlockStore store, int softThresholdPercent) {
         this.blockSize = store.blockSize();
         this.store = store instanceof MemoryBlockStore m ? m : null;
         this.lu = new LogicalUnit(0, store, LunLimits.defaults(store.blockSize()), identity(),
-                new StripedRangeLockManager(8, 16));
+                new StripedRangeLockManager(8, 16), new org.vaaitarget.core.spc.pr.ReservationState(), softThresholdPercent);
     }
 
     /** A fixture on any store (for capacities a memory store cannot hold). */
     static SbcFixture on(BlockStore store) {
         return new SbcFixture(store);
+    }
+
+    /** A fixture whose LU has a thin-provisioning soft threshold. */
+    static SbcFixture withSoftThreshold(BlockStore store, int percent) {
+        return new SbcFixture(store, percent);
     }
 
     static LunIdentity identity() {
@@ -94,8 +94,9 @@ final class SbcFixture {
         int edtl = dataOut == null ? 0 : dataOut.length;
         ScsiCommand cmd = new ScsiCommand(nexus, 0, cdb, edtl, dir, TaskAttribute.SIMPLE, TAGS.incrementAndGet(), data);
         Task task = new Task(cmd, lu, UnpooledByteBufAllocator.DEFAULT);
-        CommandHandler h = HANDLERS.get(cdb[0] & 0xFF);
-        assertNotNull(h, "no handler for opcode " + (cdb[0] & 0xFF));
+        HandlerTable.Lookup found = HANDLERS.lookup(cdb);
+        assertTrue(found instanceof HandlerTable.Found, "no handler for opcode " + (cdb[0] & 0xFF));
+        CommandHandler h = ((HandlerTable.Found) found).entry().handler();
         CompletableFuture<CommandResult> stage = h.execute(task).toCompletableFuture();
         return new Running(task, stage, data);
     }

@@ -21,6 +21,6 @@ class SbcHandlersTest {
                 assertEquals(SbcHandlers.cdbLengthOf(s.opcode()), s.cdbLength(), s.name());
             }
         }
-        assertEquals(21, seen.size());
+        assertEquals(25, seen.size());                 // + WRITE SAME(10/16), UNMAP, GET LBA STATUS
     }
 }

@@ -55,7 +55,8 @@ public final class ConfigLoader {
     }
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
-                    List<String> allow) {
+                    List<String> allow,
+                    Integer softThresholdPercent) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -166,7 +167,8 @@ public final class ConfigLoader {
         String writeCache = e.writeCache() == null ? "back" : e.writeCache();
         String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
         try {
-            return LunConfigs.build(file, e.size(), blockSize, writeCache, product);
+            return LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
+                    e.softThresholdPercent());
         } catch (ConfigException ex) {
             throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
         }

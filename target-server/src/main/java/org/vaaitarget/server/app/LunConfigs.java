@@ -67,7 +67,23 @@ final class LunConfigs {
         return new LunConfig(file, size, blockSize, mode, productId);
     }
 
-    static WriteCacheMode writeCacheMode(String text) throws ConfigException {
+    /**
+     * The LUN with its thin-provisioning soft threshold (YAML {@code softThresholdPercent}).
+     *
+     * @param percent null (not given: no threshold), or 0 (off) to 100
+     */
+    static LunConfig withSoftThreshold(LunConfig lun, Integer percent) throws ConfigException {
+        if (percent == null) {
+            return lun;
+        }
+        if (percent < 0 || percent > 100) {
+            throw new ConfigException("softThresholdPercent", "soft threshold " + percent
+                    + " is out of range; use 1 to 100 percent of the LUN size, or 0 for none");
+        }
+        return new LunConfig(lun.file(), lun.sizeBytes(), lun.blockSize(), lun.writeCache(), lun.productId(), percent);
+    }
+
+        static WriteCacheMode writeCacheMode(String text) throws ConfigException {
         switch (text == null ? "" : text.toLowerCase(Locale.ROOT)) {
             case "back":
                 return WriteCacheMode.WRITE_BACK;

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -15,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.BlockStore;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.StoreException;
@@ -230,6 +232,7 @@ public final class FileBlockStore implements BlockStore {
      * The provisioning status of the run of blocks starting at {@code lba} (for GET LBA STATUS), from
      * SEEK_DATA/SEEK_HOLE; where those are unavailable every block reports as mapped.
      */
+    @Override
     public CompletableFuture<AllocationExtent> allocationAt(long lba) {
         StoreException bad = checkRange(lba, 1);
         if (bad != null) {
@@ -238,6 +241,22 @@ public final class FileBlockStore implements BlockStore {
         CompletableFuture<AllocationExtent> result = new CompletableFuture<>();
         submit(result, path + ": allocation status at LBA " + lba, Kind.IO_READ,
                 () -> result.complete(sparse.extentAt(lba, blockCount, blockSize)));
+        return result;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Sums the file's data extents (SEEK_DATA/SEEK_HOLE), rounded up to whole blocks; empty where those
+     * calls are unavailable.
+     */
+    @Override
+    public CompletableFuture<OptionalLong> allocatedBlocks() {
+        CompletableFuture<OptionalLong> result = new CompletableFuture<>();
+        submit(result, path + ": allocated size", Kind.IO_READ, () -> {
+            long bytes = sparse.allocatedBytes(blockCount * blockSize);
+            result.complete(bytes < 0 ? OptionalLong.empty() : OptionalLong.of((bytes + blockSize - 1) / blockSize));
+        });
         return result;
     }
 

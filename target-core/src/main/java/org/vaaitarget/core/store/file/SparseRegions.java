@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.store.AllocationExtent;
 
 /**
  * Deallocation and allocation queries on the backing file: hole punching where the kernel and file system
@@ -90,6 +91,28 @@ final class SparseRegions implements AutoCloseable {
         long hole = ops.nextHole(Math.max(offset, data));
         long endMapped = Math.min(blockCount, (hole + blockSize - 1) / blockSize);
         return new AllocationExtent(lba, Math.max(1, endMapped - lba), true);
+    }
+
+    /**
+     * Bytes of {@code [0, fileSize)} that hold data (the sum of the SEEK_DATA/SEEK_HOLE data extents),
+     * or -1 when the native calls are unavailable. Costs one pair of lseek calls per extent.
+     */
+    long allocatedBytes(long fileSize) throws IOException {
+        if (ops == null) {
+            return -1;
+        }
+        long total = 0;
+        long offset = 0;
+        while (offset < fileSize) {
+            long data = ops.nextData(offset);
+            if (data < 0 || data >= fileSize) {
+                break;
+            }
+            long hole = Math.min(fileSize, ops.nextHole(data));
+            total += hole - data;
+            offset = hole;
+        }
+        return total;
     }
 
     @Override

@@ -3,11 +3,14 @@ package org.vaaitarget.core.store.memory;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.Arrays;
+import java.util.BitSet;
+import java.util.OptionalLong;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
+import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.BlockStore;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.StoreException;
@@ -21,6 +24,10 @@ import org.vaaitarget.core.store.StoreException;
  * so a multi-block read racing with a write without locks can really see a torn result (with an
  * executor, transfers copy block by block and yield between blocks to make that likely).
  *
+ * <p>Provisioning: a new store is entirely deallocated; writes map blocks and {@link #unmap} deallocates
+ * them (and zeroes them), so {@link #allocationAt} and {@link #allocatedBlocks} report what a sparse
+ * file would.
+ *
  * <p>Counters ({@link #flushCount()}, {@link #fuaWriteCount()}, {@link #writeCount()}) let tests check
  * that FUA and SYNCHRONIZE CACHE reached the store.
  */
@@ -30,6 +37,8 @@ public final class MemoryBlockStore implements BlockStore {
     private final StoreCapabilities capabilities;
     private final Executor executor;
     private final byte[] data;
+    /** Mapped blocks; guarded by itself. */
+    private final BitSet mapped = new BitSet();
     private final AtomicLong flushes = new AtomicLong();
     private final AtomicLong fuaWrites = new AtomicLong();
     private final AtomicLong writes = new AtomicLong();
@@ -99,6 +108,7 @@ public final class MemoryBlockStore implements BlockStore {
                 src.getBytes(src.readerIndex() + b, data, off + b, blockSize);
                 pauseBetweenBlocks();
             }
+            setMapped(lba, len / blockSize, true);
             writes.incrementAndGet();
             if (fua) {
                 fuaWrites.incrementAndGet();
@@ -120,7 +130,30 @@ public final class MemoryBlockStore implements BlockStore {
         return run(() -> {
             check(lba, blocks);
             Arrays.fill(data, (int) (lba * blockSize), (int) ((lba + blocks) * blockSize), (byte) 0);
+            setMapped(lba, blocks, false);
             return null;
+        });
+    }
+
+    @Override
+    public CompletableFuture<AllocationExtent> allocationAt(long lba) {
+        return run(() -> {
+            check(lba, 1);
+            synchronized (mapped) {
+                boolean isMapped = mapped.get((int) lba);
+                int end = isMapped ? mapped.nextClearBit((int) lba) : mapped.nextSetBit((int) lba);
+                long stop = end < 0 || end > blockCount ? blockCount : end;
+                return new AllocationExtent(lba, stop - lba, isMapped);
+            }
+        });
+    }
+
+    @Override
+    public CompletableFuture<OptionalLong> allocatedBlocks() {
+        return run(() -> {
+            synchronized (mapped) {
+                return OptionalLong.of(mapped.cardinality());
+            }
         });
     }
 
@@ -143,6 +176,13 @@ public final class MemoryBlockStore implements BlockStore {
         }
         check(lba, bytes.length / blockSize);
         System.arraycopy(bytes, 0, data, (int) (lba * blockSize), bytes.length);
+        setMapped(lba, bytes.length / blockSize, true);
+    }
+
+    private void setMapped(long lba, long blocks, boolean value) {
+        synchronized (mapped) {
+            mapped.set((int) lba, (int) (lba + blocks), value);
+        }
     }
 
     public long flushCount() {

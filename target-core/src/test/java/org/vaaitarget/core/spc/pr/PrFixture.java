@@ -33,7 +33,7 @@ final class PrFixture {
         byte[] naa = new byte[16];
         naa[0] = 0x60;
         lu = new LogicalUnit(0, new TestStore(512, 1 << 16, Harness.THIN_WRITE_BACK), LunLimits.defaults(512),
-                new LunIdentity(naa, "SER0", "VAAITGT", "DISK", "0001"), new StripedRangeLockManager(), state);
+                new LunIdentity(naa, "SER0", "VAAITGT", "DISK", "0001"), new StripedRangeLockManager(), state, 0);
         h = new Harness(new TargetDevice(Harness.TARGET, List.of(lu), StandardHandlers.all()));
         for (ItNexus n : List.of(A, B, C)) {
             h.clearUa(n, 0);

@@ -28,6 +28,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
+import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.StoreException;
 import org.vaaitarget.core.store.StoreException.Kind;

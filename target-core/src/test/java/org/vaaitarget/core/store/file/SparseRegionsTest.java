@@ -11,6 +11,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.vaaitarget.core.store.AllocationExtent;
 
 /** The fallback used where hole punching is unavailable (non-Linux, or no JNA). */
 class SparseRegionsTest {

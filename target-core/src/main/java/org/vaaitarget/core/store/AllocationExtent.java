@@ -1,7 +1,7 @@
-package org.vaaitarget.core.store.file;
+package org.vaaitarget.core.store;
 
 /**
- * A run of blocks with the same provisioning status, for GET LBA STATUS (SBC-4 5.7).
+ * A run of blocks with the same provisioning status, for GET LBA STATUS (SBC-4 5.22).
  *
  * @param lba    first block of the run
  * @param blocks number of blocks in the run, at least 1

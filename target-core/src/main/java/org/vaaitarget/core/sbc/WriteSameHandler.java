@@ -1,0 +1,119 @@
+package org.vaaitarget.core.sbc;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.store.StoreCapabilities;
+
+/**
+ * WRITE SAME(10) 41h and WRITE SAME(16) 93h (SBC-4 5.50, 5.51): VMware's block zeroing primitive and, with
+ * UNMAP=1, a way to deallocate. The one block of Data-Out (zeros with NDOB=1, 16-byte CDB only) is written
+ * to every block of the range under one EXCLUSIVE range lock, in chunks of a buffer of repeated blocks
+ * (see {@link RepeatedBlockWriter}).
+ *
+ * <p><b>Fields.</b> WRPROTECT non-zero: INVALID FIELD IN CDB (no protection information). ANCHOR: INVALID
+ * FIELD IN CDB (ANC_SUP=0 in VPD B2h). UNMAP=1 on a store that cannot unmap: INVALID FIELD IN CDB (LBPWS and
+ * LBPWS10 are then 0, and libiscsi's WriteSame*.UnmapVPD checks they agree).
+ *
+ * <p><b>NUMBER OF LOGICAL BLOCKS 0.</b> We advertise WSNZ=0 (VPD B0h), so 0 means "from the LBA to the end of
+ * the medium" (SBC-4 5.50); that count is then held against MAXIMUM WRITE SAME LENGTH like any other, and a
+ * count above it is INVALID FIELD IN CDB (libiscsi PR #208: 0 with WSNZ=0 is allowed, bounded by MWSL).
+ *
+ * <p><b>UNMAP=1.</b> SBC-4 4.7.3.4 lets the device server either deallocate or write each block, as long as
+ * the blocks then read back as the Data-Out. We deallocate only when unmapped blocks read as zeros (LBPRZ)
+ * and the block is all zeros, which is what ESXi and Linux send; otherwise the data is written.
+ *
+ * <p><b>Data-Out.</b> Exactly one block (none with NDOB); anything else is ILLEGAL REQUEST / INVALID FIELD IN
+ * COMMAND INFORMATION UNIT, as for the other write commands (FCP-4 9.4.2 b); libiscsi's
+ * WriteSame*.InvalidDataOutSize accepts any error), and nothing is written.
+ */
+public final class WriteSameHandler implements CommandHandler {
+    private static final int ANCHOR = 0x10;
+    private static final int UNMAP = 0x08;
+    private static final int NDOB = 0x01;
+
+    private static final List<CommandSpec> SPECS = List.of(
+            CommandSpec.of(0x41, -1, "WRITE SAME(10)", DataAccess.WRITE,
+                    0x41, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
+            CommandSpec.of(0x93, -1, "WRITE SAME(16)", DataAccess.WRITE,
+                    0x93, 0xF9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
+
+    @Override
+    public List<CommandSpec> commands() {
+        return SPECS;
+    }
+
+    /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        int opcode = cdb[0] & 0xFF;
+        BlockCdb layout = opcode == 0x41 ? BlockCdb.TEN : BlockCdb.SIXTEEN;
+        if (cdb.length < layout.cdbLength()) {
+            return ReadHandler.done(task.invalidCdbField(0, -1));
+        }
+        LogicalUnit lu = task.lu();
+        StoreCapabilities caps = lu.store().capabilities();
+        boolean unmap = (cdb[1] & UNMAP) != 0;
+        boolean ndob = layout == BlockCdb.SIXTEEN && (cdb[1] & NDOB) != 0;
+        if (Cdbs.protectField(cdb) != 0) {
+            return ReadHandler.done(task.invalidCdbField(1, 7));       // WRPROTECT without PI
+        }
+        if ((cdb[1] & ANCHOR) != 0) {
+            return ReadHandler.done(task.invalidCdbField(1, 4));       // ANC_SUP = 0
+        }
+        if (unmap && !caps.unmapSupported()) {
+            return ReadHandler.done(task.invalidCdbField(1, 3));       // LBPWS/LBPWS10 = 0
+        }
+        long lba = layout.lba(cdb);
+        long blocks = layout.blocks(cdb);
+        long count = lu.blockCount();
+        if (blocks == 0) {
+            // WSNZ = 0: to the end of the medium; the LBA itself must still be on the medium.
+            if (lba < 0 || lba >= count) {
+                return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            }
+            blocks = count - lba;
+        } else if (!Cdbs.inRange(lu, lba, blocks)) {
+            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+        }
+        if (blocks > lu.limits().maxWriteSameBlocks()) {
+            return ReadHandler.done(task.invalidCdbField(layout.lenOffset(), -1));
+        }
+        int bs = lu.blockSize();
+        long expected = ndob ? 0 : bs;
+        if (task.command().dataOutLength() != expected) {
+            byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
+            return ReadHandler.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
+        }
+        ByteBuf dataOut = task.command().dataOut();
+        byte[] block = new byte[bs];
+        if (!ndob) {
+            dataOut.getBytes(dataOut.readerIndex(), block);
+        }
+        long n = blocks;
+        String name = SbcHandlers.nameOf(opcode);
+        boolean deallocate = unmap && caps.unmapReadsZeros() && RepeatedBlockWriter.isZero(block);
+        boolean durable = !lu.mode().writeCacheEnabled();
+        return task.lock(lba, n, LockMode.EXCLUSIVE)
+                .thenCompose(lock -> deallocate
+                        ? lu.store().unmap(lba, n)
+                        : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, durable))
+                .thenApply(v -> {
+                    lu.writerHistory().recordWrite(lba, n, task.nexus(), deallocate ? name + " UNMAP" : name);
+                    if (!deallocate) {
+                        lu.softThreshold().written(n * bs);
+                    }
+                    return CommandResult.good(expected);
+                });
+    }
+}
