@@ -26,8 +26,13 @@ final class FfpConnection {
     enum StatSn {
         /** A status-bearing PDU: carries StatSN, which then advances. */
         ADVANCE,
-        /** Carries the next StatSN without advancing it (R2T, NOP-In ping, Data-In without S). */
-        CURRENT
+        /** Carries the next StatSN without advancing it (R2T, NOP-In ping). */
+        CURRENT,
+        /**
+         * StatSN left 0: Data-In without the S bit, where the field is only valid with S set (RFC 7143
+         * 11.7.4). jSCSI rejects a non-zero value there.
+         */
+        NONE
     }
 
     final ChannelHandlerContext ctx;
@@ -108,7 +113,9 @@ final class FfpConnection {
     }
 
     private void stamp(Pdu pdu, StatSn use) {
-        pdu.setU32(TargetPdus.OFF_STAT_SN, use == StatSn.ADVANCE ? statSn++ : statSn);
+        if (use != StatSn.NONE) {
+            pdu.setU32(TargetPdus.OFF_STAT_SN, use == StatSn.ADVANCE ? statSn++ : statSn);
+        }
         pdu.setU32(TargetPdus.OFF_EXP_CMD_SN, window.expCmdSn());
         pdu.setU32(TargetPdus.OFF_MAX_CMD_SN, window.maxCmdSn());
     }

@@ -85,7 +85,7 @@ final class ResponseWriter {
             ByteBuf slice = dataIn.retainedSlice(base + offset, len);
             boolean withStatus = last && finalStatus >= 0;
             conn.write(TargetPdus.dataIn(task.lun, task.itt, dataSn++, offset, endOfSequence,
-                    withStatus ? finalStatus : -1, residual, slice), withStatus ? StatSn.ADVANCE : StatSn.CURRENT);
+                    withStatus ? finalStatus : -1, residual, slice), withStatus ? StatSn.ADVANCE : StatSn.NONE);
             offset += len;
         }
         return dataSn;
