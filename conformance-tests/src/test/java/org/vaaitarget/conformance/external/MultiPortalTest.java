@@ -77,11 +77,13 @@ class MultiPortalTest {
     }
 
     @Test
-    void multipathIoThroughTwoPortalsPasses() {
+    void multipathIoThroughTwoPortalsPassesIncludingCompareAndWriteRaces() {
         String cu = ExternalTools.require("iscsi-test-cu").toString();
         String out = run(List.of(cu, "-d", "-i", IscsiTestCu.INITIATOR_1, "-I", IscsiTestCu.INITIATOR_2,
-                "--test=ALL.MultipathIO.Simple,ALL.MultipathIO.Reset", urls.get(0), urls.get(1)));
+                "--test=ALL.MultipathIO", urls.get(0), urls.get(1)));
+        // Simple, Reset, CompareAndWrite and CompareAndWriteAsync: two initiators racing COMPARE AND
+        // WRITE on the same blocks through two different portals.
         assertFalse(out.contains("[SKIPPED]"), out);
-        assertTrue(out.matches("(?s).*tests\\s+2\\s+2\\s+2\\s+0.*"), "2 run, 2 passed, 0 failed:\n" + out);
+        assertTrue(out.matches("(?s).*tests\\s+4\\s+4\\s+4\\s+0.*"), "4 run, 4 passed, 0 failed:\n" + out);
     }
 }
