@@ -13,6 +13,7 @@
 #   PEERS_WORK        LUN files, configs and raw results (default /tmp/vaai-bench)
 #   BENCH_OUT         where results.tsv/results.md/chart.png go (default bench/results)
 #   US_PORT=3306      our portal port; JAVA_OPTS for our JVM (default none: as users run it)
+#   WARM_SECS=5       untimed warm-up per target before the first round (JIT, page cache)
 # Never part of `mvn test` or CI: figures from a shared 2-core machine are noisy; compare ratios.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -113,6 +114,17 @@ caw() {  # name url mode round
   kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
   echo -e "$1\t$3\t$4\t$(kv ops_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv success)\t$(kv miscompare)\t$(kv errors)\t$(kv check)" >>"$CAW_TSV"
 }
+
+# warm-up, not measured: our JIT compiles the hot paths (a long-running server is measured warm);
+# the peers get the same load so that their page cache state matches
+WARM_SECS=${WARM_SECS:-5}
+say "warm-up ${WARM_SECS}s per target (not measured)"
+for u in "$US_URL" "$TGT_URL"; do
+  timeout $((WARM_SECS + 20)) iscsi-perf -m 8 -b 8 -r -t "$WARM_SECS" "$u" >/dev/null 2>&1
+  "$CAW_BIN" -m rw -n 4 -t "$WARM_SECS" "$u" >/dev/null 2>&1
+done
+"$CAW_BIN" -m one -n 4 -t 2 "$US_URL" >/dev/null 2>&1
+"$CAW_BIN" -m one -n 4 -t 2 "$ISTGT_URL" >/dev/null 2>&1
 
 say "limits (iperf3 ${LIMITS_SECS}s, page cache)"
 "$PEERS_DIR/run-limits.sh" 1 >/dev/null
