@@ -186,7 +186,7 @@ def chart(out, table):
     dat = os.path.join(out, "chart.dat")
     with open(dat, "w") as f:
         for metric, u, peer, p, ratio, better, _, _ in table:
-            if ratio is None or "RSS" in metric:
+            if ratio is None or "RSS" in metric or "TCP stream" in metric:
                 continue
             # lower-is-better metrics are inverted so that a taller bar is always better
             r = ratio if better == "high" else (1 / ratio if ratio else 0)
@@ -209,7 +209,7 @@ set yrange [0:*]
 set grid ytics
 set key off
 set bmargin 11
-set rmargin 8
+set rmargin 16
 plot "{dat}" using 2:xtic(1) lc rgb "#3b6ea5", 1 with lines dt 2 lc rgb "#aa0000"
 """
     r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
