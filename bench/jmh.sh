@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # JMH micro-benchmarks of the hot paths: range locks, PDU codec, CDB dispatch (bench/jmh).
 # Builds them through the root pom's `jmh` profile (never part of the normal build or `mvn test`)
-# and runs them briefly: 1 fork, 2 warm-up and 3 measured iterations of 1 s each.
+# and runs them briefly: 1 fork, 3 warm-up iterations of 2 s (the codec paths need several seconds
+# of JIT warm-up on a loaded machine) and 3 measured iterations of 1 s.
 # On a shared 2-core machine the figures are noisy (expect +-20 %): compare runs made back to back.
 # usage: bench/jmh.sh [JMH args...]   e.g. bench/jmh.sh RangeLock     or    bench/jmh.sh -h
 # Results: bench/results/jmh.txt (human) and bench/results/jmh.json when run without arguments.
@@ -15,4 +16,4 @@ if [ $# -gt 0 ]; then
 fi
 mkdir -p bench/results
 echo "# $(date -u +%FT%TZ) nproc=$(nproc) load=$(cut -d' ' -f1-3 /proc/loadavg)" | tee bench/results/jmh.txt
-java -jar "$JAR" -f 1 -wi 2 -w 1s -i 3 -r 1s -rf json -rff bench/results/jmh.json 2>&1 | tee -a bench/results/jmh.txt
+java -jar "$JAR" -f 1 -wi 3 -w 2s -i 3 -r 1s -rf json -rff bench/results/jmh.json 2>&1 | tee -a bench/results/jmh.txt
