@@ -1,0 +1,224 @@
+#!/usr/bin/env python3
+"""Turns the raw outputs of bench/run.sh into one table (stdout, results.tsv, results.md) and a chart.
+
+Inputs in --raw: perf/{us,tgt}-run<R>.tsv (run-perf.sh), limits/run<R>.tsv (run-limits.sh),
+caw.tsv and rss.tsv (run.sh). Values are the mean over the rounds; results.tsv also has the
+per-round values so the spread is visible.
+"""
+import argparse
+import csv
+import glob
+import os
+import shutil
+import subprocess
+from statistics import mean
+
+
+def read_tsv(path):
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def num(v):
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def perf_rounds(raw, name):
+    """{case: [row per round]} from perf/<name>-run*.tsv"""
+    out = {}
+    for path in sorted(glob.glob(os.path.join(raw, "perf", f"{name}-run*.tsv"))):
+        for row in read_tsv(path):
+            out.setdefault(row["case"], []).append(row)
+    return out
+
+
+def avg(values):
+    vs = [v for v in values if v is not None]
+    return mean(vs) if vs else None
+
+
+def per_round_fmt(values):
+    return " ".join("NA" if v is None else f"{v:.6g}" for v in values)
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--raw", required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--rounds", type=int, default=2)
+    ap.add_argument("--machine", default="")
+    ap.add_argument("--load", default="")
+    ap.add_argument("--settings", default="")
+    ap.add_argument("--tuned", default="explicit heap", help="the JVM options of the us-tuned RSS case")
+    a = ap.parse_args()
+
+    perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt")}
+    limits = {}
+    for path in sorted(glob.glob(os.path.join(a.raw, "limits", "run*.tsv"))):
+        for row in read_tsv(path):
+            limits.setdefault(row["case"], []).append(num(row["MiB_s"]))
+    iperf1 = avg(limits.get("iperf3-P1", []))
+
+    rows = []  # (metric, us_rounds, peer, peer_rounds, better)  better: 'high' | 'low'
+
+    def field(name, case, col):
+        return [num(r[col]) for r in perf[name].get(case, [])]
+
+    def cpu_per_million(name, case):
+        vals = []
+        for r in perf[name].get(case, []):
+            iops, secs, cpu = num(r["iops"]), num(r["seconds"]), num(r["target_cpu_s"])
+            vals.append(cpu / (iops * secs) * 1e6 if iops and secs and cpu is not None else None)
+        return vals
+
+    rows.append(("4 KiB random read, qd32 (IOPS)", field("us", "rand4k-qd32", "iops"), "tgt",
+                 field("tgt", "rand4k-qd32", "iops"), "high"))
+    rows.append(("4 KiB random read, qd1 (IOPS)", field("us", "rand4k-qd1", "iops"), "tgt",
+                 field("tgt", "rand4k-qd1", "iops"), "high"))
+    rows.append(("128 KiB sequential read, qd8 (MiB/s)", field("us", "seq128k-qd8", "MiB_s"), "tgt",
+                 field("tgt", "seq128k-qd8", "MiB_s"), "high"))
+    rows.append(("128 KiB sequential write, qd8 (MiB/s)", field("us", "seqwrite128k-qd8", "MiB_s"), "tgt",
+                 field("tgt", "seqwrite128k-qd8", "MiB_s"), "high"))
+    if iperf1:
+        frac = lambda vals: [v / iperf1 if v is not None else None for v in vals]
+        rows.append(("128 KiB sequential read / 1 loopback TCP stream", frac(field("us", "seq128k-qd8", "MiB_s")),
+                     "tgt", frac(field("tgt", "seq128k-qd8", "MiB_s")), "high"))
+        rows.append(("128 KiB sequential write / 1 loopback TCP stream",
+                     frac(field("us", "seqwrite128k-qd8", "MiB_s")), "tgt",
+                     frac(field("tgt", "seqwrite128k-qd8", "MiB_s")), "high"))
+    rows.append(("target CPU s per million I/Os, 4 KiB random read qd32", cpu_per_million("us", "rand4k-qd32"),
+                 "tgt", cpu_per_million("tgt", "rand4k-qd32"), "low"))
+    rows.append(("target CPU s per million I/Os, 4 KiB sequential write qd8",
+                 cpu_per_million("us", "seqwrite4k-qd8"), "tgt", cpu_per_million("tgt", "seqwrite4k-qd8"), "low"))
+
+    rss = {r["target"]: r for r in read_tsv(os.path.join(a.raw, "rss.tsv"))} if os.path.exists(
+        os.path.join(a.raw, "rss.tsv")) else {}
+    rss_sessions = next(iter(rss.values()))["sessions"] if rss else "64"
+    if rss:
+        mib = lambda t: [num(rss[t]["max_rss_kib"]) / 1024] if t in rss and num(rss[t]["max_rss_kib"]) else [None]
+        rows.append((f"max RSS with {rss_sessions} sessions doing I/O, default JVM heap sizing (MiB)", mib("us"),
+                     "tgt", mib("tgt"), "low"))
+        if "us-tuned" in rss:
+            rows.append((f"max RSS with {rss_sessions} sessions doing I/O, {a.tuned} (MiB)", mib("us-tuned"),
+                         "tgt", mib("tgt"), "low"))
+
+    caw = read_tsv(os.path.join(a.raw, "caw.tsv")) if os.path.exists(os.path.join(a.raw, "caw.tsv")) else []
+
+    def caw_vals(target, mode, col):
+        return [num(r[col]) for r in caw if r["target"] == target and r["mode"] == mode]
+
+    for mode, label in (("one", "one block"), ("disjoint", "disjoint blocks")):
+        rows.append((f"COMPARE AND WRITE, 8 sessions, {label} (ops/s)", caw_vals("us", mode, "ops_s"), "istgt",
+                     caw_vals("istgt", mode, "ops_s"), "high"))
+        rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, p50 latency (us)", caw_vals("us", mode, "p50_us"),
+                     "istgt", caw_vals("istgt", mode, "p50_us"), "low"))
+        rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, p99 latency (us)", caw_vals("us", mode, "p99_us"),
+                     "istgt", caw_vals("istgt", mode, "p99_us"), "low"))
+
+    def fmt(v):
+        if v is None:
+            return "NA"
+        if abs(v) >= 100:
+            return f"{v:,.0f}"
+        if abs(v) >= 10:
+            return f"{v:.1f}"
+        return f"{v:.2f}"
+
+    table = []
+    for metric, us, peer, pv, better in rows:
+        u, p = avg(us), avg(pv)
+        ratio = u / p if u is not None and p else None
+        table.append((metric, u, peer, p, ratio, better, us, pv))
+
+    os.makedirs(a.out, exist_ok=True)
+    with open(os.path.join(a.out, "results.tsv"), "w") as f:
+        f.write("metric\tus\tpeer\tpeer_value\tratio_us_over_peer\tbetter\tus_per_round\tpeer_per_round\n")
+        for metric, u, peer, p, ratio, better, us, pv in table:
+            f.write(f"{metric}\t{fmt(u)}\t{peer}\t{fmt(p)}\t{fmt(ratio)}\t{better}\t"
+                    f"{per_round_fmt(us)}\t{per_round_fmt(pv)}\n")
+
+    caw_checks = [r["check"] for r in caw]
+    caw_errors = sum(int(num(r["errors"]) or 0) for r in caw)
+    notes = []
+    if iperf1:
+        notes.append(f"loopback TCP, iperf3 1 stream: {iperf1:,.0f} MiB/s; 2 streams: "
+                     f"{fmt(avg(limits.get('iperf3-P2', [])))} MiB/s")
+    pc = {k: avg(v) for k, v in limits.items() if k.startswith("pagecache-")}
+    for k in sorted(pc):
+        if k.endswith("-131072"):
+            notes.append(f"page cache, one thread, {k.split('-')[2]} 128 KiB: {fmt(pc[k])} MiB/s")
+    notes.append(f"COMPARE AND WRITE correctness (counter = successful CAWs, no lost update): "
+                 f"{'OK' if caw_checks and all(c == 'OK' for c in caw_checks) else 'FAIL'} in "
+                 f"{len(caw_checks)} runs, {caw_errors} unexpected errors")
+    for t, r in rss.items():
+        notes.append(f"{rss_sessions}-session I/O during the RSS sample on {t}: {r['io_result']}")
+    notes.append(f"machine: {a.machine}")
+    notes.append(f"load average: {a.load}")
+    notes.append(f"settings: rounds={a.rounds} {a.settings}")
+
+    md = ["| metric | us | peer | peer value | us / peer |", "| --- | ---: | --- | ---: | ---: |"]
+    for metric, u, peer, p, ratio, better, _, _ in table:
+        arrow = "higher is better" if better == "high" else "lower is better"
+        md.append(f"| {metric} ({arrow}) | {fmt(u)} | {peer} | {fmt(p)} | {fmt(ratio)} |")
+    md.append("")
+    md += [f"- {n}" for n in notes]
+    with open(os.path.join(a.out, "results.md"), "w") as f:
+        f.write("\n".join(md) + "\n")
+
+    w = max(len(m) for m, *_ in table)
+    print(f"{'metric':<{w}}  {'us':>10}  {'peer':<6} {'peer value':>10}  {'us/peer':>7}")
+    for metric, u, peer, p, ratio, better, _, _ in table:
+        print(f"{metric:<{w}}  {fmt(u):>10}  {peer:<6} {fmt(p):>10}  {fmt(ratio):>7}")
+    for n in notes:
+        print("  " + n)
+
+    chart(a.out, table)
+
+
+def chart(out, table):
+    """Bar chart of us/peer per metric (1 = parity), PNG through gnuplot when it is installed."""
+    if not shutil.which("gnuplot"):
+        print("  (gnuplot not installed: no chart)")
+        return
+    dat = os.path.join(out, "chart.dat")
+    with open(dat, "w") as f:
+        for metric, u, peer, p, ratio, better, _, _ in table:
+            if ratio is None or "RSS" in metric or "TCP stream" in metric:
+                continue
+            # lower-is-better metrics are inverted so that a taller bar is always better
+            r = ratio if better == "high" else (1 / ratio if ratio else 0)
+            short = (metric.replace("COMPARE AND WRITE, 8 sessions, ", "CAW ")
+                     .replace("target CPU s per million I/Os, ", "CPU/IO ")
+                     .replace(" (IOPS)", "").replace(" (MiB/s)", "").replace(" (ops/s)", " ops/s")
+                     .replace(" latency (us)", "").replace(" / 1 loopback TCP stream", " vs TCP")
+                     .replace("sequential", "seq").replace("random", "rand"))
+            f.write(f"\"{short} ({'us/' if better == 'high' else ''}{peer}{'' if better == 'high' else '/us'})\" {r:.4f}\n")
+    png = os.path.join(out, "chart.png")
+    script = f"""
+set terminal pngcairo size 1000,560 font ",9"
+set output "{png}"
+set title "Our target relative to tgt (I/O) and istgt (COMPARE AND WRITE); > 1 = better than the peer"
+set style data histogram
+set style fill solid 0.7 border -1
+set boxwidth 0.7
+set xtics rotate by -40 left
+set yrange [0:*]
+set grid ytics
+set key off
+set bmargin 11
+set rmargin 16
+plot "{dat}" using 2:xtic(1) lc rgb "#3b6ea5", 1 with lines dt 2 lc rgb "#aa0000"
+"""
+    r = subprocess.run(["gnuplot"], input=script, text=True, capture_output=True)
+    if r.returncode != 0:
+        print("  gnuplot failed: " + r.stderr.strip())
+    else:
+        os.remove(dat)
+        print(f"  chart: {png}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# Performance comparison: our target against tgt (and istgt for COMPARE AND WRITE), same clients,
+# same machine, alternating A B A B. Prints one table; writes it as TSV and Markdown and draws a chart.
+#
+# usage: bench/run.sh            (from anywhere; run as root to let it apt-get what is missing)
+# env (all optional):
+#   ROUNDS=2          rounds of the alternation (each: us, tgt for the I/O cases; us, istgt for CAW)
+#   PERF_SECS=5       seconds per iscsi-perf / qemu-img bench case (run-perf.sh)
+#   CAW_SECS=5        seconds per caw-bench case; CAW_SESSIONS=8
+#   RSS_SESSIONS=64   sessions doing I/O while our RSS is sampled, for RSS_SECS=8 seconds: first our
+#                     running target (JAVA_OPTS), then tgt, then ours restarted with RSS_JAVA_OPTS
+#                     (default "-Xms32m -Xmx128m": without it the JVM sizes the heap from the RAM)
+#   LIMITS_SECS=5     iperf3 seconds (run-limits.sh); LIMITS_PC_SECS=2 per page-cache case
+#   PEERS_DIR         the peer scripts (default: ../shared/peers beside the repository)
+#   PEERS_WORK        LUN files, configs and raw results (default /tmp/vaai-bench)
+#   BENCH_OUT         where results.tsv/results.md/chart.png go (default bench/results)
+#   US_PORT=3306      our portal port; JAVA_OPTS for our JVM (default none: as users run it)
+#   WARM_SECS=5       untimed warm-up per target before the first round (JIT, page cache)
+# Never part of `mvn test` or CI: figures from a shared 2-core machine are noisy; compare ratios.
+set -uo pipefail
+REPO=$(cd "$(dirname "$0")/.." && pwd)
+PEERS_DIR=${PEERS_DIR:-$REPO/../shared/peers}
+[ -f "$PEERS_DIR/peers-env.sh" ] || { echo "peer scripts not found in $PEERS_DIR (set PEERS_DIR)" >&2; exit 2; }
+PEERS_DIR=$(cd "$PEERS_DIR" && pwd)
+export PEERS_WORK=${PEERS_WORK:-${TMPDIR:-/tmp}/vaai-bench}
+export PEERS_RESULTS=$PEERS_WORK/results
+. "$PEERS_DIR/peers-env.sh"
+ROUNDS=${ROUNDS:-2}
+export PERF_SECS=${PERF_SECS:-5}
+export LIMITS_SECS=${LIMITS_SECS:-5} LIMITS_PC_SECS=${LIMITS_PC_SECS:-2}
+export LIMITS_FILE_DIRS=${LIMITS_FILE_DIRS:-$PEERS_WORK}
+CAW_SECS=${CAW_SECS:-5}; CAW_SESSIONS=${CAW_SESSIONS:-8}
+RSS_SESSIONS=${RSS_SESSIONS:-64}; RSS_SECS=${RSS_SECS:-8}
+RSS_JAVA_OPTS=${RSS_JAVA_OPTS:--Xms32m -Xmx128m}
+US_PORT=${US_PORT:-3306}
+US_IQN=iqn.2026-11.org.vaaitarget:bench
+US_URL=iscsi://$PEER_HOST:$US_PORT/$US_IQN/0
+OUT=${BENCH_OUT:-$REPO/bench/results}
+JAR=$REPO/target-server/target/iscsi-target.jar
+RAW=$PEERS_RESULTS
+mkdir -p "$PEERS_WORK/us" "$OUT"
+rm -rf "$RAW"; mkdir -p "$RAW"
+say() { echo "[bench $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
+
+# --- 1. tools
+need=()
+for c in tgtd:tgt istgt:istgt iscsi-perf:libiscsi-bin qemu-img:qemu-utils iperf3:iperf3 gnuplot:gnuplot-nox gcc:gcc; do
+  command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
+done
+pkg-config --exists libiscsi 2>/dev/null || need+=(libiscsi-dev)
+[ -e /usr/lib/x86_64-linux-gnu/qemu/block-iscsi.so ] || ls /usr/lib/*/qemu/block-iscsi.so >/dev/null 2>&1 || need+=(qemu-block-extra)
+if [ ${#need[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ]; then
+    say "installing ${need[*]}"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >"$PEERS_WORK/apt.log" 2>&1 ||
+      { apt-get update >/dev/null 2>&1; DEBIAN_FRONTEND=noninteractive apt-get install -y "${need[@]}" >"$PEERS_WORK/apt.log" 2>&1; } ||
+      { echo "apt-get install ${need[*]} failed (see $PEERS_WORK/apt.log)" >&2; exit 1; }
+  else
+    echo "missing: ${need[*]} (sudo apt-get install -y ${need[*]})" >&2; exit 1
+  fi
+fi
+CAW_BIN=$PEERS_WORK/caw-bench
+if [ ! -x "$CAW_BIN" ] || [ "$REPO/bench/caw-bench.c" -nt "$CAW_BIN" ]; then
+  gcc -O2 -Wall -o "$CAW_BIN" "$REPO/bench/caw-bench.c" $(pkg-config --cflags --libs libiscsi) -lpthread || exit 1
+fi
+
+# --- 2. our jar (built when missing or older than a source file)
+if [ ! -s "$JAR" ] || [ -n "$(find "$REPO"/target-core/src/main "$REPO"/target-server/src/main -newer "$JAR" -type f | head -1)" ]; then
+  say "building $JAR"
+  (cd "$REPO" && mvn -q -B -DskipTests -pl target-server -am package) || { echo "build failed" >&2; exit 1; }
+fi
+
+# --- 3. LUN files: same size, same filesystem, fully written with the same random data
+#     (no sparse holes, so reads hit real pages on every target)
+US_LUN=$PEERS_WORK/us/lun0.img
+SRC=/dev/shm/vaai-bench-src.img
+SIZE_BYTES=$(numfmt --from=iec "$LUN_SIZE")
+prefill() {  # file
+  local f=$1
+  mkdir -p "$(dirname "$f")"
+  if [ -f "$f" ] && [ "$(stat -c %s "$f")" = "$SIZE_BYTES" ] && [ $(( $(stat -c %b "$f") * 512 )) -ge "$SIZE_BYTES" ]; then return; fi
+  [ -s "$SRC" ] || head -c "$SIZE_BYTES" /dev/urandom >"$SRC"
+  dd if="$SRC" of="$f" bs=1M status=none
+}
+say "preparing LUN files ($LUN_SIZE each) in $PEERS_WORK"
+for f in "$US_LUN" "$PEERS_WORK/tgt/lun1.img" "$PEERS_WORK/istgt/lun0.img"; do prefill "$f"; done
+rm -f "$SRC"; sync
+
+# --- 4. targets
+US_PID=
+cleanup() {
+  [ -n "$US_PID" ] && kill "$US_PID" 2>/dev/null && wait "$US_PID" 2>/dev/null
+  "$PEERS_DIR/stop-peers.sh" tgt istgt >/dev/null 2>&1
+}
+trap cleanup EXIT
+"$PEERS_DIR/stop-peers.sh" tgt istgt >/dev/null 2>&1
+start_us() {  # JVM options; (re)starts our target on US_PORT
+  if [ -n "$US_PID" ]; then kill "$US_PID" 2>/dev/null; wait "$US_PID" 2>/dev/null; US_PID=; fi
+  # shellcheck disable=SC2086
+  java $1 -jar "$JAR" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" \
+    >>"$PEERS_WORK/us/server.log" 2>&1 &
+  US_PID=$!
+  wait_port "$US_PORT" 300 || { cat "$PEERS_WORK/us/server.log" >&2; return 1; }
+}
+: >"$PEERS_WORK/us/server.log"
+start_us "${JAVA_OPTS:-}" || exit 1
+"$PEERS_DIR/start-tgt.sh" >&2 || exit 1
+"$PEERS_DIR/start-istgt.sh" >&2 || exit 1
+say "us pid $US_PID ($US_URL), tgt $(cat "$PEERS_WORK/tgt/tgtd.pid"), istgt $(cat "$PEERS_WORK/istgt/istgt.pid.fg")"
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- 5. the runs
+perf_us() { PERF_CASES="read bench" PERF_NAME=us PERF_TARGET_PID=$US_PID "$PEERS_DIR/run-perf.sh" "$US_URL" "$1" >/dev/null; }
+perf_tgt() { PERF_CASES="read bench" "$PEERS_DIR/run-perf.sh" tgt "$1" >/dev/null; }
+CAW_TSV=$RAW/caw.tsv
+echo -e "target\tmode\tround\tops_s\tp50_us\tp99_us\tsuccess\tmiscompare\terrors\tcheck" >"$CAW_TSV"
+caw() {  # name url mode round
+  local line
+  line=$("$CAW_BIN" -m "$3" -n "$CAW_SESSIONS" -t "$CAW_SECS" "$2" 2>>"$RAW/caw.log" | grep '^RESULT')
+  echo "$1 round $4: $line" >>"$RAW/caw.log"
+  [[ $line == *check=FAIL* ]] && say "caw-bench FAIL on $1 ($3): $line"
+  kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+  echo -e "$1\t$3\t$4\t$(kv ops_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv success)\t$(kv miscompare)\t$(kv errors)\t$(kv check)" >>"$CAW_TSV"
+}
+
+# warm-up, not measured: our JIT compiles the hot paths (a long-running server is measured warm);
+# the peers get the same load so that their page cache state matches
+WARM_SECS=${WARM_SECS:-5}
+say "warm-up ${WARM_SECS}s per target (not measured)"
+for u in "$US_URL" "$TGT_URL"; do
+  timeout $((WARM_SECS + 20)) iscsi-perf -m 8 -b 8 -r -t "$WARM_SECS" "$u" >/dev/null 2>&1
+  "$CAW_BIN" -m rw -n 4 -t "$WARM_SECS" "$u" >/dev/null 2>&1
+done
+"$CAW_BIN" -m one -n 4 -t 2 "$US_URL" >/dev/null 2>&1
+"$CAW_BIN" -m one -n 4 -t 2 "$ISTGT_URL" >/dev/null 2>&1
+
+say "limits (iperf3 ${LIMITS_SECS}s, page cache)"
+"$PEERS_DIR/run-limits.sh" 1 >/dev/null
+for r in $(seq "$ROUNDS"); do
+  say "round $r/$ROUNDS: perf us";  perf_us "$r"
+  say "round $r/$ROUNDS: perf tgt"; perf_tgt "$r"
+  for m in one disjoint; do
+    say "round $r/$ROUNDS: COMPARE AND WRITE $m-block, $CAW_SESSIONS sessions: us, istgt"
+    caw us "$US_URL" "$m" "$r"
+    caw istgt "$ISTGT_URL" "$m" "$r"
+  done
+done
+"$PEERS_DIR/run-limits.sh" 2 >/dev/null
+
+# our RSS (and tgt's, for reference) while RSS_SESSIONS sessions write and read 64 KiB blocks
+RSS_TSV=$RAW/rss.tsv
+echo -e "target\tsessions\tmax_rss_kib\tio_result" >"$RSS_TSV"
+rss_case() {  # name pid url
+  local max=0 res
+  "$CAW_BIN" -m rw -n "$RSS_SESSIONS" -t "$RSS_SECS" "$3" >"$RAW/rss-$1.out" 2>>"$RAW/rss-$1.out" &
+  local cpid=$!
+  while kill -0 "$cpid" 2>/dev/null; do
+    local v; v=$(awk '/^VmRSS/{print $2}' "/proc/$2/status" 2>/dev/null)
+    [ -n "$v" ] && [ "$v" -gt "$max" ] && max=$v
+    sleep 0.2
+  done
+  wait "$cpid"
+  res=$(grep '^RESULT' "$RAW/rss-$1.out" | sed 's/^RESULT //')
+  echo -e "$1\t$RSS_SESSIONS\t$max\t${res:-FAILED}" >>"$RSS_TSV"
+}
+say "RSS with $RSS_SESSIONS sessions doing I/O: us, tgt"
+rss_case us "$US_PID" "$US_URL"
+rss_case tgt "$(cat "$PEERS_WORK/tgt/tgtd.pid")" "$TGT_URL"
+# the JVM sizes its initial heap from the machine's RAM (1/64): again with an explicit heap
+start_us "$RSS_JAVA_OPTS" || exit 1
+"$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
+rss_case "us-tuned" "$US_PID" "$US_URL"
+LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# --- 6. the table
+MACHINE="nproc=$(nproc); $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(awk '/MemTotal/{printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo); LUN files on $(findmnt -n -o FSTYPE --target "$PEERS_WORK" | tail -1)"
+python3 "$REPO/bench/report.py" --raw "$RAW" --out "$OUT" --rounds "$ROUNDS" \
+  --machine "$MACHINE" --load "start $LOAD_START, end $LOAD_END" \
+  --tuned "$RSS_JAVA_OPTS" --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}' RSS_JAVA_OPTS='$RSS_JAVA_OPTS'"
+say "raw results in $RAW; table and chart in $OUT"
