@@ -196,8 +196,9 @@ write_same_ndob() {
     sg_write_same --16 --ndob --lba="$lba" --num="$RANGE" -v "$SG" || return 1
     expect_blocks "$DEV" "$lba" /tmp/zeros-range.bin
 }
-step write-same-16-ndob  write_same_ndob
-step write-same-16-ndob-unmap write_same_unmap 5 --16 --ndob -v
+# (bounded: a target that ignores NDOB waits for a Data-Out that never comes)
+step --timeout 30 write-same-16-ndob  write_same_ndob
+step --timeout 30 write-same-16-ndob-unmap write_same_unmap 5 --16 --ndob -v
 
 # UNMAP of one written range, then of two ranges in one parameter list
 unmap_one() {
