@@ -26,8 +26,11 @@ import org.junit.jupiter.api.TestMethodOrder;
  * cycles, forced relogin of an active session (session reinstatement), a second session from a second
  * iface with the same initiator name, CRC32C header and data digests (command file {@code sessions.sh}).</li>
  * <li>{@code scsi-and-block}: sg3_utils (INQUIRY + VPD 00/80/83/B0/B1/B2, READ CAPACITY(16), REPORT LUNS,
- * TEST UNIT READY, REPORT SUPPORTED OPCODES, MODE SENSE, SYNCHRONIZE CACHE, COMPARE AND WRITE), O_DIRECT dd
- * at several request sizes, ext4 mkfs/mount/files/fsck/remount/verify ({@code scsi.sh}, {@code blockdev.sh}).</li>
+ * TEST UNIT READY, REPORT SUPPORTED OPCODES, MODE SENSE, SYNCHRONIZE CACHE, COMPARE AND WRITE; WRITE SAME
+ * 10/16 with data, UNMAP and NDOB, UNMAP, GET LBA STATUS, the LBP VPD flags; PERSISTENT RESERVE IN/OUT
+ * register/reserve/release/APTPL/full status/clear; EXTENDED COPY LUN 0 to LUN 1 through sg_xcopy and the
+ * 8Fh page against RECEIVE COPY OPERATING PARAMETERS), O_DIRECT dd at several request sizes, ext4
+ * mkfs/mount/files/fsck/remount/verify ({@code scsi.sh}, {@code blockdev.sh}).</li>
  * <li>{@code fault}: the target is SIGKILLed in the middle of writes and restarted on the same files by
  * {@code fault-supervisor.sh}; the session recovers by itself and every completed write is on the medium
  * ({@code fault.sh}).</li>
