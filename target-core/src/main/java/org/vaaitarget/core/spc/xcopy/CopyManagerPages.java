@@ -57,12 +57,14 @@ public final class CopyManagerPages {
             commands[6 + i] = (byte) receiveSas[i];
         }
         descriptor(body, 0x0001, commands);
-        // 0004h: Parameter Data, fixed length 1Ch.
+        // 0004h: Parameter Data, fixed length 1Ch (SPC-5 7.7.18.4: bytes 4-7 of the descriptor are
+        // reserved; MAXIMUM CSCD DESCRIPTOR COUNT at 8, SEGMENT DESCRIPTOR COUNT at 10, DESCRIPTOR LIST
+        // LENGTH at 12, INLINE DATA LENGTH at 16). `params` starts after the 4-byte type/length header.
         byte[] params = new byte[0x1C];
-        put16(params, 2, l.maxCscdDescriptors());
-        put16(params, 4, l.maxSegmentDescriptors());
-        put32(params, 6, l.maxDescriptorListLength());
-        put32(params, 10, l.maxInlineDataLength());
+        put16(params, 4, l.maxCscdDescriptors());
+        put16(params, 6, l.maxSegmentDescriptors());
+        put32(params, 8, l.maxDescriptorListLength());
+        put32(params, 12, l.maxInlineDataLength());
         descriptor(body, 0x0004, params);
         // 0008h: Supported Descriptors.
         int[] types = CopyLimits.IMPLEMENTED_DESCRIPTOR_TYPES;

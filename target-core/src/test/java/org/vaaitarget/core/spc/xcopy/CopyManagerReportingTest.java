@@ -159,10 +159,12 @@ class CopyManagerReportingTest {
         assertEquals(0x04, p.u8(c + 12));
         int d = at.get(0x0004);
         assertEquals(0x1C, p.u16(d + 2));
-        assertEquals(5, p.u16(d + 6));
-        assertEquals(7, p.u16(d + 8));
-        assertEquals(1000, p.u32(d + 10));
-        assertEquals(0, p.u32(d + 14));
+        // Offsets from the descriptor start, as sg_vpd decodes them (SPC-5 7.7.18.4).
+        assertEquals(0, p.u32(d + 4), "reserved");
+        assertEquals(5, p.u16(d + 8));
+        assertEquals(7, p.u16(d + 10));
+        assertEquals(1000, p.u32(d + 12));
+        assertEquals(0, p.u32(d + 16));
         int s = at.get(0x0008);
         assertEquals(2, p.u8(s + 4));
         assertEquals(0x02, p.u8(s + 5));
