@@ -21,6 +21,10 @@ command -v iscsiadm >/dev/null 2>&1 || missing+=(open-iscsi)
 command -v sg_inq >/dev/null 2>&1 || missing+=(sg3-utils)
 dpkg -s busybox-static >/dev/null 2>&1 || missing+=(busybox-static)
 command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
+# The ATS race test builds bench/caw-bench.c (a libiscsi client) with gcc.
+command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
+dpkg -s libiscsi-dev >/dev/null 2>&1 || missing+=(libiscsi-dev)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]}"
