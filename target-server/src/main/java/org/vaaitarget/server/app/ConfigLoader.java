@@ -12,12 +12,14 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 
 /**
@@ -35,7 +37,11 @@ public final class ConfigLoader {
     }
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
-    record FileConfig(List<String> portals, Negotiation negotiation, List<TargetEntry> targets) {
+    record FileConfig(List<String> portals, Negotiation negotiation, Limits limits, List<TargetEntry> targets) {
+    }
+
+    record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
+                  Integer loginTimeoutSeconds, String writeBufferPerConnection, Integer dataOutTimeoutSeconds) {
     }
 
     record Negotiation(Integer maxRecvDataSegmentLength, Integer maxBurstLength, Integer firstBurstLength,
@@ -98,6 +104,7 @@ public final class ConfigLoader {
             }
         }
         TargetOffer offer = offer(raw.negotiation());
+        ResourceLimits limits = limits(raw.limits());
         if (raw.targets() == null || raw.targets().isEmpty()) {
             throw new ConfigException("config targets: missing; give at least one target with an iqn and one LUN");
         }
@@ -132,7 +139,32 @@ public final class ConfigLoader {
             }
             targets.add(new ServerConfig.Target(iqn, entry.alias(), luns));
         }
-        return new ServerConfig(portals, offer, targets);
+        return new ServerConfig(portals, offer, targets, limits);
+    }
+
+    private static ResourceLimits limits(Limits l) throws ConfigException {
+        ResourceLimits d = ResourceLimits.defaults();
+        if (l == null) {
+            return d;
+        }
+        int connections = range("limits", "maxConnections", l.maxConnections(), d.maxConnections(), 1, 1_000_000);
+        int sessions = range("limits", "maxSessions", l.maxSessions(), d.maxSessions(), 1, 65535);
+        int perTarget = range("limits", "maxSessionsPerTarget", l.maxSessionsPerTarget(),
+                Math.min(d.maxSessionsPerTarget(), sessions), 1, 65535);
+        int login = range("limits", "loginTimeoutSeconds", l.loginTimeoutSeconds(),
+                (int) d.loginTimeout().toSeconds(), 1, 3600);
+        int dataOut = range("limits", "dataOutTimeoutSeconds", l.dataOutTimeoutSeconds(),
+                (int) d.dataOutTimeout().toSeconds(), 1, 3600);
+        long buffer = d.writeBytesPerConnection();
+        if (l.writeBufferPerConnection() != null) {
+            buffer = at("limits.writeBufferPerConnection", () -> Sizes.parse(l.writeBufferPerConnection()));
+            if (buffer < 65536) {
+                throw new ConfigException("config limits.writeBufferPerConnection: " + Sizes.format(buffer)
+                        + " is too small; use at least 64K");
+            }
+        }
+        return new ResourceLimits(connections, sessions, perTarget, Duration.ofSeconds(login), buffer,
+                Duration.ofSeconds(dataOut));
     }
 
     private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {
@@ -170,11 +202,17 @@ public final class ConfigLoader {
     }
 
     private static int range(String key, Integer value, int dflt, int min, int max) throws ConfigException {
+        return range("negotiation", key, value, dflt, min, max);
+    }
+
+    private static int range(String section, String key, Integer value, int dflt, int min, int max)
+            throws ConfigException {
         if (value == null) {
             return dflt;
         }
         if (value < min || value > max) {
-            throw new ConfigException("config negotiation." + key + ": " + value + " is out of range; use " + min + " to " + max);
+            throw new ConfigException("config " + section + "." + key + ": " + value + " is out of range; use " + min
+                    + " to " + max);
         }
         return value;
     }

@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.Objects;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 
 /**
@@ -14,8 +15,10 @@ import org.vaaitarget.server.session.TargetOffer;
  * @param portals listen addresses (port 0 picks a free port)
  * @param offer   negotiation offers
  * @param targets targets, in order
+ * @param limits  resource bounds (YAML {@code limits:})
  */
-public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets) {
+public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                           ResourceLimits limits) {
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -23,10 +26,26 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
     public ServerConfig {
         portals = List.copyOf(portals);
         Objects.requireNonNull(offer, "offer");
+        Objects.requireNonNull(limits, "limits");
         targets = List.copyOf(targets);
         if (portals.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one portal and one target");
         }
+    }
+
+    /** With {@link ResourceLimits#defaults()}. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets) {
+        this(portals, offer, targets, ResourceLimits.defaults());
+    }
+
+    /** The same configuration with other limits. */
+    public ServerConfig withLimits(ResourceLimits newLimits) {
+        return new ServerConfig(portals, offer, targets, newLimits);
+    }
+
+    /** The same configuration with another negotiation offer. */
+    public ServerConfig withOffer(TargetOffer newOffer) {
+        return new ServerConfig(portals, newOffer, targets, limits);
     }
 
     /** One target on the given portal with the given LUNs and the default offer. */

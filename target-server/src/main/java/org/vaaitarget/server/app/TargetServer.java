@@ -44,7 +44,8 @@ public final class TargetServer {
                 devices.add(device);
                 targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
             }
-            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry());
+            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
+                    config.limits());
             IscsiServer server;
             try {
                 server = IscsiServer.start(context);

@@ -13,13 +13,21 @@ import java.util.Objects;
  * @param portals  the addresses the server listens on (for SendTargets TargetAddress)
  * @param offer    the values this target declares/offers in operational negotiation
  * @param sessions live sessions
+ * @param limits   resource bounds (connections, sessions, login time, buffered write bytes, Data-Out wait)
  */
 public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
-                            SessionRegistry sessions) {
+                            SessionRegistry sessions, ResourceLimits limits) {
     public ServerContext {
         Objects.requireNonNull(targets);
         Objects.requireNonNull(portals);
         Objects.requireNonNull(offer);
         Objects.requireNonNull(sessions);
+        Objects.requireNonNull(limits);
+    }
+
+    /** With {@link ResourceLimits#defaults()}. */
+    public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
+                         SessionRegistry sessions) {
+        this(targets, portals, offer, sessions, ResourceLimits.defaults());
     }
 }
