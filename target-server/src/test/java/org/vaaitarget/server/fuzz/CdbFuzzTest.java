@@ -60,7 +60,9 @@ class CdbFuzzTest {
         int edtl;
         if (direction == DataDirection.WRITE) {
             byte[] bytes = data.consumeBytes(data.consumeInt(0, 8192));
-            dataOut = Unpooled.wrappedBuffer(bytes);
+            // as the transport does: no Data-Out buffer for EDTL 0 (an empty wrapped buffer would be
+            // Unpooled.EMPTY_BUFFER, whose reference count never drops)
+            dataOut = bytes.length == 0 ? null : Unpooled.wrappedBuffer(bytes);
             edtl = bytes.length;
         } else {
             edtl = data.consumeInt(0, 1 << 20);
