@@ -4,6 +4,7 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.server.app.RunningServer;
@@ -44,8 +45,18 @@ public final class TestTarget implements AutoCloseable {
         if (!url.isBlank()) {
             return external(url);
         }
+        return start(dir, lunBytes, UnaryOperator.identity());
+    }
+
+    /**
+     * Our server (never an external one) with one LUN of {@code lunBytes} in {@code dir}, its configuration
+     * changed by {@code customize} (limits, negotiation offer) before it starts.
+     */
+    public static TestTarget start(Path dir, long lunBytes, UnaryOperator<ServerConfig> customize)
+            throws StartupException {
         LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID);
-        ServerConfig config = ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig));
+        ServerConfig config = customize.apply(
+                ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig)));
         RunningServer server = TargetServer.start(config);
         InetSocketAddress bound = server.boundAddresses().get(0);
         return new TestTarget(config, server, bound.getHostString(), bound.getPort(), IQN, 0);

@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,6 +25,7 @@ import java.util.stream.Collectors;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.TargetAccess;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 
 /**
@@ -41,8 +43,12 @@ public final class ConfigLoader {
     }
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
-    record FileConfig(List<String> portals, Negotiation negotiation, AccessConfigs.AuthEntry discoveryAuth,
-                      List<TargetEntry> targets) {
+    record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
+                      AccessConfigs.AuthEntry discoveryAuth, List<TargetEntry> targets) {
+    }
+
+    record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
+                  Integer loginTimeoutSeconds, String writeBufferPerConnection, Integer dataOutTimeoutSeconds) {
     }
 
     record Negotiation(Integer maxRecvDataSegmentLength, Integer maxBurstLength, Integer firstBurstLength,
@@ -108,6 +114,7 @@ public final class ConfigLoader {
             }
         }
         TargetOffer offer = offer(raw.negotiation());
+        ResourceLimits limits = limits(raw.limits());
         if (raw.targets() == null || raw.targets().isEmpty()) {
             throw new ConfigException("config targets: missing; give at least one target with an iqn and one LUN");
         }
@@ -155,7 +162,32 @@ public final class ConfigLoader {
             targets.add(new ServerConfig.Target(iqn, entry.alias(), luns, access));
         }
         AccessConfigs.checkSecretsNotShared(auths);
-        return new ServerConfig(portals, offer, targets, discoveryAuth);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits);
+    }
+
+    private static ResourceLimits limits(Limits l) throws ConfigException {
+        ResourceLimits d = ResourceLimits.defaults();
+        if (l == null) {
+            return d;
+        }
+        int connections = range("limits", "maxConnections", l.maxConnections(), d.maxConnections(), 1, 1_000_000);
+        int sessions = range("limits", "maxSessions", l.maxSessions(), d.maxSessions(), 1, 65535);
+        int perTarget = range("limits", "maxSessionsPerTarget", l.maxSessionsPerTarget(),
+                Math.min(d.maxSessionsPerTarget(), sessions), 1, 65535);
+        int login = range("limits", "loginTimeoutSeconds", l.loginTimeoutSeconds(),
+                (int) d.loginTimeout().toSeconds(), 1, 3600);
+        int dataOut = range("limits", "dataOutTimeoutSeconds", l.dataOutTimeoutSeconds(),
+                (int) d.dataOutTimeout().toSeconds(), 1, 3600);
+        long buffer = d.writeBytesPerConnection();
+        if (l.writeBufferPerConnection() != null) {
+            buffer = at("limits.writeBufferPerConnection", () -> Sizes.parse(l.writeBufferPerConnection()));
+            if (buffer < 65536) {
+                throw new ConfigException("config limits.writeBufferPerConnection: " + Sizes.format(buffer)
+                        + " is too small; use at least 64K");
+            }
+        }
+        return new ResourceLimits(connections, sessions, perTarget, Duration.ofSeconds(login), buffer,
+                Duration.ofSeconds(dataOut));
     }
 
     private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {
@@ -194,11 +226,17 @@ public final class ConfigLoader {
     }
 
     private static int range(String key, Integer value, int dflt, int min, int max) throws ConfigException {
+        return range("negotiation", key, value, dflt, min, max);
+    }
+
+    private static int range(String section, String key, Integer value, int dflt, int min, int max)
+            throws ConfigException {
         if (value == null) {
             return dflt;
         }
         if (value < min || value > max) {
-            throw new ConfigException("config negotiation." + key + ": " + value + " is out of range; use " + min + " to " + max);
+            throw new ConfigException("config " + section + "." + key + ": " + value + " is out of range; use " + min
+                    + " to " + max);
         }
         return value;
     }

@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.TargetAccess;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 
 /**
@@ -17,9 +18,10 @@ import org.vaaitarget.server.session.TargetOffer;
  * @param offer   negotiation offers
  * @param targets targets, in order
  * @param discoveryAuth authentication of discovery sessions
+ * @param limits  resource bounds (YAML {@code limits:})
  */
 public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
-                           AuthConfig discoveryAuth) {
+                           AuthConfig discoveryAuth, ResourceLimits limits) {
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -27,6 +29,7 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
     public ServerConfig {
         portals = List.copyOf(portals);
         Objects.requireNonNull(offer, "offer");
+        Objects.requireNonNull(limits, "limits");
         targets = List.copyOf(targets);
         discoveryAuth = discoveryAuth == null ? AuthConfig.NONE : discoveryAuth;
         if (portals.isEmpty() || targets.isEmpty()) {
@@ -34,9 +37,31 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         }
     }
 
-    /** Discovery without authentication. */
+    /** Discovery without authentication, default limits. */
     public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets) {
-        this(portals, offer, targets, AuthConfig.NONE);
+        this(portals, offer, targets, AuthConfig.NONE, ResourceLimits.defaults());
+    }
+
+    /** With {@link ResourceLimits#defaults()}. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        AuthConfig discoveryAuth) {
+        this(portals, offer, targets, discoveryAuth, ResourceLimits.defaults());
+    }
+
+    /** Discovery without authentication. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        ResourceLimits limits) {
+        this(portals, offer, targets, AuthConfig.NONE, limits);
+    }
+
+    /** The same configuration with other limits. */
+    public ServerConfig withLimits(ResourceLimits newLimits) {
+        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits);
+    }
+
+    /** The same configuration with another negotiation offer. */
+    public ServerConfig withOffer(TargetOffer newOffer) {
+        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits);
     }
 
     /** One target on the given portal with the given LUNs and the default offer. */

@@ -50,7 +50,8 @@ public final class TargetServer {
                 targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
             }
             ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
-                    new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()));
+                    new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()),
+                    config.limits());
             IscsiServer server;
             try {
                 server = IscsiServer.start(context);

@@ -25,7 +25,9 @@ import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
 import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.Session;
+import org.vaaitarget.server.session.SessionRegistry;
 import org.vaaitarget.server.session.SessionType;
 
 /**
@@ -214,7 +216,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private void sendChunk(ChannelHandlerContext ctx, LoginRequest req) {
+    private void sendChunk(ChannelHandlerContext ctx, LoginRequest req) throws LoginFailure {
         ByteBuf text = pending.next();
         boolean more = pending.hasMore();
         boolean transit = !more && pendingTransit;
@@ -233,7 +235,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     /** The final Login Response, then Full Feature Phase (RFC 7143 6.3, 13.1 for the digest switch). */
-    private void complete(ChannelHandlerContext ctx, LoginRequest req, ByteBuf text) {
+    private void complete(ChannelHandlerContext ctx, LoginRequest req, ByteBuf text) throws LoginFailure {
         NegotiatedParameters params = negotiator.parameters();
         int tsih = context.sessions().allocateTsih();
         int finalStatSn = statSn++;
@@ -241,7 +243,17 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
                 negotiator.resolved(TextKeys.INITIATOR_ALIAS) ? negotiator.value(TextKeys.INITIATOR_ALIAS) : null,
                 first.isid(), tsih, negotiator.sessionType(), leading.target(), params, first.cid(), req.cmdSn(),
                 ctx.channel(), statSn);
-        Session old = context.sessions().register(session);
+        ResourceLimits limits = context.limits();
+        SessionRegistry.Registration reg = context.sessions().registerWithin(session, limits.maxSessions(),
+                limits.maxSessionsPerTarget());
+        if (!reg.admitted()) {
+            if (text != null) {
+                text.release();
+            }
+            throw new LoginFailure(LoginStatus.OUT_OF_RESOURCES, "session limit reached (limits.maxSessions "
+                    + limits.maxSessions() + ", limits.maxSessionsPerTarget " + limits.maxSessionsPerTarget() + ")");
+        }
+        Session old = reg.replaced();
         if (old != null && old != session) {
             LOG.info("{}: session reinstatement, closing the old session tsih={}", ctx.channel(), old.tsih());
             old.close(); // RFC 7143 6.3.5

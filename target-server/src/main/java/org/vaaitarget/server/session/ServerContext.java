@@ -15,25 +15,39 @@ import org.vaaitarget.server.login.AccessControl;
  * @param offer    the values this target declares/offers in operational negotiation
  * @param sessions live sessions
  * @param access   authentication, allow lists and LUN masking
+ * @param limits   resource bounds (connections, sessions, login time, buffered write bytes, Data-Out wait)
  */
 public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
-                            SessionRegistry sessions, AccessControl access) {
+                            SessionRegistry sessions, AccessControl access, ResourceLimits limits) {
     public ServerContext {
         Objects.requireNonNull(targets);
         Objects.requireNonNull(portals);
         Objects.requireNonNull(offer);
         Objects.requireNonNull(sessions);
         Objects.requireNonNull(access);
+        Objects.requireNonNull(limits);
     }
 
-    /** Without authentication or access restrictions ({@link AccessControl#open()}). */
+    /** Without authentication or access restrictions, with {@link ResourceLimits#defaults()}. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions) {
-        this(targets, portals, offer, sessions, AccessControl.open());
+        this(targets, portals, offer, sessions, AccessControl.open(), ResourceLimits.defaults());
+    }
+
+    /** With {@link ResourceLimits#defaults()}. */
+    public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
+                         SessionRegistry sessions, AccessControl access) {
+        this(targets, portals, offer, sessions, access, ResourceLimits.defaults());
+    }
+
+    /** Without authentication or access restrictions. */
+    public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
+                         SessionRegistry sessions, ResourceLimits limits) {
+        this(targets, portals, offer, sessions, AccessControl.open(), limits);
     }
 
     /** The same context advertising other portals (e.g. the bound ports of port-0 portals). */
     public ServerContext withPortals(List<InetSocketAddress> advertised) {
-        return new ServerContext(targets, advertised, offer, sessions, access);
+        return new ServerContext(targets, advertised, offer, sessions, access, limits);
     }
 }

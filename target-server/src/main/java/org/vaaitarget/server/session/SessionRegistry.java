@@ -31,6 +31,34 @@ public final class SessionRegistry {
         return byKey.put(session.reinstatementKey(), session);
     }
 
+    /** What {@link #registerWithin} did. */
+    public record Registration(boolean admitted, Session replaced) {
+    }
+
+    /**
+     * Registers a new session unless that would exceed {@code maxSessions} server-wide or
+     * {@code maxPerTarget} normal sessions of its target. A session that reinstates a live one
+     * (same initiator, ISID and target) replaces it and is always admitted; the replaced one is
+     * returned for the caller to close (RFC 7143 6.3.5).
+     */
+    public synchronized Registration registerWithin(Session session, int maxSessions, int maxPerTarget) {
+        Session old = byKey.get(session.reinstatementKey());
+        if (old == null) {
+            if (byKey.size() >= maxSessions) {
+                return new Registration(false, null);
+            }
+            if (session.target() != null) {
+                String name = session.target().name();
+                long same = byKey.values().stream()
+                        .filter(s -> s.target() != null && s.target().name().equals(name)).count();
+                if (same >= maxPerTarget) {
+                    return new Registration(false, null);
+                }
+            }
+        }
+        return new Registration(true, byKey.put(session.reinstatementKey(), session));
+    }
+
     /** Removes the session if it is still the registered one for its key. */
     public void unregister(Session session) {
         byKey.remove(session.reinstatementKey(), session);

@@ -60,6 +60,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> idleCheck;
     private ScheduledFuture<?> pingTimeout;
     private ScheduledFuture<?> graceTimer;
+    private ScheduledFuture<?> dataOutCheck;
     private Pdu pendingLogout;
     private boolean shuttingDown;
 
@@ -93,6 +94,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (interval > 0) {
             idleCheck = ctx.executor().scheduleAtFixedRate(this::checkIdle, interval, interval, TimeUnit.SECONDS);
         }
+        long dataOutTimeout = context.limits().dataOutTimeout().toMillis();
+        long period = Math.max(50, Math.min(1000, dataOutTimeout / 4));
+        dataOutCheck = ctx.executor().scheduleAtFixedRate(this::checkDataOut, period, period, TimeUnit.MILLISECONDS);
         if (!ctx.channel().isActive() && ctx.channel().isRegistered()) {
             cleanUp();
         }
@@ -213,6 +217,24 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }, timeout, TimeUnit.SECONDS);
     }
 
+    /**
+     * limits.dataOutTimeout: a task that announced data and sends none of it (R2T outstanding, or
+     * unsolicited data missing) would hold its buffers and reservation forever. At ERL 0 the target
+     * has no sequence-level recovery (no R2T retransmission), so it drops the connection and the
+     * initiator recovers the session.
+     */
+    private void checkDataOut() {
+        if (cleanedUp) {
+            return;
+        }
+        IscsiTask stalled = flow.stalledTask(System.nanoTime(), context.limits().dataOutTimeout().toNanos());
+        if (stalled != null) {
+            LOG.warn("{}: no Data-Out for {} within {}; closing the connection", conn.nexus, stalled,
+                    context.limits().dataOutTimeout());
+            conn.ctx.close();
+        }
+    }
+
     // ---------------------------------------------------------------- Logout and shutdown
 
     private void onLogout(Pdu pdu) {
@@ -321,6 +343,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         cancel(idleCheck);
         cancel(pingTimeout);
         cancel(graceTimer);
+        cancel(dataOutCheck);
         conn.markClosed();
         conn.window.discardAll();
         flow.abortAllAndForget();
@@ -333,6 +356,11 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         } finally {
             context.sessions().unregister(session);
         }
+    }
+
+    /** The command flow, for tests in this package. */
+    ScsiCommandFlow flowForTests() {
+        return flow;
     }
 
     private static void cancel(ScheduledFuture<?> f) {

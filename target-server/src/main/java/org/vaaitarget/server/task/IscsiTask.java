@@ -47,6 +47,10 @@ final class IscsiTask {
     boolean occupiesWindowSlot;
     boolean abortRequested;
     TaskHandle handle;
+    /** Write bytes this task holds against the connection's budget (limits.writeBytesPerConnection). */
+    long reservedBytes;
+    /** System.nanoTime() of the command or of its latest accepted Data-Out (limits.dataOutTimeout). */
+    long lastDataNanos = System.nanoTime();
 
     IscsiTask(int itt, int cmdSn, boolean immediate, long lun, byte[] cdb, int edtl, DataDirection direction,
               TaskAttribute attribute, DataOutCollector collector, ScsiStatus earlyStatus, byte[] earlySense) {
@@ -69,6 +73,11 @@ final class IscsiTask {
 
     boolean readyToRun() {
         return state == State.COLLECTING && delivered && dataComplete();
+    }
+
+    /** Still waiting for Data-Out that only the initiator can send. */
+    boolean awaitingData() {
+        return state == State.COLLECTING && !dataComplete();
     }
 
     int r2tCount() {

@@ -43,6 +43,7 @@ final class ScsiCommandFlow {
         }
     };
     private boolean refusingNewCommands;
+    private long reservedWriteBytes;
 
     /** @param onTaskEnded called after a task left the table (logout and shutdown wait on this) */
     ScsiCommandFlow(FfpConnection conn, Runnable onTaskEnded) {
@@ -135,6 +136,19 @@ final class ScsiCommandFlow {
             earlyStatus = ScsiStatus.CHECK_CONDITION;
             earlySense = SenseData.of(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).encode(false);
         }
+        long reserve = 0;
+        if (earlyStatus == null && dir == DataDirection.WRITE) {
+            reserve = edtl & 0xFFFFFFFFL;
+            if (!fitsWriteBudget(reserve)) {
+                // limits.writeBytesPerConnection: SAM-5 5.3.1 TASK SET FULL, "lacks resources"; the
+                // initiator retries. Its unsolicited data is consumed and dropped, no R2T is sent.
+                LOG.debug("{}: write of {} bytes does not fit the {} reserved of {}: TASK SET FULL", conn.nexus,
+                        reserve, reservedWriteBytes, conn.server.limits().writeBytesPerConnection());
+                earlyStatus = ScsiStatus.TASK_SET_FULL;
+                reserve = 0;
+            }
+        }
+        reservedWriteBytes += reserve;
         DataOutCollector collector = null;
         if (dir == DataDirection.WRITE) {
             ByteBuf immediate = pdu.takeData();
@@ -144,8 +158,30 @@ final class ScsiCommandFlow {
             collector = new DataOutCollector(conn.ctx.alloc(), earlyStatus == null ? edtl : 0, immediate,
                     unsolicitedEnd, earlyStatus != null);
         }
-        return new IscsiTask(pdu.itt(), pdu.u32(24), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu), edtl, dir,
-                TaskAttribute.fromIscsi(flags & 0x07), collector, earlyStatus, earlySense);
+        IscsiTask task = new IscsiTask(pdu.itt(), pdu.u32(24), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu),
+                edtl, dir, TaskAttribute.fromIscsi(flags & 0x07), collector, earlyStatus, earlySense);
+        task.reservedBytes = reserve;
+        return task;
+    }
+
+    /** A write fits when its EDTL fits beside the other reservations, or when there are none. */
+    private boolean fitsWriteBudget(long bytes) {
+        return reservedWriteBytes == 0 || reservedWriteBytes + bytes <= conn.server.limits().writeBytesPerConnection();
+    }
+
+    /** Write bytes reserved by this connection's tasks now. */
+    long reservedWriteBytes() {
+        return reservedWriteBytes;
+    }
+
+    /** A task that has waited for Data-Out longer than {@code timeoutNanos}, or null. */
+    IscsiTask stalledTask(long nowNanos, long timeoutNanos) {
+        for (IscsiTask t : tasks.values()) {
+            if (t.awaitingData() && nowNanos - t.lastDataNanos > timeoutNanos) {
+                return t;
+            }
+        }
+        return null;
     }
 
     private void onTurn(IscsiTask task) {
@@ -196,6 +232,7 @@ final class ScsiCommandFlow {
                 conn.reject(reason, pdu);
                 return;
             }
+            task.lastDataNanos = System.nanoTime();
             sendR2ts(task);
             runIfReady(task);
         } finally {
@@ -269,6 +306,12 @@ final class ScsiCommandFlow {
         if (task.collector != null) {
             task.collector.release();
         }
+        unreserve(task);
+    }
+
+    private void unreserve(IscsiTask task) {
+        reservedWriteBytes -= task.reservedBytes;
+        task.reservedBytes = 0;
     }
 
     // ---------------------------------------------------------------- aborts
@@ -298,6 +341,7 @@ final class ScsiCommandFlow {
             if (task.collector != null) {
                 task.collector.release();
             }
+            unreserve(task);
             if (task.state == IscsiTask.State.SUBMITTED && task.handle != null) {
                 task.handle.abort();
             }

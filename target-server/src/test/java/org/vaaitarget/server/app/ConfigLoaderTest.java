@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -13,6 +14,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 
 class ConfigLoaderTest {
@@ -48,6 +50,23 @@ class ConfigLoaderTest {
             """;
 
     @Test
+    void limitsDefaultWhenAbsentAndAreReadFromTheLimitsSection() throws ConfigException {
+        String targets = "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
+        assertEquals(ResourceLimits.defaults(), ConfigLoader.parse(targets, dir).limits());
+        ServerConfig c = ConfigLoader.parse(targets + """
+                limits:
+                  maxConnections: 64
+                  maxSessions: 32
+                  maxSessionsPerTarget: 8
+                  loginTimeoutSeconds: 10
+                  writeBufferPerConnection: 8M
+                  dataOutTimeoutSeconds: 20
+                """, dir);
+        assertEquals(new ResourceLimits(64, 32, 8, Duration.ofSeconds(10), 8L << 20, Duration.ofSeconds(20)),
+                c.limits());
+    }
+
+    @Test
     void fullConfig() throws ConfigException {
         ServerConfig c = ConfigLoader.parse(FULL, dir);
         assertEquals(new InetSocketAddress("127.0.0.1", 3260), c.portals().get(0));
@@ -78,7 +97,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
             + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, size, softThresholdPercent, writeCache)",
-        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, negotiation, portals, targets)",
+        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, negotiation, portals, targets)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: 1024"
@@ -112,6 +131,11 @@ class ConfigLoaderTest {
         "targets: {iqn: x}|config targets: expected a list ('- item' lines) (line 1)",
         "targets: [\\n|config line 1: not valid YAML: while parsing a flow node",
         "''|config is empty; it needs at least 'targets:' with one target and one LUN",
+        "limits: {maxSessions: 0}|config limits.maxSessions: 0 is out of range; use 1 to 65535",
+        "limits: {writeBufferPerConnection: 1K}|config limits.writeBufferPerConnection: 1 KiB is too small; use at least 64K",
+        "limits: {writeBufferPerConnection: lots}|config limits.writeBufferPerConnection: size 'lots' is not a size like 512M or 10G",
+        "limits: {loginTimeout: 5}|config limits.loginTimeout: unknown key (known keys here: dataOutTimeoutSeconds, "
+            + "loginTimeoutSeconds, maxConnections, maxSessions, maxSessionsPerTarget, writeBufferPerConnection)",
     })
     void badConfigNamesTheKey(String yaml, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml.replace("\\n", "\n"), dir));

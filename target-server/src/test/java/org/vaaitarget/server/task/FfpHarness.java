@@ -13,6 +13,7 @@ import java.util.Map;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
@@ -39,10 +40,18 @@ final class FfpHarness implements AutoCloseable {
     }
 
     FfpHarness(NegotiatedParameters params, TargetOffer offer, FullFeatureOptions options) {
+        this(params, offer, options, ResourceLimits.defaults());
+    }
+
+    FfpHarness(NegotiatedParameters params, ResourceLimits limits) {
+        this(params, new TargetOffer(262144, 16776192, 262144, 8, 128, 0, 30), FullFeatureOptions.defaults(), limits);
+    }
+
+    FfpHarness(NegotiatedParameters params, TargetOffer offer, FullFeatureOptions options, ResourceLimits limits) {
         this.params = params;
         ServerTarget target = new ServerTarget(TARGET, null, 1, router);
         ServerContext ctx = new ServerContext(Map.of(TARGET, target),
-                List.of(new InetSocketAddress("127.0.0.1", 3260)), offer, registry);
+                List.of(new InetSocketAddress("127.0.0.1", 3260)), offer, registry, limits);
         session = new Session("iqn.1994-05.com.example:init", null, "00023d000001", 1, SessionType.NORMAL, target,
                 params, 0, FIRST_CMD_SN, channel);
         registry.register(session);
