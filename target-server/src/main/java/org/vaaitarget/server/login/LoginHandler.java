@@ -42,6 +42,8 @@ import org.vaaitarget.server.session.SessionType;
 public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(LoginHandler.class);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    /** How long a reinstating login waits for the old session's clean-up before it goes on anyway. */
+    private static final long REINSTATEMENT_WAIT_SECONDS = 10;
 
     private final ServerContext context;
     private final FramingState framing;
@@ -257,8 +259,34 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         if (old != null && old != session) {
             LOG.info("{}: session reinstatement, closing the old session tsih={}", ctx.channel(), old.tsih());
             old.close(); // RFC 7143 6.3.5
+            // The new session is the same I_T nexus: enter Full Feature Phase only once the old session's
+            // nexus loss has been handled, so that it cannot clear the new session's state.
+            context.sessions().whenGone(old)
+                    .completeOnTimeout(null, REINSTATEMENT_WAIT_SECONDS, TimeUnit.SECONDS)
+                    .whenComplete((v, e) -> ctx.executor().execute(() -> {
+                        if (!ctx.channel().isActive()) {
+                            context.sessions().unregister(session);
+                            if (text != null) {
+                                text.release();
+                            }
+                            return;
+                        }
+                        enterFullFeaturePhase(ctx, req, text, session, finalStatSn);
+                    }));
+            return;
         }
-        ctx.channel().closeFuture().addListener(f -> context.sessions().unregister(session));
+        enterFullFeaturePhase(ctx, req, text, session, finalStatSn);
+    }
+
+    /** Sends the final Login Response and hands the connection to the session's phase handler. */
+    private void enterFullFeaturePhase(ChannelHandlerContext ctx, LoginRequest req, ByteBuf text, Session session,
+                                       int finalStatSn) {
+        NegotiatedParameters params = session.params();
+        int tsih = session.tsih();
+        if (session.type() == SessionType.DISCOVERY) {
+            // Normal sessions are unregistered by the full-feature handler after the core saw the nexus loss.
+            ctx.channel().closeFuture().addListener(f -> context.sessions().unregister(session));
+        }
         write(ctx, LoginResponses.response(req, true, false, stage.code(), LoginStage.FULL_FEATURE_PHASE.code(),
                 tsih, finalStatSn, req.cmdSn(), maxCmdSn(req), LoginStatus.SUCCESS, text));
         framing.enterFullFeaturePhase(new DigestPolicy(params.headerDigest(), params.dataDigest()),

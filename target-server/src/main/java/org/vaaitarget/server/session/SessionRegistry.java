@@ -1,5 +1,9 @@
 package org.vaaitarget.server.session;
 
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
@@ -12,6 +16,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class SessionRegistry {
     private final ConcurrentHashMap<String, Session> byKey = new ConcurrentHashMap<>();
     private final AtomicInteger nextTsih = new AtomicInteger(1);
+    /** Sessions registered and not yet unregistered (a replaced session stays here until it is cleaned up). */
+    private final Set<Session> live = ConcurrentHashMap.newKeySet();
+    private final Map<Session, CompletableFuture<Void>> goneWaiters = new HashMap<>();
 
     /** A new non-zero TSIH (RFC 7143 11.12.7: 0 is reserved for "new session"). */
     public int allocateTsih() {
@@ -28,6 +35,7 @@ public final class SessionRegistry {
      * returned so that the caller can close it (session reinstatement, RFC 7143 6.3.5).
      */
     public Session register(Session session) {
+        live.add(session);
         return byKey.put(session.reinstatementKey(), session);
     }
 
@@ -56,12 +64,38 @@ public final class SessionRegistry {
                 }
             }
         }
+        live.add(session);
         return new Registration(true, byKey.put(session.reinstatementKey(), session));
     }
 
-    /** Removes the session if it is still the registered one for its key. */
+    /**
+     * Removes the session if it is still the registered one for its key, and completes
+     * {@link #whenGone} for it. The full-feature handler calls this after it has told the core that the
+     * I_T nexus is gone, so the core's per-nexus state is clean by then.
+     */
     public void unregister(Session session) {
         byKey.remove(session.reinstatementKey(), session);
+        CompletableFuture<Void> waiter;
+        synchronized (this) {
+            live.remove(session);
+            waiter = goneWaiters.remove(session);
+        }
+        if (waiter != null) {
+            waiter.complete(null);
+        }
+    }
+
+    /**
+     * Completes once {@code session} has been unregistered (at once if it already was). Session
+     * reinstatement waits for this before the new session enters Full Feature Phase: the new session
+     * has the same I_T nexus, and the old one's nexus-loss handling (releasing SCSI-2 reservations,
+     * forgetting unit attentions and medium-removal preventions) must not land on the new one.
+     */
+    public synchronized CompletableFuture<Void> whenGone(Session session) {
+        if (!live.contains(session)) {
+            return CompletableFuture.completedFuture(null);
+        }
+        return goneWaiters.computeIfAbsent(session, k -> new CompletableFuture<>());
     }
 
     /** The live session for a key, or null. */

@@ -2,6 +2,7 @@ package org.vaaitarget.server.login;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.vaaitarget.server.testing.Contexts.INITIATOR;
@@ -175,13 +176,36 @@ class LoginStateMachineTest {
         Session oldSession = new Session(INITIATOR, null, "00023d000001", 0x55, SessionType.NORMAL,
                 h.context.targets().get(TARGET), NegotiatedParameters.rfcDefaults(), 0, 1, old);
         h.context.sessions().register(oldSession);
+        // What the old session's full-feature handler does once the core has seen its nexus loss.
+        old.closeFuture().addListener(f -> h.context.sessions().unregister(oldSession));
         h.keys(first(1, 3));
+        h.channel.runPendingTasks();
         assertFalse(old.isOpen(), "old session closed (RFC 7143 6.3.5)");
         Session fresh = h.context.sessions().find(INITIATOR, "00023d000001", TARGET);
-        assertEquals(h.successor.session, fresh);
+        assertEquals(h.successor.session, fresh, "Full Feature Phase entered after the old session was gone");
         assertTrue(fresh.tsih() != 0x55 && fresh.tsih() != 0);
-        h.channel.close();
-        assertNull(h.context.sessions().find(INITIATOR, "00023d000001", TARGET), "unregistered on close");
+        h.context.sessions().unregister(oldSession);
+        assertEquals(fresh, h.context.sessions().find(INITIATOR, "00023d000001", TARGET),
+                "a late clean-up of the old session does not remove the new one");
+    }
+
+    @Test
+    void reinstatementWaitsForTheOldSessionsCleanUp() {
+        EmbeddedChannel old = new EmbeddedChannel();
+        Session oldSession = new Session(INITIATOR, null, "00023d000001", 0x55, SessionType.NORMAL,
+                h.context.targets().get(TARGET), NegotiatedParameters.rfcDefaults(), 0, 1, old);
+        h.context.sessions().register(oldSession);
+        h.channel.writeInbound(first(1, 3));
+        h.channel.runPendingTasks();
+        assertNull(h.channel.readOutbound(), "no final Login Response while the old session still holds the nexus");
+        assertNull(h.successor);
+        h.context.sessions().unregister(oldSession);   // its clean-up finished
+        h.channel.runPendingTasks();
+        Pdu rsp = h.channel.readOutbound();
+        assertNotNull(rsp, "the final Login Response follows the old session's clean-up");
+        assertEquals(0, rsp.u16(36));
+        rsp.release();
+        assertEquals(h.context.sessions().find(INITIATOR, "00023d000001", TARGET), h.successor.session);
     }
 
     @Test
