@@ -56,7 +56,7 @@ public final class ConfigLoader {
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
                     List<String> allow,
-                    Integer softThresholdPercent) {
+                    Integer softThresholdPercent, Boolean removable) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -167,8 +167,9 @@ public final class ConfigLoader {
         String writeCache = e.writeCache() == null ? "back" : e.writeCache();
         String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
         try {
-            return LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
+            LunConfig lun = LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
                     e.softThresholdPercent());
+            return LunConfigs.withRemovable(lun, e.removable());
         } catch (ConfigException ex) {
             throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
         }
