@@ -236,6 +236,9 @@ public final class ConfigLoader {
         if (type == null) {
             return "another kind of value";
         }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
+        }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
             return "a whole number";
         }
