@@ -40,11 +40,20 @@ public final class TestTarget implements AutoCloseable {
 
     /** The external target named by {@code -Dconformance.url}, or our server with one LUN of {@code lunBytes} in {@code dir}. */
     public static TestTarget start(Path dir, long lunBytes) throws StartupException {
+        return start(dir, lunBytes, false);
+    }
+
+    /**
+     * Like {@link #start(Path, long)}; {@code removable} gives our server's LUN a removable medium
+     * (INQUIRY RMB=1, {@link LunConfig#removable()}). An external target is used as it is.
+     */
+    public static TestTarget start(Path dir, long lunBytes, boolean removable) throws StartupException {
         String url = System.getProperty(URL_PROPERTY, "");
         if (!url.isBlank()) {
             return external(url);
         }
-        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID);
+        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID,
+                0, removable);
         ServerConfig config = ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig));
         RunningServer server = TargetServer.start(config);
         InetSocketAddress bound = server.boundAddresses().get(0);
