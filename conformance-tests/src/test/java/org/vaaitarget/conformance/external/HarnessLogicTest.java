@@ -9,6 +9,7 @@ import java.io.IOException;
 import java.io.StringReader;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 import org.vaaitarget.conformance.support.ExternalTools;
@@ -98,5 +99,6 @@ class HarnessLogicTest {
     void checkedInFilesAreWellFormed() throws IOException {
         KnownFailures.load();
         assertTrue(LibiscsiSuiteTest.families().contains("Read10"));
+        assertEquals(Set.of("PreventAllow", "StartStopUnit"), LibiscsiSuiteTest.removableFamilies());
     }
 }

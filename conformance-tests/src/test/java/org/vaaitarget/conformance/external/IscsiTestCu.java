@@ -71,6 +71,11 @@ final class IscsiTestCu {
 
     /** A result for every test of the family, in the tool's order (plus any extra ones the output named). */
     Map<String, TestResult> runFamily(String family) {
+        return runFamily(family, url);
+    }
+
+    /** {@link #runFamily(String)} against {@code familyUrl} instead of the default URL (another LUN). */
+    Map<String, TestResult> runFamily(String family, String familyUrl) {
         List<String> expected = testsOf(family);
         if (expected.isEmpty()) {
             throw new IllegalArgumentException("iscsi-test-cu has no family '" + family + "' (see iscsi-test-cu -l)");
@@ -87,13 +92,13 @@ final class IscsiTestCu {
                     "never started: the time budget of the whole suite was used up (conformance.budgetSeconds)")));
             return results;
         }
-        ProcessRunner.Result run = run("ALL." + family, familyLimit, log);
+        ProcessRunner.Result run = run("ALL." + family, familyUrl, familyLimit, log);
         Map<String, TestResult> found = new LinkedHashMap<>(CunitOutputParser.parse(run.output(), run.timedOut(), run.exitCode()));
         boolean brokenRun = run.timedOut() || (run.exitCode() != 0 && run.exitCode() != 1);
         if (brokenRun && !found.isEmpty()) {
             for (String test : expected) {
                 if (!found.containsKey(test) && !remaining().isZero()) {
-                    ProcessRunner.Result single = run("ALL." + test, testLimit, log);
+                    ProcessRunner.Result single = run("ALL." + test, familyUrl, testLimit, log);
                     found.putAll(CunitOutputParser.parse(single.output(), single.timedOut(), single.exitCode()));
                 }
             }
@@ -107,7 +112,7 @@ final class IscsiTestCu {
         return results;
     }
 
-    private ProcessRunner.Result run(String selector, Duration limit, StringBuilder log) {
+    private ProcessRunner.Result run(String selector, String url, Duration limit, StringBuilder log) {
         List<String> command = new ArrayList<>(List.of(tool.toString(), "-d", "-i", INITIATOR_1, "-I", INITIATOR_2,
                 "--test=" + selector, url));
         if (multipath) {

@@ -41,11 +41,19 @@ public final class TestTarget implements AutoCloseable {
 
     /** The external target named by {@code -Dconformance.url}, or our server with one LUN of {@code lunBytes} in {@code dir}. */
     public static TestTarget start(Path dir, long lunBytes) throws StartupException {
+        return start(dir, lunBytes, false);
+    }
+
+    /**
+     * Like {@link #start(Path, long)}; {@code removable} gives our server's LUN a removable medium
+     * (INQUIRY RMB=1, {@link LunConfig#removable()}). An external target is used as it is.
+     */
+    public static TestTarget start(Path dir, long lunBytes, boolean removable) throws StartupException {
         String url = System.getProperty(URL_PROPERTY, "");
         if (!url.isBlank()) {
             return external(url);
         }
-        return start(dir, lunBytes, UnaryOperator.identity());
+        return inProcessCustomized(dir, lunBytes, removable, UnaryOperator.identity());
     }
 
     /**
@@ -54,7 +62,13 @@ public final class TestTarget implements AutoCloseable {
      */
     public static TestTarget start(Path dir, long lunBytes, UnaryOperator<ServerConfig> customize)
             throws StartupException {
-        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID);
+        return inProcessCustomized(dir, lunBytes, false, customize);
+    }
+
+    private static TestTarget inProcessCustomized(Path dir, long lunBytes, boolean removable,
+                                                  UnaryOperator<ServerConfig> customize) throws StartupException {
+        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID,
+                0, removable);
         ServerConfig config = customize.apply(
                 ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig)));
         RunningServer server = TargetServer.start(config);

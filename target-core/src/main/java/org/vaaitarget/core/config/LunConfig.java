@@ -16,9 +16,17 @@ import java.util.Objects;
  * @param softThresholdPercent thin-provisioning soft threshold: when the file's allocated space reaches
  *                    this percentage of the LUN's size, every I_T nexus gets one UNIT ATTENTION THIN
  *                    PROVISIONING SOFT THRESHOLD REACHED; 0 (the default) disables it; 1..100
+ * @param removable   report a removable medium (INQUIRY RMB=1) that can be ejected, loaded and locked;
+ *                    false (the default) for a fixed disk, which is what ESXi expects
  */
 public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
-                        int softThresholdPercent) {
+                        int softThresholdPercent, boolean removable) {
+
+    /** A fixed (non-removable) LUN. */
+    public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
+                     int softThresholdPercent) {
+        this(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, false);
+    }
 
     /** A LUN without a soft threshold. */
     public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId) {

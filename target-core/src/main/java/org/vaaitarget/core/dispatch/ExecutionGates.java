@@ -1,6 +1,7 @@
 package org.vaaitarget.core.dispatch;
 
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
@@ -24,6 +25,10 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *   <li><b>command table</b>: unknown opcode: INVALID COMMAND OPERATION CODE; served opcode with
  *       an unserved service action: INVALID FIELD IN CDB; a CDB shorter than the command: INVALID
  *       FIELD IN CDB;</li>
+ *   <li><b>medium present</b>: on a removable LU whose medium was ejected (START STOP UNIT LOEJ=1),
+ *       NOT READY / MEDIUM NOT PRESENT (SBC-4 4.3, 5.25) for every command that needs the medium;
+ *       the commands in {@link #SERVED_WITHOUT_MEDIUM} (inquiry, sense, mode, reservation, medium
+ *       control) still run. A fixed LU always has its medium;</li>
  *   <li><b>reservations</b>: RESERVATION CONFLICT when the LU's {@code ReservationState} holds the
  *       command back (SCSI-2 exemptions, or the SPC-5 5.14.2 / SBC-4 4.17 table in
  *       {@code ConflictPolicy}, keyed by {@link CommandSpec#access()}). The task is marked admitted
@@ -47,6 +52,14 @@ final class ExecutionGates {
             0x12, new Exemption(true, true, true),    // INQUIRY: no UA report or clear
             0xA0, new Exemption(true, true, true),    // REPORT LUNS: no UA report or clear
             0x03, new Exemption(true, true, true));   // REQUEST SENSE: returns the UA as data
+
+    /**
+     * Commands that do not touch the medium, served while a removable medium is ejected: REQUEST SENSE,
+     * INQUIRY, MODE SELECT/SENSE (6, 10), RESERVE/RELEASE (6, 10), START STOP UNIT, PREVENT ALLOW MEDIUM
+     * REMOVAL, PERSISTENT RESERVE IN/OUT, RECEIVE COPY RESULTS, REPORT LUNS, MAINTENANCE IN.
+     */
+    private static final Set<Integer> SERVED_WITHOUT_MEDIUM = Set.of(
+            0x03, 0x12, 0x15, 0x16, 0x17, 0x1A, 0x1B, 0x1E, 0x55, 0x56, 0x57, 0x5A, 0x5E, 0x5F, 0x84, 0xA0, 0xA3);
 
     private final HandlerTable table;
     private final BooleanSupplier notReady;
@@ -89,14 +102,18 @@ final class ExecutionGates {
         if (task.cdb().length < entry.spec().cdbLength()) {
             return done(task.invalidCdbField(task.cdb().length, -1));
         }
-        // 5. Reservations
+        // 5. Medium present
+        if (lu != null && !SERVED_WITHOUT_MEDIUM.contains(task.command().opcode()) && !lu.medium().isPresent()) {
+            return done(task.check(SenseReason.MEDIUM_NOT_PRESENT));
+        }
+        // 6. Reservations
         task.admit(entry.spec().access());
         if (lu != null && !isInternal(task.nexus())
                 && lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())) {
             return done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }
 
-        // 6. Handler; an aborted task never starts (TaskHandle#abort guarantee).
+        // 7. Handler; an aborted task never starts (TaskHandle#abort guarantee).
         if (task.isAborted()) {
             return done(CommandResult.abortedTask());
         }

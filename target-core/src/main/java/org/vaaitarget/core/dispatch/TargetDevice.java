@@ -177,6 +177,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         lu.unitAttentions().raiseForAll(SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         lu.unitAttentions().raise(from, SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         lu.reservations().reset();          // SCSI-2 reservation released; persistent reservations stay
+        lu.medium().reset();                // medium removal preventions end (SPC-5 6.16)
         LOG.info("LOGICAL UNIT RESET of LUN {} on {} from {}: {} task(s) aborted", lu.number(), name, from,
                 victims.size());
         return whenAllDone(victims).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
@@ -217,7 +218,8 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     /**
      * I_T nexus loss (SAM-5 6.3.4): aborts the nexus's tasks and forgets its unit attention state, so a
-     * new session with the same ISID starts from POWER ON, RESET. Its SCSI-2 reservation is released;
+     * new session with the same ISID starts from POWER ON, RESET. Its SCSI-2 reservation and its medium
+     * removal prevention are released;
      * its persistent reservation registrations stay (SPC-5 5.14.7).
      */
     @Override
@@ -229,6 +231,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         }
         for (LogicalUnit lu : luns) {
             lu.reservations().nexusLost(nexus);
+            lu.medium().nexusLost(nexus);   // its medium removal prevention ends (SPC-5 6.16)
             lu.unitAttentions().forget(nexus);
         }
     }

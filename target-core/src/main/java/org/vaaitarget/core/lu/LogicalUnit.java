@@ -24,6 +24,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final WriterHistory writerHistory = new WriterHistory();
     private final ReservationState reservations;
     private final SoftThresholdMonitor softThreshold;
+    private final RemovableMedium medium;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
@@ -37,6 +38,16 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
                        ReservationState reservations, int softThresholdPercent) {
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, false);
+    }
+
+    /**
+     * @param removable report a removable medium (INQUIRY RMB=1) that START STOP UNIT can eject and load
+     *                  and PREVENT ALLOW MEDIUM REMOVAL can lock (see {@link RemovableMedium})
+     */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations, int softThresholdPercent, boolean removable) {
+        this.medium = removable ? RemovableMedium.removable() : RemovableMedium.fixed();
         this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
         this.store = Objects.requireNonNull(store);
@@ -93,6 +104,11 @@ public final class LogicalUnit implements AutoCloseable {
     /** The thin-provisioning soft threshold; writers report completed writes to it. */
     public SoftThresholdMonitor softThreshold() {
         return softThreshold;
+    }
+
+    /** The medium: removable or fixed, loaded or not, and who prevents its removal. */
+    public RemovableMedium medium() {
+        return medium;
     }
 
     public int blockSize() {

@@ -26,7 +26,7 @@ public final class LogicalUnits {
             LunIdentity identity = LunIdentityStore.loadOrCreate(store.path(), config.productId());
             ReservationState reservations = ReservationState.open(PrStateFile.beside(store.path()));
             return new LogicalUnit(number, store, LunLimits.defaults(config.blockSize()), identity,
-                    new StripedRangeLockManager(), reservations, config.softThresholdPercent());
+                    new StripedRangeLockManager(), reservations, config.softThresholdPercent(), config.removable());
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -79,7 +79,7 @@ public final class InquiryHandler implements CommandHandler {
     static byte[] standardData(LogicalUnit lu, boolean thirdPartyCopy) {
         byte[] d = new byte[STANDARD_LENGTH];
         d[0] = (byte) (lu == null ? 0x7F : 0x00);   // qualifier 011b + type 1Fh, or qualifier 0 + disk
-        d[1] = 0x00;                                // RMB=0: the medium is not removable
+        d[1] = (byte) (lu != null && lu.medium().isRemovable() ? 0x80 : 0x00); // RMB: removable medium (opt-in)
         d[2] = 0x06;                                // VERSION: SPC-4
         d[3] = 0x12;                                // HISUP=1, RESPONSE DATA FORMAT=2
         d[4] = (byte) (STANDARD_LENGTH - 5);        // ADDITIONAL LENGTH

@@ -6,13 +6,14 @@ import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.RemovableMedium;
 import org.vaaitarget.core.scsi.CommandResult;
 
 /**
- * PREVENT ALLOW MEDIUM REMOVAL (SBC-4 5.13, SPC-5 6.13). The medium is not removable (INQUIRY RMB=0),
- * so there is nothing to lock: PREVENT 00b (allowed) and 01b (prevented) answer GOOD; the obsolete
- * values 10b and 11b are INVALID FIELD IN CDB. libiscsi's PreventAllow tests require RMB=1 and skip
- * for this target.
+ * PREVENT ALLOW MEDIUM REMOVAL (SBC-4 5.15, SPC-5 6.16). PREVENT 01b records a prevention for the issuing
+ * I_T nexus and 00b ends it (the medium is locked while any nexus prevents removal; see
+ * {@link RemovableMedium}); the obsolete values 10b and 11b are INVALID FIELD IN CDB. On a fixed medium
+ * (INQUIRY RMB=0, the default) there is nothing to lock: 00b and 01b answer GOOD and change nothing.
  */
 public final class PreventAllowHandler implements CommandHandler {
     static final CommandSpec SPEC = CommandSpec.of(0x1E, -1, "PREVENT ALLOW MEDIUM REMOVAL", DataAccess.NONE,
@@ -28,6 +29,12 @@ public final class PreventAllowHandler implements CommandHandler {
         int prevent = task.cdb()[4] & 0x03;
         if (prevent > 1) {
             return ParameterData.done(task.invalidCdbField(4, 1));
+        }
+        RemovableMedium medium = task.lu().medium();
+        if (prevent == 1) {
+            medium.prevent(task.nexus());
+        } else {
+            medium.allow(task.nexus());
         }
         return ParameterData.done(CommandResult.good(0));
     }

@@ -6,16 +6,26 @@ import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.RemovableMedium;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
- * START STOP UNIT (SBC-4 5.25) for a file-backed LU with a non-removable medium and no power states.
+ * START STOP UNIT (SBC-4 5.25) for a file-backed LU with no power states; its medium is fixed unless the
+ * LUN is configured removable ({@link RemovableMedium}).
  * <ul>
  *   <li>POWER CONDITION 0h (START_VALID): START=1 or START=0 with LOEJ=0 answer GOOD and change
  *       nothing; the LU stays ready (there is no spindle to stop). IMMED and NO_FLUSH are accepted:
  *       there is nothing to wait for.</li>
- *   <li>LOEJ=1 asks to load or eject a medium that cannot be removed: INVALID FIELD IN CDB (as LIO
- *       does; libiscsi's StartStopUnit.Simple expects an eject on an RMB=0 device to fail).</li>
+ *   <li>LOEJ=1 on a fixed medium: INVALID FIELD IN CDB (as LIO does; older libiscsi StartStopUnit.Simple
+ *       expects an eject on an RMB=0 device to fail).</li>
+ *   <li>LOEJ=1 on a removable medium: START=0 ejects, START=1 loads. While any I_T nexus prevents medium
+ *       removal, both answer ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED. SBC-4 5.25 requires that only
+ *       for the eject; libiscsi's PreventAllow.Eject also expects it for a load, and we follow it (a
+ *       prevented medium changes neither way). Ejecting an ejected medium or loading a loaded one is
+ *       GOOD. Without a medium, medium-access commands get NOT READY / MEDIUM NOT PRESENT (the
+ *       dispatch gates). No unit attention is raised on a load: libiscsi's StartStopUnit.Simple expects
+ *       TEST UNIT READY to be GOOD right after it.</li>
  *   <li>POWER CONDITION ACTIVE, IDLE, STANDBY, LU_CONTROL, FORCE_IDLE_0, FORCE_STANDBY_0 are accepted
  *       as no-ops (START and LOEJ are then ignored, SBC-4 table 81); reserved values: INVALID FIELD.</li>
  * </ul>
@@ -41,8 +51,16 @@ public final class StartStopUnitHandler implements CommandHandler {
             return ParameterData.done(task.invalidCdbField(4, 7));
         }
         boolean loej = (cdb[4] & 0x02) != 0;
-        if (powerCondition == 0 && loej) {
+        if (powerCondition != 0 || !loej) {
+            return ParameterData.done(CommandResult.good(0));
+        }
+        RemovableMedium medium = task.lu().medium();
+        if (!medium.isRemovable()) {
             return ParameterData.done(task.invalidCdbField(4, 1));
+        }
+        boolean start = (cdb[4] & 0x01) != 0;
+        if (!medium.loadOrEject(start)) {
+            return ParameterData.done(task.check(SenseReason.MEDIUM_REMOVAL_PREVENTED));
         }
         return ParameterData.done(CommandResult.good(0));
     }

@@ -22,6 +22,7 @@ import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskAttribute;
 import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.StoreCapabilities;
 
 /** Builds LUs and a TargetDevice and drives commands through {@link TargetDevice#submit}. */
@@ -40,13 +41,22 @@ public final class Harness {
     }
 
     public static LogicalUnit lu(int number, StoreCapabilities caps) {
+        return new LogicalUnit(number, new TestStore(512, 1 << 20, caps), LunLimits.defaults(512), identity(number),
+                new ImmediateLocks());
+    }
+
+    /** A LU with a removable medium (INQUIRY RMB=1). */
+    public static LogicalUnit removableLu(int number, StoreCapabilities caps) {
+        return new LogicalUnit(number, new TestStore(512, 1 << 20, caps), LunLimits.defaults(512), identity(number),
+                new ImmediateLocks(), new ReservationState(), 0, true);
+    }
+
+    private static LunIdentity identity(int number) {
         byte[] naa = new byte[16];
         naa[0] = 0x60;
         naa[1] = 0x01;
         naa[15] = (byte) number;
-        LunIdentity id = new LunIdentity(naa, "SER" + number, "VAAITGT", "FILEDISK", "0001");
-        return new LogicalUnit(number, new TestStore(512, 1 << 20, caps), LunLimits.defaults(512), id,
-                new ImmediateLocks());
+        return new LunIdentity(naa, "SER" + number, "VAAITGT", "FILEDISK", "0001");
     }
 
     public static Harness of(List<LogicalUnit> luns, List<CommandHandler> handlers) {

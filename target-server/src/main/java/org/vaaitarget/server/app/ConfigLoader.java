@@ -62,7 +62,7 @@ public final class ConfigLoader {
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
                     List<String> allow,
-                    Integer softThresholdPercent) {
+                    Integer softThresholdPercent, Boolean removable) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -199,8 +199,9 @@ public final class ConfigLoader {
         String writeCache = e.writeCache() == null ? "back" : e.writeCache();
         String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
         try {
-            return LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
+            LunConfig lun = LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
                     e.softThresholdPercent());
+            return LunConfigs.withRemovable(lun, e.removable());
         } catch (ConfigException ex) {
             throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
         }
@@ -272,6 +273,9 @@ public final class ConfigLoader {
     private static String describe(Class<?> type) {
         if (type == null) {
             return "another kind of value";
+        }
+        if (type == Boolean.class || type == boolean.class) {
+            return "true or false";
         }
         if (Number.class.isAssignableFrom(type) || type.isPrimitive()) {
             return "a whole number";

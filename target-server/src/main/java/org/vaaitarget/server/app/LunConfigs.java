@@ -80,10 +80,25 @@ final class LunConfigs {
             throw new ConfigException("softThresholdPercent", "soft threshold " + percent
                     + " is out of range; use 1 to 100 percent of the LUN size, or 0 for none");
         }
-        return new LunConfig(lun.file(), lun.sizeBytes(), lun.blockSize(), lun.writeCache(), lun.productId(), percent);
+        return new LunConfig(lun.file(), lun.sizeBytes(), lun.blockSize(), lun.writeCache(), lun.productId(), percent,
+                lun.removable());
     }
 
-        static WriteCacheMode writeCacheMode(String text) throws ConfigException {
+    /**
+     * The LUN with a removable medium (YAML {@code removable}): INQUIRY RMB=1, START STOP UNIT ejects and
+     * loads, PREVENT ALLOW MEDIUM REMOVAL locks. Off by default: ESXi expects fixed disks.
+     *
+     * @param removable null (not given) or false: a fixed disk
+     */
+    static LunConfig withRemovable(LunConfig lun, Boolean removable) {
+        if (removable == null || removable == lun.removable()) {
+            return lun;
+        }
+        return new LunConfig(lun.file(), lun.sizeBytes(), lun.blockSize(), lun.writeCache(), lun.productId(),
+                lun.softThresholdPercent(), removable);
+    }
+
+    static WriteCacheMode writeCacheMode(String text) throws ConfigException {
         switch (text == null ? "" : text.toLowerCase(Locale.ROOT)) {
             case "back":
                 return WriteCacheMode.WRITE_BACK;

@@ -43,6 +43,7 @@ class ConfigLoaderTest {
                     writeCache: through
                     productId: SHARED-PRODUCT
                     softThresholdPercent: 80
+                    removable: true
               - iqn: iqn.2026-11.org.example:b
                 luns:
                   - file: b0.img
@@ -78,7 +79,8 @@ class ConfigLoaderTest {
         assertEquals("first", a.alias());
         assertEquals(new LunConfig(dir.resolve("a0.img"), 10L << 30, 512, WriteCacheMode.WRITE_BACK,
                 ServerConfig.DEFAULT_PRODUCT_ID), a.luns().get(0));
-        assertEquals(new LunConfig(dir.resolve("a1.img"), 4194304, 4096, WriteCacheMode.WRITE_THROUGH, "SHARED-PRODUCT", 80),
+        assertEquals(new LunConfig(dir.resolve("a1.img"), 4194304, 4096, WriteCacheMode.WRITE_THROUGH, "SHARED-PRODUCT", 80,
+                        true),
                 a.luns().get(1));
         ServerConfig.Target b = c.targets().get(1);
         assertNull(b.alias());
@@ -96,7 +98,7 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
-            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, size, softThresholdPercent, writeCache)",
+            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, removable, size, softThresholdPercent, writeCache)",
         "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, negotiation, portals, targets)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
@@ -110,6 +112,8 @@ class ConfigLoaderTest {
             + "|config targets[0].luns[0].productId: product id '' must be 1 to 16 printable ASCII characters (SPC-5 6.7.2)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    softThresholdPercent: 101"
             + "|config targets[0].luns[0].softThresholdPercent: soft threshold 101 is out of range; use 1 to 100 percent of the LUN size, or 0 for none",
+        "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    removable: maybe"
+            + "|config targets[0].luns[0].removable: expected true or false (line 6)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - size: 1G"
             + "|config targets[0].luns[0].file: missing; give the backing file, like file: data/lun0.img",
         "targets:\\n- luns: [{file: x.img, size: 1G}]"
