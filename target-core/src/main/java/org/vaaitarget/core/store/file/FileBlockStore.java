@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.BlockStore;
+import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.StoreException;
 import org.vaaitarget.core.store.StoreException.Kind;
@@ -171,16 +172,69 @@ public final class FileBlockStore implements BlockStore {
         String what = path + ": write of " + length / blockSize + " blocks at LBA " + lba;
         int from = data.readerIndex();
         submit(result, what, Kind.IO_WRITE, () -> {
-            long position = lba * blockSize;
-            for (ByteBuffer part : data.nioBuffers(from, length)) {
-                while (part.hasRemaining()) {
-                    position += channel.write(part, position);
-                }
-            }
-            if (fua && writeBack) {
-                channel.force(false);
-            }
+            writeBlocks(lba, data, from, length, fua);
             result.complete(null);
+        });
+        return result;
+    }
+
+    private void writeBlocks(long lba, ByteBuf data, int from, int length, boolean fua) throws IOException {
+        long position = lba * blockSize;
+        for (ByteBuffer part : data.nioBuffers(from, length)) {
+            while (part.hasRemaining()) {
+                position += channel.write(part, position);
+            }
+        }
+        if (fua && writeBack) {
+            channel.force(false);
+        }
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Read, compare, write (and force for FUA) run in ONE task on the store's executor: one queue hop
+     * instead of two for the ATS heartbeat. A read failure is reported as {@link Kind#IO_READ}, a write
+     * failure as {@link Kind#IO_WRITE}, as the separate calls would. If the future was completed by someone
+     * else (cancelled), a miscompare's found buffer is released here.
+     */
+    @Override
+    public CompletableFuture<CompareOutcome> compareAndWrite(long lba, ByteBuf verify, ByteBuf write, boolean fua) {
+        int length = verify.readableBytes();
+        if (length == 0 || length % blockSize != 0 || write.readableBytes() != length) {
+            return BlockStore.super.compareAndWrite(lba, verify, write, fua); // fails with the SPI's message
+        }
+        int blocks = length / blockSize;
+        StoreException bad = checkRange(lba, blocks);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        CompletableFuture<CompareOutcome> result = new CompletableFuture<>();
+        String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
+        int writeFrom = write.readerIndex();
+        submit(result, what, Kind.IO_WRITE, () -> {
+            ByteBuf medium;
+            try {
+                medium = readBlocks(lba, blocks);
+            } catch (IOException | RuntimeException e) {
+                throw IoFailures.classify(e, Kind.IO_READ, what);
+            }
+            int diff;
+            try {
+                diff = CompareOutcome.firstDifference(verify, medium);
+            } catch (RuntimeException e) {
+                medium.release();
+                throw e;
+            }
+            if (diff >= 0) {
+                if (!result.complete(CompareOutcome.miscompare(diff, medium))) {
+                    medium.release();
+                }
+                return;
+            }
+            medium.release();
+            writeBlocks(lba, write, writeFrom, length, fua);
+            result.complete(CompareOutcome.MATCHED);
         });
         return result;
     }
