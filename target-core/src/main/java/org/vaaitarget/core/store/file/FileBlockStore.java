@@ -36,6 +36,8 @@ import org.vaaitarget.core.store.StoreException.Kind;
 public final class FileBlockStore implements BlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileBlockStore.class);
     private static final long CLOSE_WAIT_SECONDS = 60;
+    /** Reads up to this size may be served from the page cache on the caller's thread (a short memcpy). */
+    static final int INLINE_READ_MAX = 64 * 1024;
 
     private final Path path;
     private final FileChannel channel;
@@ -45,6 +47,8 @@ public final class FileBlockStore implements BlockStore {
     private final StoreCapabilities capabilities;
     private final ThreadPoolExecutor executor;
     private final ByteBufAllocator allocator;
+    /** The native calls (shared with {@link #sparse}, which closes them), or null where unavailable. */
+    private final LinuxFileOps cache;
     private final SparseRegions sparse;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -57,7 +61,8 @@ public final class FileBlockStore implements BlockStore {
         this.capabilities = new StoreCapabilities(writeBack, true, true, true);
         this.executor = executor;
         this.allocator = allocator;
-        this.sparse = new SparseRegions(path, channel);
+        this.cache = LinuxFileOps.open(path).orElse(null);
+        this.sparse = new SparseRegions(path, channel, cache);
     }
 
     /**
@@ -119,6 +124,10 @@ public final class FileBlockStore implements BlockStore {
             return CompletableFuture.failedFuture(new StoreException(Kind.OUT_OF_RANGE,
                     path + ": a read of " + blocks + " blocks does not fit in one buffer"));
         }
+        ByteBuf cached = readIfCached(lba, blocks);
+        if (cached != null) {
+            return CompletableFuture.completedFuture(cached);
+        }
         CompletableFuture<ByteBuf> result = new CompletableFuture<>();
         String what = path + ": read of " + blocks + " blocks at LBA " + lba;
         submit(result, what, Kind.IO_READ, () -> {
@@ -128,6 +137,24 @@ public final class FileBlockStore implements BlockStore {
             }
         });
         return result;
+    }
+
+    /**
+     * A small read served on the caller's thread when every byte is already in the page cache
+     * (RWF_NOWAIT: it never waits for the disk, so even an event loop may call it): no executor round trip.
+     * Null when not possible; the read then goes through the executor as usual.
+     */
+    private ByteBuf readIfCached(long lba, int blocks) {
+        int length = blocks * blockSize;
+        if (cache == null || length > INLINE_READ_MAX || closed.get()) {
+            return null;
+        }
+        ByteBuf buf = allocator.directBuffer(length, length);
+        if (!buf.hasMemoryAddress() || cache.readCached(buf.memoryAddress(), length, lba * blockSize) != length) {
+            buf.release();
+            return null;
+        }
+        return buf.writerIndex(length);
     }
 
     private ByteBuf readBlocks(long lba, int blocks) throws IOException {
