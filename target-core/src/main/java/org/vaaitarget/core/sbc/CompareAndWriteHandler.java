@@ -2,7 +2,6 @@ package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
@@ -10,12 +9,14 @@ import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.MiscompareReport;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.store.CompareOutcome;
 
 /**
  * COMPARE AND WRITE (89h, SBC-4 5.3): VMware's ATS. The Data-Out buffer holds the verify data in
@@ -89,38 +90,46 @@ public final class CompareAndWriteHandler implements CommandHandler {
         AtsStatistics stats = lu.ats();
         stats.started();
         long asked = System.nanoTime();
+        ByteBuf dataOut = task.command().dataOut();
+        int verifyStart = dataOut.readerIndex();
+        ByteBuf verify = dataOut.slice(verifyStart, half);
+        ByteBuf write = dataOut.slice(verifyStart + half, half);
         return task.lock(lba, nlb, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> {
                     stats.lockWaited(System.nanoTime() - asked);
-                    return lu.store().read(lba, nlb);
-                })
-                .thenCompose(medium -> compareThenWrite(task, lba, nlb, half, medium, durable));
+                    // Read, compare and write in one store operation (one executor hop, not two).
+                    return lu.store().compareAndWrite(lba, verify, write, durable)
+                            .thenApply(outcome -> outcome.matched() ? succeeded(task, lba, nlb, half)
+                                    : miscompared(task, lock, lba, nlb, verify, outcome));
+                });
     }
 
-    /** Releases {@code medium}; writes the second half of Data-Out only when the first half matches it. */
-    private static CompletionStage<CommandResult> compareThenWrite(Task task, long lba, int nlb, int half,
-                                                                   ByteBuf medium, boolean durable) {
+    private static CommandResult succeeded(Task task, long lba, int nlb, int half) {
         LogicalUnit lu = task.lu();
-        ByteBuf dataOut = task.command().dataOut();
-        int verifyStart = dataOut.readerIndex();
+        lu.writerHistory().recordWrite(lba, nlb, task.nexus(), NAME);
+        lu.ats().succeeded();
+        return CommandResult.good(2L * half);
+    }
+
+    /**
+     * Nothing was written. Builds the forensics report under the lock (the last writer is then exact),
+     * releases the lock, then logs: the synchronous log write no longer delays the next host waiting for
+     * the block. Releases the outcome's found buffer.
+     */
+    private static CommandResult miscompared(Task task, RangeLock lock, long lba, int nlb, ByteBuf verify,
+                                             CompareOutcome outcome) {
+        LogicalUnit lu = task.lu();
+        int diff = outcome.miscompareOffset();
+        MiscompareReport report;
         try {
-            int diff = Compare.firstDifference(dataOut, verifyStart, medium, medium.readerIndex(), half);
-            if (diff >= 0) {
-                MiscompareReport report = MiscompareReport.of(task.nexus(), lu.number(), NAME, lba, nlb,
-                        lu.blockSize(), dataOut.slice(verifyStart, half), medium, diff, lu.writerHistory());
-                lu.ats().miscompared(report);
-                report.log();
-                return CompletableFuture.completedFuture(task.check(
-                        SenseData.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION, diff)));
-            }
+            report = MiscompareReport.of(task.nexus(), lu.number(), NAME, lba, nlb,
+                    lu.blockSize(), verify, outcome.found(), diff, lu.writerHistory());
+            lu.ats().miscompared(report);
         } finally {
-            medium.release();
+            outcome.found().release();
         }
-        ByteBuf writeHalf = dataOut.slice(verifyStart + half, half);
-        return lu.store().write(lba, writeHalf, durable).thenApply(v -> {
-            lu.writerHistory().recordWrite(lba, nlb, task.nexus(), NAME);
-            lu.ats().succeeded();
-            return CommandResult.good(2L * half);
-        });
+        lock.close(); // idempotent: Task.finish() releases it again harmlessly
+        report.log();
+        return task.check(SenseData.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION, diff));
     }
 }

@@ -38,6 +38,42 @@ public interface BlockStore extends AutoCloseable {
      */
     CompletableFuture<Void> write(long lba, ByteBuf data, boolean fua);
 
+    /**
+     * The medium half of COMPARE AND WRITE (SBC-4 5.3): reads the blocks at {@code lba}, compares them with
+     * {@code verify} and, only when they are equal, writes {@code write} there. The caller holds an
+     * exclusive range lock on the blocks (the store gives no atomicity of its own); this method only
+     * saves round trips. The default does it with {@link #read} and {@link #write}; a store that can
+     * should do all of it in one task on its executor.
+     *
+     * <p>Neither buffer is released or has its indexes changed; the caller keeps ownership.
+     *
+     * @param verify the expected blocks (a whole number of blocks, its readable bytes)
+     * @param write  the new blocks, as many bytes as {@code verify}
+     * @param fua    as for {@link #write}: durable before the future completes
+     * @return MATCHED after the write, or the miscompare offset and the blocks found (nothing written)
+     */
+    default CompletableFuture<CompareOutcome> compareAndWrite(long lba, ByteBuf verify, ByteBuf write, boolean fua) {
+        int length = verify.readableBytes();
+        if (length == 0 || length % blockSize() != 0 || write.readableBytes() != length) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException("compare and write needs verify and write"
+                    + " data of the same whole number of blocks, not " + length + " and " + write.readableBytes() + " bytes"));
+        }
+        return read(lba, length / blockSize()).thenCompose(medium -> {
+            int diff;
+            try {
+                diff = CompareOutcome.firstDifference(verify, medium);
+            } catch (RuntimeException e) {
+                medium.release();
+                throw e;
+            }
+            if (diff >= 0) {
+                return CompletableFuture.completedFuture(CompareOutcome.miscompare(diff, medium));
+            }
+            medium.release();
+            return write(lba, write, fua).thenApply(v -> CompareOutcome.MATCHED);
+        });
+    }
+
     /** Makes every completed write durable (SYNCHRONIZE CACHE). */
     CompletableFuture<Void> flush();
 

@@ -39,6 +39,11 @@ final class LinuxFileOps implements AutoCloseable {
     static final int ENOSPC = 28;
     static final int ENOSYS = 38;
     static final int EOPNOTSUPP = 95;
+    static final int EAGAIN = 11;
+    /** preadv2 flag (Linux 4.14): return EAGAIN instead of waiting for the disk. */
+    private static final int RWF_NOWAIT = 0x08;
+    /** Cleared for good the first time the kernel refuses RWF_NOWAIT (too old, or the file system lacks it). */
+    private volatile boolean nowaitWorks = true;
 
     /** The libc functions used; every call throws {@link LastErrorException} carrying errno on -1. */
     interface LibC extends Library {
@@ -49,6 +54,9 @@ final class LinuxFileOps implements AutoCloseable {
         int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
 
         long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+        /** {@code iov}: {base, length} pairs, the layout of struct iovec on 64-bit Linux. */
+        long preadv2(int fd, long[] iov, int iovcnt, long offset, int flags) throws LastErrorException;
     }
 
     private static final LibC LIBC = loadLibC();
@@ -131,6 +139,40 @@ final class LinuxFileOps implements AutoCloseable {
             return LIBC.lseek(fd, offset, SEEK_HOLE);
         } catch (LastErrorException e) {
             throw new IOException(path + ": lseek(SEEK_HOLE) failed with errno " + e.getErrorCode(), e);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Reads from the page cache only ({@code preadv2} with RWF_NOWAIT): never waits for the disk, so it
+     * may run on a thread that must not block.
+     *
+     * @param address native address of at least {@code length} writable bytes
+     * @return bytes read (possibly fewer than asked, 0 at end of file), or -1 when the data is not all
+     *         cached, the call is unsupported or the descriptor is closed: the caller then reads normally
+     */
+    long readCached(long address, int length, long offset) {
+        if (!nowaitWorks) {
+            return -1;
+        }
+        Lock lock = closing.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return -1;
+            }
+            return LIBC.preadv2(fd, new long[] {address, length}, 1, offset, RWF_NOWAIT);
+        } catch (LastErrorException e) {
+            if (e.getErrorCode() != EAGAIN) {
+                nowaitWorks = false; // EOPNOTSUPP, ENOSYS, EINVAL: not available here; do not try again
+                LOG.info("{}: preadv2(RWF_NOWAIT) unavailable (errno {}): every read goes through the store executor",
+                        path, e.getErrorCode());
+            }
+            return -1;
+        } catch (UnsatisfiedLinkError e) {
+            nowaitWorks = false; // libc without preadv2
+            return -1;
         } finally {
             lock.unlock();
         }

@@ -2,6 +2,7 @@ package org.vaaitarget.core.store.memory;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.nio.ByteBuffer;
 import java.util.Arrays;
 import java.util.BitSet;
 import java.util.OptionalLong;
@@ -12,6 +13,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.BlockStore;
+import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.StoreException;
 
@@ -103,17 +105,45 @@ public final class MemoryBlockStore implements BlockStore {
                 throw new StoreException(StoreException.Kind.IO_WRITE, "write of " + len + " bytes is not whole blocks");
             }
             check(lba, len / blockSize);
-            int off = (int) (lba * blockSize);
-            for (int b = 0; b < len; b += blockSize) {
-                src.getBytes(src.readerIndex() + b, data, off + b, blockSize);
-                pauseBetweenBlocks();
-            }
-            setMapped(lba, len / blockSize, true);
-            writes.incrementAndGet();
-            if (fua) {
-                fuaWrites.incrementAndGet();
-            }
+            copyIn(lba, src, fua);
             return null;
+        });
+    }
+
+    private void copyIn(long lba, ByteBuf src, boolean fua) {
+        int len = src.readableBytes();
+        int off = (int) (lba * blockSize);
+        for (int b = 0; b < len; b += blockSize) {
+            src.getBytes(src.readerIndex() + b, data, off + b, blockSize);
+            pauseBetweenBlocks();
+        }
+        setMapped(lba, len / blockSize, true);
+        writes.incrementAndGet();
+        if (fua) {
+            fuaWrites.incrementAndGet();
+        }
+    }
+
+    /**
+     * Reads, compares and (when equal) writes in one operation, like a file store's single task. The
+     * found buffer of a miscompare is a new heap buffer the receiver releases. Counts as one write (and
+     * one FUA write) when it writes.
+     */
+    @Override
+    public CompletableFuture<CompareOutcome> compareAndWrite(long lba, ByteBuf verify, ByteBuf src, boolean fua) {
+        int len = verify.readableBytes();
+        if (len == 0 || len % blockSize != 0 || src.readableBytes() != len) {
+            return BlockStore.super.compareAndWrite(lba, verify, src, fua); // fails with the SPI's message
+        }
+        return run(() -> {
+            check(lba, len / blockSize);
+            int off = (int) (lba * blockSize);
+            int diff = ByteBuffer.wrap(data, off, len).mismatch(verify.nioBuffer(verify.readerIndex(), len));
+            if (diff >= 0) {
+                return CompareOutcome.miscompare(diff, Unpooled.copiedBuffer(data, off, len));
+            }
+            copyIn(lba, src, fua);
+            return CompareOutcome.MATCHED;
         });
     }
 

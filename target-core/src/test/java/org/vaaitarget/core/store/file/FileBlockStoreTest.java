@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.CompositeByteBuf;
@@ -320,7 +321,9 @@ class FileBlockStoreTest {
             awaitUninterruptibly(release);
         });
         running.await();
-        CompletableFuture<ByteBuf> queued = store.read(0, 1); // takes the one queue slot
+        // takes the one queue slot (a write: a small read of cached blocks may not queue at all)
+        ByteBuf first = alloc.directBuffer().writeZero(BS);
+        CompletableFuture<Void> queued = store.write(1, first, false);
         ByteBuf data = alloc.directBuffer().writeZero(BS);
         try {
             CompletableFuture<Void> refused = store.write(0, data, false);
@@ -331,7 +334,44 @@ class FileBlockStoreTest {
             data.release();
         }
         release.countDown();
-        await(queued).release();
+        await(queued);
+        first.release();
+    }
+
+    @Test
+    void smallReadsOfCachedBlocksDoNotWaitForTheExecutorLargeOnesDo() throws Exception {
+        assumeTrue(com.sun.jna.Platform.isLinux(), "RWF_NOWAIT reads are Linux only");
+        store = open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_BACK));
+        byte[] data = pattern(8 * BS, 9);
+        write(100, data, false);
+        ThreadPoolExecutor executor = StoreExecutors.newExecutor("blocked", 1, 4);
+        FileBlockStore blocked = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_BACK), executor, alloc);
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        executor.execute(() -> {
+            running.countDown();
+            awaitUninterruptibly(release);
+        });
+        try {
+            running.await();
+            CompletableFuture<ByteBuf> small = blocked.read(100, 8);   // just written: in the page cache
+            assertTrue(small.isDone(), "a cached small read is served on the caller's thread");
+            ByteBuf buf = small.join();
+            try {
+                byte[] back = new byte[buf.readableBytes()];
+                buf.getBytes(buf.readerIndex(), back);
+                assertArrayEquals(data, back);
+            } finally {
+                buf.release();
+            }
+            CompletableFuture<ByteBuf> large = blocked.read(0, FileBlockStore.INLINE_READ_MAX / BS + 1);
+            assertFalse(large.isDone(), "a large read goes through the executor");
+            release.countDown();
+            await(large).release();
+        } finally {
+            release.countDown();
+            blocked.close();
+        }
     }
 
     @Test

@@ -88,4 +88,22 @@ class MemoryBlockStoreTest {
         assertTrue(ByteBufUtil.getBytes(b)[0] == 1);
         b.release();
     }
+
+    @Test
+    void compareAndWriteCountsAWriteOnlyWhenItWrites() {
+        MemoryBlockStore s = new MemoryBlockStore(512, 4);
+        ByteBuf zeros = Unpooled.buffer(512).writeZero(512);
+        ByteBuf ones = Unpooled.buffer(512).writeZero(512).setByte(100, 1);
+        org.vaaitarget.core.store.CompareOutcome miss = s.compareAndWrite(1, ones, zeros, true).join();
+        assertEquals(100, miss.miscompareOffset());
+        miss.found().release();
+        assertEquals(0, s.writeCount());
+        assertEquals(0, s.fuaWriteCount());
+        assertTrue(s.compareAndWrite(1, zeros, ones, true).join().matched());
+        assertEquals(1, s.writeCount());
+        assertEquals(1, s.fuaWriteCount(), "FUA reaches the store");
+        assertEquals(1, s.peek(1, 1)[100]);
+        zeros.release();
+        ones.release();
+    }
 }
