@@ -292,6 +292,11 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         Pdu request = pendingLogout;
         pendingLogout = null;
+        // The logout ends the I_T nexus (this is the session's only connection): tell the core before the
+        // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
+        // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
+        // sends a command. cleanUp() repeats this harmlessly when the channel closes.
+        conn.device().nexusLost(conn.nexus);
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
         conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
                 session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
