@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
@@ -274,7 +273,13 @@ public final class Main implements Callable<Integer> {
 
     /** One line per target: {@code Serving IQN on PORTALS (LUN 0: FILE, 1 GiB, 512-byte blocks, write-back)}. */
     static List<String> describe(ServerConfig config, List<InetSocketAddress> bound) {
-        String portalsText = bound.stream().map(Portals::format).collect(Collectors.joining(", "));
+        // The configured address with the bound port: a socket bound to 0.0.0.0 may report itself as [::].
+        List<String> shown = new ArrayList<>();
+        for (int i = 0; i < bound.size(); i++) {
+            InetSocketAddress configured = i < config.portals().size() ? config.portals().get(i) : bound.get(i);
+            shown.add(Portals.format(new InetSocketAddress(configured.getAddress(), bound.get(i).getPort())));
+        }
+        String portalsText = String.join(", ", shown);
         List<String> lines = new ArrayList<>();
         for (ServerConfig.Target t : config.targets()) {
             List<String> lunTexts = new ArrayList<>();
