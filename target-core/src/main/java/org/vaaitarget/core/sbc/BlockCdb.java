@@ -28,6 +28,15 @@ record BlockCdb(int cdbLength, int lbaOffset, int lbaLength, int lenOffset, int 
         };
     }
 
+    /**
+     * The layout for this CDB's opcode (its group code gives the length), or null when the CDB is shorter
+     * than that layout; the caller then answers INVALID FIELD IN CDB at byte 0. The one place for that rule.
+     */
+    static BlockCdb of(byte[] cdb) {
+        BlockCdb layout = forLength(SbcHandlers.cdbLengthOf(cdb[0] & 0xFF));
+        return cdb.length < layout.cdbLength() ? null : layout;
+    }
+
     /** The LBA (unsigned; a 16-byte CDB's 2^63 and above come back negative). */
     long lba(byte[] cdb) {
         if (this == SIX) {

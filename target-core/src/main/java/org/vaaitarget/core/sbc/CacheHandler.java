@@ -47,20 +47,20 @@ public final class CacheHandler implements CommandHandler {
         byte[] cdb = task.cdb();
         int opcode = cdb[0] & 0xFF;
         LogicalUnit lu = task.lu();
-        BlockCdb layout = BlockCdb.forLength(SbcHandlers.cdbLengthOf(opcode));
-        if (cdb.length < layout.cdbLength()) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+        BlockCdb layout = BlockCdb.of(cdb);
+        if (layout == null) {
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         long lba = layout.lba(cdb);
         long blocks = layout.blocks(cdb);
         // Zero blocks means "from lba to the last LBA", so lba itself must exist.
         boolean ok = blocks == 0 ? lba >= 0 && lba < lu.blockCount() : Cdbs.inRange(lu, lba, blocks);
         if (!ok) {
-            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         if (opcode == SYNC_10 || opcode == SYNC_16) {
             return lu.store().flush().thenApply(v -> CommandResult.good(0));
         }
-        return ReadHandler.done(CommandResult.good(0));
+        return SbcHandlers.done(CommandResult.good(0));
     }
 }

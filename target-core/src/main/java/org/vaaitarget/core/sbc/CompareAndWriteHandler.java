@@ -51,10 +51,10 @@ public final class CompareAndWriteHandler implements CommandHandler {
         byte[] cdb = task.cdb();
         LogicalUnit lu = task.lu();
         if (cdb.length < 16) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         if (Cdbs.protectField(cdb) != 0) {
-            return ReadHandler.done(task.invalidCdbField(1, 7));     // WRPROTECT without PI
+            return SbcHandlers.done(task.invalidCdbField(1, 7));     // WRPROTECT without PI
         }
         long lba = Cdbs.be(cdb, 2, 8);
         int nlb = Cdbs.u8(cdb, 13);
@@ -63,17 +63,17 @@ public final class CompareAndWriteHandler implements CommandHandler {
                 // NLB 0 but the initiator announced data: the CDB contradicts the transfer. libiscsi's
                 // CompareAndWrite.Simple/Miscompare send 256 blocks (the one-byte field wraps to 0) and
                 // expect INVALID FIELD IN CDB; GOOD here would acknowledge a compare that never ran.
-                return ReadHandler.done(task.invalidCdbField(13, -1));
+                return SbcHandlers.done(task.invalidCdbField(13, -1));
             }
             // SBC-4 5.3.1: zero blocks is not an error; nothing is read, compared or written.
-            return ReadHandler.done(CommandResult.good(0));
+            return SbcHandlers.done(CommandResult.good(0));
         }
         if (nlb > lu.limits().maxCompareAndWriteBlocks()) {
             // The same limit is advertised as MAXIMUM COMPARE AND WRITE LENGTH (VPD B0h byte 5).
-            return ReadHandler.done(task.invalidCdbField(13, -1));
+            return SbcHandlers.done(task.invalidCdbField(13, -1));
         }
         if (!Cdbs.inRange(lu, lba, nlb)) {
-            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         int half = nlb * lu.blockSize();
         long expected = 2L * half;
@@ -84,7 +84,7 @@ public final class CompareAndWriteHandler implements CommandHandler {
             // answer to a data length that does not match the command, the same one newer LIO gives and
             // libiscsi's write residual tests accept; transferLength lets the transport add the residual.
             byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return ReadHandler.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
+            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
         }
         boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
         AtsStatistics stats = lu.ats();

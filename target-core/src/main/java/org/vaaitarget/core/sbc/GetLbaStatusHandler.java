@@ -48,16 +48,16 @@ public final class GetLbaStatusHandler implements CommandHandler {
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
         if (cdb.length < 16) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         LogicalUnit lu = task.lu();
         long lba = Cdbs.be(cdb, 2, 8);
         long alloc = Cdbs.be(cdb, 10, 4);
         if (lba < 0 || lba >= lu.blockCount()) {
-            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         if (alloc == 0) {
-            return ReadHandler.done(CommandResult.good(0));
+            return SbcHandlers.done(CommandResult.good(0));
         }
         int wanted = (int) Math.max(1, Math.min(MAX_DESCRIPTORS, (alloc - HEADER + DESCRIPTOR - 1) / DESCRIPTOR));
         List<AllocationExtent> extents = new ArrayList<>(wanted);

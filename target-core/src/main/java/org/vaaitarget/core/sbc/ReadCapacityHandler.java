@@ -36,7 +36,7 @@ public final class ReadCapacityHandler implements CommandHandler {
     @Override
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
-        return ReadHandler.done((cdb[0] & 0xFF) == READ_CAPACITY_10 ? capacity10(task, cdb) : capacity16(task, cdb));
+        return SbcHandlers.done((cdb[0] & 0xFF) == READ_CAPACITY_10 ? capacity10(task, cdb) : capacity16(task, cdb));
     }
 
     private static CommandResult capacity10(Task task, byte[] cdb) {

@@ -1,7 +1,6 @@
 package org.vaaitarget.core.sbc;
 
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
@@ -39,9 +38,9 @@ public final class ReadHandler implements CommandHandler {
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
         LogicalUnit lu = task.lu();
-        BlockCdb layout = BlockCdb.forLength(SbcHandlers.cdbLengthOf(cdb[0] & 0xFF));
-        if (cdb.length < layout.cdbLength()) {
-            return done(task.invalidCdbField(0, -1));
+        BlockCdb layout = BlockCdb.of(cdb);
+        if (layout == null) {
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         // A READ that the transport flagged as a write (iSCSI W bit) is executed as a read; the transport
         // sends no Data-In for it because the initiator posted no buffer. Neither SAM-5 nor RFC 7143
@@ -49,27 +48,23 @@ public final class ReadHandler implements CommandHandler {
         // version of that test expected an error).
         if (layout != BlockCdb.SIX && Cdbs.protectField(cdb) != 0) {
             // RDPROTECT on a LU without protection information (SBC-4 5.16 table; libiscsi ReadXX.Rdprotect).
-            return done(task.invalidCdbField(1, 7));
+            return SbcHandlers.done(task.invalidCdbField(1, 7));
         }
         long lba = layout.lba(cdb);
         long blocks = layout.blocks(cdb);
         if (!Cdbs.inRange(lu, lba, blocks)) {
-            return done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         if (blocks == 0) {
             // SBC-4: a TRANSFER LENGTH of zero is not an error; no data is transferred.
-            return done(CommandResult.good(0));
+            return SbcHandlers.done(CommandResult.good(0));
         }
         if (blocks > lu.limits().maxTransferBlocks()) {
-            return done(task.invalidCdbField(layout.lenOffset(), -1));
+            return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
         }
         int n = (int) blocks;
         return task.lock(lba, n, LockMode.SHARED)
                 .thenCompose(lock -> lu.store().read(lba, n))
                 .thenApply(CommandResult::goodWithData);
-    }
-
-    static CompletionStage<CommandResult> done(CommandResult r) {
-        return CompletableFuture.completedFuture(r);
     }
 }

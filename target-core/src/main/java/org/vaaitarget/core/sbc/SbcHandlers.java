@@ -3,6 +3,9 @@ package org.vaaitarget.core.sbc;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
 
@@ -28,6 +31,11 @@ public final class SbcHandlers {
         return List.of(new ReadHandler(), new WriteHandler(), new VerifyHandler(), new CacheHandler(),
                 new ReadCapacityHandler(), new CompareAndWriteHandler(), new WriteSameHandler(), new UnmapHandler(),
                 new GetLbaStatusHandler());
+    }
+
+    /** An already completed stage for a result decided without I/O. */
+    static CompletionStage<CommandResult> done(CommandResult r) {
+        return CompletableFuture.completedFuture(r);
     }
 
     /** CDB length from the opcode's group code (SPC-5 4.2.5.1). */

@@ -64,32 +64,32 @@ public final class UnmapHandler implements CommandHandler {
         byte[] cdb = task.cdb();
         LogicalUnit lu = task.lu();
         if (cdb.length < 10) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         if (!lu.store().capabilities().unmapSupported()) {
-            return ReadHandler.done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
+            return SbcHandlers.done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
         }
         if ((cdb[1] & ANCHOR) != 0) {
-            return ReadHandler.done(task.invalidCdbField(1, 0));
+            return SbcHandlers.done(task.invalidCdbField(1, 0));
         }
         int listLength = (int) Cdbs.be(cdb, 7, 2);
         if (listLength == 0) {
-            return ReadHandler.done(CommandResult.good(0));
+            return SbcHandlers.done(CommandResult.good(0));
         }
         int available = (int) Math.min(listLength, task.command().dataOutLength());
         if (available < HEADER) {
-            return ReadHandler.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
+            return SbcHandlers.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
         }
         ByteBuf list = task.command().dataOut();
         int base = list.readerIndex();
         int descriptorBytes = list.getUnsignedShort(base + 2);
         if (descriptorBytes > available - HEADER) {
-            return ReadHandler.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
+            return SbcHandlers.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
         }
         int count = descriptorBytes / DESCRIPTOR;
         LunLimits limits = lu.limits();
         if (count > limits.maxUnmapDescriptors()) {
-            return ReadHandler.done(paramError(task, 2));
+            return SbcHandlers.done(paramError(task, 2));
         }
         List<Range> ranges = new ArrayList<>(count);
         long total = 0;
@@ -98,11 +98,11 @@ public final class UnmapHandler implements CommandHandler {
             long lba = list.getLong(base + at);
             long blocks = list.getUnsignedInt(base + at + 8);
             if (!Cdbs.inRange(lu, lba, blocks)) {
-                return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+                return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
             }
             total += blocks;
             if (total > limits.maxUnmapLbaCount()) {
-                return ReadHandler.done(paramError(task, at + 8));
+                return SbcHandlers.done(paramError(task, at + 8));
             }
             if (blocks > 0) {
                 ranges.add(new Range(lba, blocks));
@@ -110,7 +110,7 @@ public final class UnmapHandler implements CommandHandler {
         }
         List<Range> merged = merge(ranges);
         if (merged.isEmpty()) {
-            return ReadHandler.done(CommandResult.good(listLength));
+            return SbcHandlers.done(CommandResult.good(listLength));
         }
         List<CompletableFuture<?>> locks = new ArrayList<>(merged.size());
         for (Range r : merged) {

@@ -42,34 +42,34 @@ public final class VerifyHandler implements CommandHandler {
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
         LogicalUnit lu = task.lu();
-        BlockCdb layout = BlockCdb.forLength(SbcHandlers.cdbLengthOf(cdb[0] & 0xFF));
-        if (cdb.length < layout.cdbLength()) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+        BlockCdb layout = BlockCdb.of(cdb);
+        if (layout == null) {
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         if (Cdbs.protectField(cdb) != 0) {
-            return ReadHandler.done(task.invalidCdbField(1, 7));     // VRPROTECT without PI
+            return SbcHandlers.done(task.invalidCdbField(1, 7));     // VRPROTECT without PI
         }
         int bytchk = (cdb[1] >>> 1) & 0x3;
         if (bytchk == 2) {
-            return ReadHandler.done(task.invalidCdbField(1, 2));
+            return SbcHandlers.done(task.invalidCdbField(1, 2));
         }
         long lba = layout.lba(cdb);
         long blocks = layout.blocks(cdb);
         if (!Cdbs.inRange(lu, lba, blocks)) {
-            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         if (blocks == 0 || bytchk == 0) {
-            return ReadHandler.done(CommandResult.good(0));
+            return SbcHandlers.done(CommandResult.good(0));
         }
         if (blocks > lu.limits().maxTransferBlocks()) {
-            return ReadHandler.done(task.invalidCdbField(layout.lenOffset(), -1));
+            return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
         }
         int bs = lu.blockSize();
         int n = (int) blocks;
         long need = bytchk == 1 ? (long) n * bs : bs;
         if (task.command().dataOutLength() < need) {
             byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return ReadHandler.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, need, false));
+            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, need, false));
         }
         ByteBuf dataOut = task.command().dataOut();
         return task.lock(lba, n, LockMode.SHARED)

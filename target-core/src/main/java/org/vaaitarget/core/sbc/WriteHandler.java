@@ -58,37 +58,37 @@ public final class WriteHandler implements CommandHandler {
         byte[] cdb = task.cdb();
         int opcode = cdb[0] & 0xFF;
         LogicalUnit lu = task.lu();
-        BlockCdb layout = BlockCdb.forLength(SbcHandlers.cdbLengthOf(opcode));
-        if (cdb.length < layout.cdbLength()) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+        BlockCdb layout = BlockCdb.of(cdb);
+        if (layout == null) {
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         boolean verify = isWriteAndVerify(opcode);
         boolean fua = verify || (layout != BlockCdb.SIX && (cdb[1] & FUA) != 0);
         if (layout != BlockCdb.SIX && Cdbs.protectField(cdb) != 0) {
-            return ReadHandler.done(task.invalidCdbField(1, 7));     // WRPROTECT without PI
+            return SbcHandlers.done(task.invalidCdbField(1, 7));     // WRPROTECT without PI
         }
         if (verify && ((cdb[1] >>> 1) & 0x3) > 1) {
-            return ReadHandler.done(task.invalidCdbField(1, 2));     // BYTCHK 10b/11b reserved (SBC-4 5.47)
+            return SbcHandlers.done(task.invalidCdbField(1, 2));     // BYTCHK 10b/11b reserved (SBC-4 5.47)
         }
         long lba = layout.lba(cdb);
         long blocks = layout.blocks(cdb);
         if (!Cdbs.inRange(lu, lba, blocks)) {
-            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         if (blocks == 0) {
-            return ReadHandler.done(CommandResult.good(0));
+            return SbcHandlers.done(CommandResult.good(0));
         }
         if (blocks > lu.limits().maxTransferBlocks()) {
-            return ReadHandler.done(task.invalidCdbField(layout.lenOffset(), -1));
+            return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
         }
         long cdbBytes = blocks * lu.blockSize();
         long usable = Math.min(cdbBytes, task.command().dataOutLength());
         if (usable % lu.blockSize() != 0) {
             byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return ReadHandler.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, cdbBytes, false));
+            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, cdbBytes, false));
         }
         if (usable == 0) {
-            return ReadHandler.done(CommandResult.good(cdbBytes));
+            return SbcHandlers.done(CommandResult.good(cdbBytes));
         }
         ByteBuf dataOut = task.command().dataOut();
         ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) usable);

@@ -57,22 +57,22 @@ public final class WriteSameHandler implements CommandHandler {
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
         int opcode = cdb[0] & 0xFF;
-        BlockCdb layout = opcode == 0x41 ? BlockCdb.TEN : BlockCdb.SIXTEEN;
-        if (cdb.length < layout.cdbLength()) {
-            return ReadHandler.done(task.invalidCdbField(0, -1));
+        BlockCdb layout = BlockCdb.of(cdb);
+        if (layout == null) {
+            return SbcHandlers.done(task.invalidCdbField(0, -1));
         }
         LogicalUnit lu = task.lu();
         StoreCapabilities caps = lu.store().capabilities();
         boolean unmap = (cdb[1] & UNMAP) != 0;
         boolean ndob = layout == BlockCdb.SIXTEEN && (cdb[1] & NDOB) != 0;
         if (Cdbs.protectField(cdb) != 0) {
-            return ReadHandler.done(task.invalidCdbField(1, 7));       // WRPROTECT without PI
+            return SbcHandlers.done(task.invalidCdbField(1, 7));       // WRPROTECT without PI
         }
         if ((cdb[1] & ANCHOR) != 0) {
-            return ReadHandler.done(task.invalidCdbField(1, 4));       // ANC_SUP = 0
+            return SbcHandlers.done(task.invalidCdbField(1, 4));       // ANC_SUP = 0
         }
         if (unmap && !caps.unmapSupported()) {
-            return ReadHandler.done(task.invalidCdbField(1, 3));       // LBPWS/LBPWS10 = 0
+            return SbcHandlers.done(task.invalidCdbField(1, 3));       // LBPWS/LBPWS10 = 0
         }
         long lba = layout.lba(cdb);
         long blocks = layout.blocks(cdb);
@@ -80,20 +80,20 @@ public final class WriteSameHandler implements CommandHandler {
         if (blocks == 0) {
             // WSNZ = 0: to the end of the medium; the LBA itself must still be on the medium.
             if (lba < 0 || lba >= count) {
-                return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+                return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
             }
             blocks = count - lba;
         } else if (!Cdbs.inRange(lu, lba, blocks)) {
-            return ReadHandler.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
         }
         if (blocks > lu.limits().maxWriteSameBlocks()) {
-            return ReadHandler.done(task.invalidCdbField(layout.lenOffset(), -1));
+            return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
         }
         int bs = lu.blockSize();
         long expected = ndob ? 0 : bs;
         if (task.command().dataOutLength() != expected) {
             byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return ReadHandler.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
+            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
         }
         ByteBuf dataOut = task.command().dataOut();
         byte[] block = new byte[bs];

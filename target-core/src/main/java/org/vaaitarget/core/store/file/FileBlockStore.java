@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Path;
 import java.util.OptionalLong;
@@ -37,7 +36,7 @@ public final class FileBlockStore implements BlockStore {
     private static final Logger LOG = LoggerFactory.getLogger(FileBlockStore.class);
     private static final long CLOSE_WAIT_SECONDS = 60;
     /** Reads up to this size may be served from the page cache on the caller's thread (a short memcpy). */
-    static final int INLINE_READ_MAX = 64 * 1024;
+    static final int INLINE_READ_MAX = PageCacheReader.INLINE_READ_MAX;
 
     private final Path path;
     private final FileChannel channel;
@@ -46,9 +45,9 @@ public final class FileBlockStore implements BlockStore {
     private final boolean writeBack;
     private final StoreCapabilities capabilities;
     private final ThreadPoolExecutor executor;
-    private final ByteBufAllocator allocator;
-    /** The native calls (shared with {@link #sparse}, which closes them), or null where unavailable. */
-    private final LinuxFileOps cache;
+    private final BlockFileIo io;
+    /** Non-blocking reads from the page cache (shares the native calls that {@link #sparse} closes). */
+    private final PageCacheReader pageCache;
     private final SparseRegions sparse;
     private final AtomicBoolean closed = new AtomicBoolean();
 
@@ -60,9 +59,10 @@ public final class FileBlockStore implements BlockStore {
         this.writeBack = config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
         this.capabilities = new StoreCapabilities(writeBack, true, true, true);
         this.executor = executor;
-        this.allocator = allocator;
-        this.cache = LinuxFileOps.open(path).orElse(null);
-        this.sparse = new SparseRegions(path, channel, cache);
+        this.io = new BlockFileIo(channel, blockSize, writeBack, allocator);
+        LinuxFileOps nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
+        this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
+        this.sparse = new SparseRegions(path, channel, nativeOps);
     }
 
     /**
@@ -124,58 +124,21 @@ public final class FileBlockStore implements BlockStore {
             return CompletableFuture.failedFuture(new StoreException(Kind.OUT_OF_RANGE,
                     path + ": a read of " + blocks + " blocks does not fit in one buffer"));
         }
-        ByteBuf cached = readIfCached(lba, blocks);
+        // A page-cache hit is served on the caller's thread (RWF_NOWAIT: never blocks on the disk);
+        // a miss falls back to the executor below.
+        ByteBuf cached = closed.get() ? null : pageCache.readIfCached(lba, blocks);
         if (cached != null) {
             return CompletableFuture.completedFuture(cached);
         }
         CompletableFuture<ByteBuf> result = new CompletableFuture<>();
         String what = path + ": read of " + blocks + " blocks at LBA " + lba;
         submit(result, what, Kind.IO_READ, () -> {
-            ByteBuf buf = readBlocks(lba, blocks);
+            ByteBuf buf = io.readBlocks(lba, blocks);
             if (!result.complete(buf)) {
                 buf.release();
             }
         });
         return result;
-    }
-
-    /**
-     * A small read served on the caller's thread when every byte is already in the page cache
-     * (RWF_NOWAIT: it never waits for the disk, so even an event loop may call it): no executor round trip.
-     * Null when not possible; the read then goes through the executor as usual.
-     */
-    private ByteBuf readIfCached(long lba, int blocks) {
-        int length = blocks * blockSize;
-        if (cache == null || length > INLINE_READ_MAX || closed.get()) {
-            return null;
-        }
-        ByteBuf buf = allocator.directBuffer(length, length);
-        if (!buf.hasMemoryAddress() || cache.readCached(buf.memoryAddress(), length, lba * blockSize) != length) {
-            buf.release();
-            return null;
-        }
-        return buf.writerIndex(length);
-    }
-
-    private ByteBuf readBlocks(long lba, int blocks) throws IOException {
-        int length = blocks * blockSize;
-        ByteBuf buf = allocator.directBuffer(length, length);
-        try {
-            ByteBuffer target = buf.nioBuffer(0, length);
-            long position = lba * blockSize;
-            while (target.hasRemaining()) {
-                int n = channel.read(target, position + target.position());
-                if (n < 0) {
-                    break;
-                }
-            }
-            buf.setZero(target.position(), length - target.position()); // past EOF (file shrunk under us)
-            buf.writerIndex(length);
-            return buf;
-        } catch (IOException | RuntimeException e) {
-            buf.release();
-            throw e;
-        }
     }
 
     /**
@@ -199,29 +162,17 @@ public final class FileBlockStore implements BlockStore {
         String what = path + ": write of " + length / blockSize + " blocks at LBA " + lba;
         int from = data.readerIndex();
         submit(result, what, Kind.IO_WRITE, () -> {
-            writeBlocks(lba, data, from, length, fua);
+            io.writeBlocks(lba, data, from, length, fua);
             result.complete(null);
         });
         return result;
     }
 
-    private void writeBlocks(long lba, ByteBuf data, int from, int length, boolean fua) throws IOException {
-        long position = lba * blockSize;
-        for (ByteBuffer part : data.nioBuffers(from, length)) {
-            while (part.hasRemaining()) {
-                position += channel.write(part, position);
-            }
-        }
-        if (fua && writeBack) {
-            channel.force(false);
-        }
-    }
-
     /**
      * {@inheritDoc}
      *
-     * <p>Read, compare, write (and force for FUA) run in ONE task on the store's executor: one queue hop
-     * instead of two for the ATS heartbeat. A read failure is reported as {@link Kind#IO_READ}, a write
+     * <p>Read, compare, write (and force for FUA) run in ONE task on the store's executor
+     * ({@link CompareAndWriteTask}): one queue hop instead of two for the ATS heartbeat. A read failure is reported as {@link Kind#IO_READ}, a write
      * failure as {@link Kind#IO_WRITE}, as the separate calls would. If the future was completed by someone
      * else (cancelled), a miscompare's found buffer is released here.
      */
@@ -239,30 +190,8 @@ public final class FileBlockStore implements BlockStore {
         CompletableFuture<CompareOutcome> result = new CompletableFuture<>();
         String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
         int writeFrom = write.readerIndex();
-        submit(result, what, Kind.IO_WRITE, () -> {
-            ByteBuf medium;
-            try {
-                medium = readBlocks(lba, blocks);
-            } catch (IOException | RuntimeException e) {
-                throw IoFailures.classify(e, Kind.IO_READ, what);
-            }
-            int diff;
-            try {
-                diff = CompareOutcome.firstDifference(verify, medium);
-            } catch (RuntimeException e) {
-                medium.release();
-                throw e;
-            }
-            if (diff >= 0) {
-                if (!result.complete(CompareOutcome.miscompare(diff, medium))) {
-                    medium.release();
-                }
-                return;
-            }
-            medium.release();
-            writeBlocks(lba, write, writeFrom, length, fua);
-            result.complete(CompareOutcome.MATCHED);
-        });
+        submit(result, what, Kind.IO_WRITE,
+                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, fua, result, what));
         return result;
     }
 
