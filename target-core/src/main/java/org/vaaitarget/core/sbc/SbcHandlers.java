@@ -51,6 +51,7 @@ public final class SbcHandlers {
 
     /** The command's name for logs and the writer history, e.g. "WRITE(16)". */
     static String nameOf(int opcode) {
-        return NAMES.getOrDefault(opcode, String.format("opcode %02Xh", opcode));
+        String name = NAMES.get(opcode); // not getOrDefault: that would format the fallback on every write
+        return name != null ? name : String.format("opcode %02Xh", opcode);
     }
 }
