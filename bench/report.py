@@ -52,7 +52,6 @@ def main():
     ap.add_argument("--machine", default="")
     ap.add_argument("--load", default="")
     ap.add_argument("--settings", default="")
-    ap.add_argument("--tuned", default="explicit heap", help="the JVM options of the us-tuned RSS case")
     a = ap.parse_args()
 
     perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt")}
@@ -99,11 +98,11 @@ def main():
     rss_sessions = next(iter(rss.values()))["sessions"] if rss else "64"
     if rss:
         mib = lambda t: [num(rss[t]["max_rss_kib"]) / 1024] if t in rss and num(rss[t]["max_rss_kib"]) else [None]
-        rows.append((f"max RSS with {rss_sessions} sessions doing I/O, default JVM heap sizing (MiB)", mib("us"),
+        rows.append((f"max RSS with {rss_sessions} sessions doing I/O, started by bin/vaai-target (MiB)", mib("us"),
                      "tgt", mib("tgt"), "low"))
-        if "us-tuned" in rss:
-            rows.append((f"max RSS with {rss_sessions} sessions doing I/O, {a.tuned} (MiB)", mib("us-tuned"),
-                         "tgt", mib("tgt"), "low"))
+        if "us-plain-java" in rss:
+            rows.append((f"max RSS with {rss_sessions} sessions doing I/O, plain java -jar: JVM default heap (MiB)",
+                         mib("us-plain-java"), "tgt", mib("tgt"), "low"))
 
     caw = read_tsv(os.path.join(a.raw, "caw.tsv")) if os.path.exists(os.path.join(a.raw, "caw.tsv")) else []
 

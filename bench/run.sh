@@ -8,13 +8,14 @@
 #   PERF_SECS=5       seconds per iscsi-perf / qemu-img bench case (run-perf.sh)
 #   CAW_SECS=5        seconds per caw-bench case; CAW_SESSIONS=8
 #   RSS_SESSIONS=64   sessions doing I/O while our RSS is sampled, for RSS_SECS=8 seconds: first our
-#                     running target (JAVA_OPTS), then tgt, then ours restarted with RSS_JAVA_OPTS
-#                     (default "-Xms32m -Xmx128m": without it the JVM sizes the heap from the RAM)
+#                     running target (bin/vaai-target, as README says to start it), then tgt, then
+#                     ours restarted as plain `java -jar` (the JVM sizes its heap from the RAM)
 #   LIMITS_SECS=5     iperf3 seconds (run-limits.sh); LIMITS_PC_SECS=2 per page-cache case
 #   PEERS_DIR         the peer scripts (default: ../shared/peers beside the repository)
 #   PEERS_WORK        LUN files, configs and raw results (default /tmp/vaai-bench)
 #   BENCH_OUT         where results.tsv/results.md/chart.png go (default bench/results)
-#   US_PORT=3306      our portal port; JAVA_OPTS for our JVM (default none: as users run it)
+#   US_PORT=3306      our portal port; our target runs as users start it, bin/vaai-target (its memory
+#                     settings); JAVA_OPTS adds JVM options
 #   WARM_SECS=5       untimed warm-up per target before the first round (JIT, page cache)
 # Never part of `mvn test` or CI: figures from a shared 2-core machine are noisy; compare ratios.
 set -uo pipefail
@@ -31,7 +32,6 @@ export LIMITS_SECS=${LIMITS_SECS:-5} LIMITS_PC_SECS=${LIMITS_PC_SECS:-2}
 export LIMITS_FILE_DIRS=${LIMITS_FILE_DIRS:-$PEERS_WORK}
 CAW_SECS=${CAW_SECS:-5}; CAW_SESSIONS=${CAW_SESSIONS:-8}
 RSS_SESSIONS=${RSS_SESSIONS:-64}; RSS_SECS=${RSS_SECS:-8}
-RSS_JAVA_OPTS=${RSS_JAVA_OPTS:--Xms32m -Xmx128m}
 US_PORT=${US_PORT:-3306}
 US_IQN=iqn.2026-11.org.vaaitarget:bench
 US_URL=iscsi://$PEER_HOST:$US_PORT/$US_IQN/0
@@ -94,16 +94,17 @@ cleanup() {
 }
 trap cleanup EXIT
 "$PEERS_DIR/stop-peers.sh" tgt istgt >/dev/null 2>&1
-start_us() {  # JVM options; (re)starts our target on US_PORT
+start_us() {  # launcher: "script" (bin/vaai-target) or "plain" (java -jar, the JVM's default memory sizing)
   if [ -n "$US_PID" ]; then kill "$US_PID" 2>/dev/null; wait "$US_PID" 2>/dev/null; US_PID=; fi
-  # shellcheck disable=SC2086
-  java $1 -jar "$JAR" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" \
+  local memory=()
+  [ "$1" = plain ] && memory=(env VAAI_TARGET_MEMORY=)
+  "${memory[@]}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" \
     >>"$PEERS_WORK/us/server.log" 2>&1 &
   US_PID=$!
   wait_port "$US_PORT" 300 || { cat "$PEERS_WORK/us/server.log" >&2; return 1; }
 }
 : >"$PEERS_WORK/us/server.log"
-start_us "${JAVA_OPTS:-}" || exit 1
+start_us script || exit 1
 "$PEERS_DIR/start-tgt.sh" >&2 || exit 1
 "$PEERS_DIR/start-istgt.sh" >&2 || exit 1
 say "us pid $US_PID ($US_URL), tgt $(cat "$PEERS_WORK/tgt/tgtd.pid"), istgt $(cat "$PEERS_WORK/istgt/istgt.pid.fg")"
@@ -166,15 +167,15 @@ rss_case() {  # name pid url
 say "RSS with $RSS_SESSIONS sessions doing I/O: us, tgt"
 rss_case us "$US_PID" "$US_URL"
 rss_case tgt "$(cat "$PEERS_WORK/tgt/tgtd.pid")" "$TGT_URL"
-# the JVM sizes its initial heap from the machine's RAM (1/64): again with an explicit heap
-start_us "$RSS_JAVA_OPTS" || exit 1
+# again as plain `java -jar`: the JVM sizes its initial heap from the machine's RAM (1/64)
+start_us plain || exit 1
 "$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
-rss_case "us-tuned" "$US_PID" "$US_URL"
+rss_case "us-plain-java" "$US_PID" "$US_URL"
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 6. the table
 MACHINE="nproc=$(nproc); $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(awk '/MemTotal/{printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo); LUN files on $(findmnt -n -o FSTYPE --target "$PEERS_WORK" | tail -1)"
 python3 "$REPO/bench/report.py" --raw "$RAW" --out "$OUT" --rounds "$ROUNDS" \
   --machine "$MACHINE" --load "start $LOAD_START, end $LOAD_END" \
-  --tuned "$RSS_JAVA_OPTS" --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}' RSS_JAVA_OPTS='$RSS_JAVA_OPTS'"
+  --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}'"
 say "raw results in $RAW; table and chart in $OUT"
