@@ -129,7 +129,7 @@ public final class CompareAndWriteHandler implements CommandHandler {
             outcome.found().release();
         }
         lock.close(); // idempotent: Task.finish() releases it again harmlessly
-        report.log();
+        report.log(lu.ats().logBudget());
         return task.check(SenseData.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION, diff));
     }
 }

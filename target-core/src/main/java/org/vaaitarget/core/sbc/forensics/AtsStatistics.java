@@ -15,6 +15,7 @@ public final class AtsStatistics {
     private final LongAdder lockWaitNanosTotal = new LongAdder();
     private final LongAccumulator lockWaitNanosMax = new LongAccumulator(Math::max, 0);
     private volatile MiscompareReport lastMiscompare;
+    private final MiscompareLogBudget logBudget = new MiscompareLogBudget();
 
     /** A COMPARE AND WRITE that reached the medium check (NLB &gt; 0, CDB valid). */
     public void started() {
@@ -53,6 +54,11 @@ public final class AtsStatistics {
 
     public long lockWaitNanosMax() {
         return lockWaitNanosMax.get();
+    }
+
+    /** How many of this LU's miscompare records may be WARN records. */
+    public MiscompareLogBudget logBudget() {
+        return logBudget;
     }
 
     /** The most recent miscompare on this LU, or null. */

@@ -51,9 +51,20 @@ public record MiscompareReport(String initiatorName, String isid, String target,
                 lba, blocks, offset, start, exp, got, blockLba, history.lastWriter(blockLba));
     }
 
-    /** Writes the one WARN record for this miscompare, with every field as a key/value pair. */
-    public void log() {
-        LOG.atWarn()
+    /**
+     * Writes the one record for this miscompare, with every field as a key/value pair: a WARN record
+     * while {@code budget} allows, else a DEBUG record (preceded, in a later second, by one WARN line
+     * that counts the DEBUG-only records).
+     */
+    public void log(MiscompareLogBudget budget) {
+        boolean warn = budget.admitWarn();
+        long demoted = warn ? budget.takeDemoted() : 0;
+        if (demoted > 0) {
+            LOG.warn("{} more ATS miscompares on LUN {} were logged at DEBUG only (at most {} WARN records a second"
+                    + " per LUN; every one counts in the org.vaaitarget.ats.stats line)",
+                    demoted, lun, MiscompareLogBudget.WARN_PER_SECOND);
+        }
+        (warn ? LOG.atWarn() : LOG.atDebug())
                 .addKeyValue("initiator", initiatorName)
                 .addKeyValue("isid", isid)
                 .addKeyValue("target", target)

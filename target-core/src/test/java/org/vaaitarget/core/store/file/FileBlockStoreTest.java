@@ -15,7 +15,10 @@ import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -371,6 +374,38 @@ class FileBlockStoreTest {
         } finally {
             release.countDown();
             blocked.close();
+        }
+    }
+
+    @Test
+    void aJobSubmittedByACompletionOnAStoreThreadRunsNextOnThatThreadAndABurstStillSpreads() throws Exception {
+        ThreadPoolExecutor executor = StoreExecutors.newExecutor("chain", 4, 16);
+        store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_BACK), executor, alloc);
+        ByteBuf data = alloc.directBuffer().writeBytes(pattern(BS, 5));
+        CountDownLatch othersStarted = new CountDownLatch(2);
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            // as a released range lock grants the next COMPARE AND WRITE: the first write's completion submits the second
+            Set<String> firstThread = ConcurrentHashMap.newKeySet();
+            CompletableFuture<Void> first = store.write(1, data, false)
+                    .thenRun(() -> firstThread.add(Thread.currentThread().getName()));
+            CompletableFuture<String> second = first.thenCompose(v -> store.write(2, data, false))
+                    .thenApply(v -> Thread.currentThread().getName());
+            assertEquals(firstThread, Set.of(await(second)), "the follow-up ran on the thread that submitted it");
+            // a completion that submits several: the first stays on the thread, the others go to the executor
+            CompletableFuture<Void> burst = store.write(3, data, false).thenCompose(v -> {
+                CompletableFuture<Void> a = store.flush();
+                List<CompletableFuture<Void>> others = List.of(
+                        store.unmap(10, 1).thenRun(() -> { othersStarted.countDown(); awaitUninterruptibly(release); }),
+                        store.unmap(11, 1).thenRun(() -> { othersStarted.countDown(); awaitUninterruptibly(release); }));
+                return CompletableFuture.allOf(a, others.get(0), others.get(1));
+            });
+            assertTrue(othersStarted.await(30, TimeUnit.SECONDS), "both ran at once on other threads");
+            release.countDown();
+            await(burst);
+        } finally {
+            release.countDown();
+            data.release();
         }
     }
 
