@@ -58,6 +58,9 @@ public record MiscompareReport(String initiatorName, String isid, String target,
      */
     public void log(MiscompareLogBudget budget) {
         boolean warn = budget.admitWarn();
+        if (!(warn ? LOG.isWarnEnabled() : LOG.isDebugEnabled())) {
+            return; // skip formatting the arguments of a record nobody gets
+        }
         long demoted = warn ? budget.takeDemoted() : 0;
         if (demoted > 0) {
             LOG.warn("{} more ATS miscompares on LUN {} were logged at DEBUG only (at most {} WARN records a second"
