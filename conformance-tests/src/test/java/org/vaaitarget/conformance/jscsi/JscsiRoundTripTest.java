@@ -11,6 +11,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.conformance.support.TestTarget;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 /** An independent Java initiator: 64 MiB of random data written, read back, and read back again after a restart. */
 class JscsiRoundTripTest {
@@ -49,5 +50,23 @@ class JscsiRoundTripTest {
             file.readFully(onDisk);
         }
         assertArrayEquals(data, onDisk, "medium contents after shutdown");
+    }
+
+    @Test
+    @Timeout(value = 300, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void readsSentStraightFromTheFileAreTheBytesWrittenAndReleaseTheirLocks() throws Exception {
+        assumeTrue(System.getProperty(TestTarget.URL_PROPERTY, "").isBlank(), "needs our own server");
+        byte[] first = new byte[DATA_BYTES / 4];
+        byte[] second = new byte[DATA_BYTES / 4];
+        new Random(3270).nextBytes(first);
+        new Random(3271).nextBytes(second);
+        try (TestTarget target = TestTarget.start(dir, LUN_BYTES, c -> c.withZeroCopyReads(ZeroCopyReads.ALWAYS));
+             JscsiClient client = JscsiClient.connect(dir.resolve("jscsi"), target)) {
+            client.write(FIRST_LBA, first);
+            assertArrayEquals(first, client.read(FIRST_LBA, first.length), "read back (pages cached: sendfile)");
+            // a write of the same blocks after those reads: it would wait forever for a read lock never released
+            client.write(FIRST_LBA, second);
+            assertArrayEquals(second, client.read(FIRST_LBA, second.length), "the new bytes, not the old pages");
+        }
     }
 }

@@ -87,8 +87,8 @@ final class RunningTask implements TaskHandle {
     }
 
     private static void releaseDataIn(CommandResult r) {
-        if (r != null && r.dataIn() != null && r.dataIn().refCnt() > 0) {
-            r.dataIn().release();
+        if (r != null) {
+            r.releaseData();
         }
     }
 }

@@ -129,6 +129,15 @@ public final class Task {
         }
     }
 
+    /**
+     * Takes a granted lock of this task out of {@link #finish()}'s hands: the caller now releases it
+     * (for Data-In sent from the file after the task completed, {@link org.vaaitarget.core.scsi.FileDataIn}).
+     * A lock that is not this task's, or not granted, is left alone.
+     */
+    public synchronized void handOver(RangeLock lock) {
+        locks.removeIf(f -> f.isDone() && !f.isCompletedExceptionally() && f.getNow(null) == lock);
+    }
+
     /** Releases every lock this task holds. Called once by the dispatcher when the handler is done. */
     public void finish() {
         List<CompletableFuture<RangeLock>> held;

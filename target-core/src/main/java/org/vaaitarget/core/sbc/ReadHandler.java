@@ -1,6 +1,7 @@
 package org.vaaitarget.core.sbc;
 
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
@@ -9,7 +10,9 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.FileDataIn;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.store.FileRange;
 
 /**
  * READ(6/10/12/16) (SBC-4 5.15-5.18) under a SHARED range lock, so that a multi-block read never sees
@@ -63,8 +66,18 @@ public final class ReadHandler implements CommandHandler {
             return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
         }
         int n = (int) blocks;
-        return task.lock(lba, n, LockMode.SHARED)
-                .thenCompose(lock -> lu.store().read(lba, n))
-                .thenApply(CommandResult::goodWithData);
+        return task.lock(lba, n, LockMode.SHARED).thenCompose(lock -> {
+            if (task.command().fileDataInAccepted()) {
+                FileRange range = lu.store().cachedFileRange(lba, n);
+                if (range != null) {
+                    // Zero-copy: the transport sends the bytes from the page cache after this task
+                    // completes, so the SHARED lock must outlive the task; the result's release ends it.
+                    task.handOver(lock);
+                    return CompletableFuture.completedFuture(CommandResult.goodWithFile(
+                            new FileDataIn(range.channel(), range.position(), range.length(), lock::close)));
+                }
+            }
+            return lu.store().read(lba, n).thenApply(CommandResult::goodWithData);
+        });
     }
 }

@@ -10,16 +10,23 @@ import io.netty.buffer.ByteBuf;
  * allocation-length truncation) with the EDTL to set the iSCSI U/O bits and residual count
  * (RFC 7143 11.4.5). For reads the transport sends {@code min(dataIn, EDTL)} bytes.
  *
- * <p>Ownership: {@code dataIn} belongs to whoever holds the result; the transport releases it after
- * writing (or when it drops the response).
+ * <p>Ownership: {@code dataIn} (or {@code dataInFile}) belongs to whoever holds the result; the
+ * transport releases it after writing (or when it drops the response), with {@link #releaseData()}.
  *
  * @param status         SCSI status
  * @param sense          sense bytes, or null unless CHECK CONDITION
  * @param dataIn         Data-In payload, or null
  * @param transferLength bytes the CDB called for (Data-In or Data-Out), or -1 when unknown
  * @param aborted        true when the task was aborted (ABORT TASK, LUN RESET, ...): send no response
+ * @param dataInFile     Data-In to send from the backing file instead of {@code dataIn}, or null
  */
-public record CommandResult(ScsiStatus status, byte[] sense, ByteBuf dataIn, long transferLength, boolean aborted) {
+public record CommandResult(ScsiStatus status, byte[] sense, ByteBuf dataIn, long transferLength, boolean aborted,
+                            FileDataIn dataInFile) {
+
+    /** A result whose Data-In, if any, is a buffer. */
+    public CommandResult(ScsiStatus status, byte[] sense, ByteBuf dataIn, long transferLength, boolean aborted) {
+        this(status, sense, dataIn, transferLength, aborted, null);
+    }
 
     private static final CommandResult ABORTED = new CommandResult(ScsiStatus.TASK_ABORTED, null, null, -1, true);
 
@@ -30,6 +37,26 @@ public record CommandResult(ScsiStatus status, byte[] sense, ByteBuf dataIn, lon
     /** GOOD with Data-In; transferLength is the data's length. */
     public static CommandResult goodWithData(ByteBuf dataIn) {
         return new CommandResult(ScsiStatus.GOOD, null, dataIn, dataIn.readableBytes(), false);
+    }
+
+    /** GOOD with Data-In sent from the backing file; transferLength is its length. */
+    public static CommandResult goodWithFile(FileDataIn data) {
+        return new CommandResult(ScsiStatus.GOOD, null, null, data.length(), false, data);
+    }
+
+    /** Bytes of Data-In available to send (from the buffer or the file). */
+    public int dataInLength() {
+        return dataIn != null ? dataIn.readableBytes() : dataInFile != null ? dataInFile.length() : 0;
+    }
+
+    /** Releases the Data-In (buffer or file claim) this result carries; safe to call more than once. */
+    public void releaseData() {
+        if (dataIn != null && dataIn.refCnt() > 0) {
+            dataIn.release();
+        }
+        if (dataInFile != null) {
+            dataInFile.release();
+        }
     }
 
     public static CommandResult checkCondition(byte[] sense) {

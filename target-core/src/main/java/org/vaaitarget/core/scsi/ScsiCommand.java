@@ -19,9 +19,17 @@ import java.util.Objects;
  * @param attribute              task attribute
  * @param taskTag                the transport's task tag (iSCSI ITT), for TMF and logs
  * @param dataOut                Data-Out payload, or null when there is none
+ * @param fileDataInAccepted     the transport can send Data-In straight from a file ({@link FileDataIn});
+ *                               otherwise results carry Data-In only as buffers
  */
 public record ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedLength, DataDirection direction,
-                          TaskAttribute attribute, long taskTag, ByteBuf dataOut) {
+                          TaskAttribute attribute, long taskTag, ByteBuf dataOut, boolean fileDataInAccepted) {
+
+    /** A command whose Data-In must come as a buffer. */
+    public ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedLength, DataDirection direction,
+                       TaskAttribute attribute, long taskTag, ByteBuf dataOut) {
+        this(nexus, lun, cdb, expectedLength, direction, attribute, taskTag, dataOut, false);
+    }
 
     public ScsiCommand {
         Objects.requireNonNull(nexus, "nexus");

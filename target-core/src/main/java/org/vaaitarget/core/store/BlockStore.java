@@ -31,6 +31,16 @@ public interface BlockStore extends AutoCloseable {
     CompletableFuture<ByteBuf> read(long lba, int blocks);
 
     /**
+     * Where the blocks lie in a file, when this store can let the transport send them from there
+     * (zero-copy Data-In) right now: every byte already in the page cache, so that sending never waits
+     * for the disk. Null (the default) when not: the caller then {@link #read}s. The caller holds a
+     * range lock on the blocks for as long as it uses the range.
+     */
+    default FileRange cachedFileRange(long lba, int blocks) {
+        return null;
+    }
+
+    /**
      * Writes {@code data} (a whole number of blocks) at {@code lba}. The store does not release
      * {@code data}; the caller keeps ownership and releases it after the future completes.
      *

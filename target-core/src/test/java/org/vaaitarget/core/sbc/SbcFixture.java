@@ -89,10 +89,16 @@ final class SbcFixture {
 
     /** Starts a command; the caller joins the stage and then calls {@link Running#finish()}. */
     Running start(ItNexus nexus, byte[] cdb, byte[] dataOut) {
+        return start(nexus, cdb, dataOut, false);
+    }
+
+    /** Like {@link #start(ItNexus, byte[], byte[])}, from a transport that can send Data-In from a file or not. */
+    Running start(ItNexus nexus, byte[] cdb, byte[] dataOut, boolean fileDataInAccepted) {
         ByteBuf data = dataOut == null ? null : Unpooled.wrappedBuffer(dataOut);
         DataDirection dir = dataOut == null ? DataDirection.READ : DataDirection.WRITE;
         int edtl = dataOut == null ? 0 : dataOut.length;
-        ScsiCommand cmd = new ScsiCommand(nexus, 0, cdb, edtl, dir, TaskAttribute.SIMPLE, TAGS.incrementAndGet(), data);
+        ScsiCommand cmd = new ScsiCommand(nexus, 0, cdb, edtl, dir, TaskAttribute.SIMPLE, TAGS.incrementAndGet(), data,
+                fileDataInAccepted);
         Task task = new Task(cmd, lu, UnpooledByteBufAllocator.DEFAULT);
         HandlerTable.Lookup found = HANDLERS.lookup(cdb);
         assertTrue(found instanceof HandlerTable.Found, "no handler for opcode " + (cdb[0] & 0xFF));

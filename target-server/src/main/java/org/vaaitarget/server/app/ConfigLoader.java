@@ -27,6 +27,7 @@ import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 /**
  * Reads the YAML configuration file (see README for the annotated example). Unknown keys, wrong types
@@ -44,7 +45,7 @@ public final class ConfigLoader {
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
-                      AccessConfigs.AuthEntry discoveryAuth, List<TargetEntry> targets) {
+                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets) {
     }
 
     record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
@@ -162,7 +163,21 @@ public final class ConfigLoader {
             targets.add(new ServerConfig.Target(iqn, entry.alias(), luns, access));
         }
         AccessConfigs.checkSecretsNotShared(auths);
-        return new ServerConfig(portals, offer, targets, discoveryAuth, limits);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits,
+                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"));
+    }
+
+    /** {@code auto} (the default, also for null), {@code always} or {@code never}; {@code where} names the key. */
+    static ZeroCopyReads zeroCopyReads(String text, String where) throws ConfigException {
+        if (text == null) {
+            return ZeroCopyReads.AUTO;
+        }
+        ZeroCopyReads mode = ZeroCopyReads.parse(text);
+        if (mode == null) {
+            throw new ConfigException(where + ": '" + text + "' is not a choice; use auto (sendfile except for"
+                    + " loopback peers), always or never");
+        }
+        return mode;
     }
 
     private static ResourceLimits limits(Limits l) throws ConfigException {

@@ -16,7 +16,9 @@ import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.ChapCredentials;
 import org.vaaitarget.server.login.InitiatorRule;
 import org.vaaitarget.server.login.TargetAccess;
+import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -69,6 +71,12 @@ public final class Main implements Callable<Integer> {
             description = "back (default): writes are cached (WCE=1), FUA and SYNCHRONIZE CACHE force them to disk; "
                     + "through: every write is on disk before GOOD (WCE=0).")
     String writeCache;
+
+    @Option(names = "--zero-copy-reads", paramLabel = "auto|always|never",
+            description = "Send reads over 64 KiB straight from the LUN file (sendfile) when cached and without data "
+                    + "digests. auto (default): except to loopback peers, where the initiator is on the same machine "
+                    + "and is faster copying from a fresh socket buffer.")
+    String zeroCopyReads;
 
     @Option(names = "--chap", paramLabel = "USER:SECRET",
             description = "Require one-way CHAP: the initiator logs in as USER with SECRET (12 to 255 bytes; the secret "
@@ -151,6 +159,7 @@ public final class Main implements Callable<Integer> {
         if (config != null) {
             String flag = !portals.isEmpty() ? "--portal" : iqn != null ? "--iqn" : !luns.isEmpty() ? "--lun"
                     : blockSize != null ? "--block-size" : writeCache != null ? "--write-cache"
+                    : zeroCopyReads != null ? "--zero-copy-reads"
                     : chap != null ? "--chap" : mutualChap != null ? "--mutual-chap" : !allow.isEmpty() ? "--allow" : null;
             if (flag != null) {
                 throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
@@ -188,8 +197,10 @@ public final class Main implements Callable<Integer> {
             }
             lunConfigs.add(lun);
         }
+        ZeroCopyReads zeroCopy = ConfigLoader.zeroCopyReads(zeroCopyReads, "--zero-copy-reads");
         return new ServerConfig(addresses, TargetOffer.defaults(),
-                List.of(new ServerConfig.Target(name, null, lunConfigs, access())));
+                List.of(new ServerConfig.Target(name, null, lunConfigs, access())), AuthConfig.NONE,
+                ResourceLimits.defaults(), zeroCopy);
     }
 
     /** --chap, --mutual-chap and --allow as the target's access rules. */

@@ -8,6 +8,7 @@ import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 /**
  * Everything needed to start a server: where to listen, what to offer in negotiation, and the targets
@@ -19,9 +20,10 @@ import org.vaaitarget.server.session.TargetOffer;
  * @param targets targets, in order
  * @param discoveryAuth authentication of discovery sessions
  * @param limits  resource bounds (YAML {@code limits:})
+ * @param zeroCopyReads which connections get large reads sent straight from the LUN file (YAML {@code zeroCopyReads})
  */
 public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
-                           AuthConfig discoveryAuth, ResourceLimits limits) {
+                           AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -30,11 +32,18 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         portals = List.copyOf(portals);
         Objects.requireNonNull(offer, "offer");
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(zeroCopyReads, "zeroCopyReads");
         targets = List.copyOf(targets);
         discoveryAuth = discoveryAuth == null ? AuthConfig.NONE : discoveryAuth;
         if (portals.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one portal and one target");
         }
+    }
+
+    /** With {@link ZeroCopyReads#AUTO}. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        AuthConfig discoveryAuth, ResourceLimits limits) {
+        this(portals, offer, targets, discoveryAuth, limits, ZeroCopyReads.AUTO);
     }
 
     /** Discovery without authentication, default limits. */
@@ -56,7 +65,12 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
 
     /** The same configuration with other limits. */
     public ServerConfig withLimits(ResourceLimits newLimits) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads);
+    }
+
+    /** The same configuration with another zero-copy read setting. */
+    public ServerConfig withZeroCopyReads(ZeroCopyReads mode) {
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode);
     }
 
     /** The same configuration with another negotiation offer. */

@@ -51,7 +51,7 @@ public final class TargetServer {
             }
             ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
                     new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()),
-                    config.limits());
+                    config.limits(), config.zeroCopyReads());
             IscsiServer server;
             try {
                 server = IscsiServer.start(context);

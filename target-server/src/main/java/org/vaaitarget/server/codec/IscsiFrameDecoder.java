@@ -149,7 +149,7 @@ public final class IscsiFrameDecoder extends ByteToMessageDecoder {
     }
 
     /** Bytes of padding after a data segment of {@code length} bytes (RFC 7143 11.2.3). */
-    static int padding(int length) {
+    public static int padding(int length) {
         return (4 - (length & 3)) & 3;
     }
 }

@@ -196,6 +196,17 @@ public final class Pdu {
         return this;
     }
 
+    /**
+     * Declares a data segment of {@code length} bytes that is written after this PDU as separate
+     * messages (a file region and its padding) instead of from a buffer: the BHS says {@code length},
+     * the Pdu holds no data, and the encoder writes the header only. Never with data digests.
+     */
+    public Pdu declareExternalData(int length) {
+        setData(null);
+        setDataSegmentLength(length);
+        return this;
+    }
+
     /** Hands the data buffer to the caller (who must release it); the Pdu keeps an empty segment. */
     public ByteBuf takeData() {
         ByteBuf d = data;

@@ -16,10 +16,13 @@ import org.vaaitarget.server.login.AccessControl;
  * @param sessions live sessions
  * @param access   authentication, allow lists and LUN masking
  * @param limits   resource bounds (connections, sessions, login time, buffered write bytes, Data-Out wait)
+ * @param zeroCopyReads which connections get large reads sent straight from the LUN file
  */
 public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
-                            SessionRegistry sessions, AccessControl access, ResourceLimits limits) {
+                            SessionRegistry sessions, AccessControl access, ResourceLimits limits,
+                            ZeroCopyReads zeroCopyReads) {
     public ServerContext {
+        Objects.requireNonNull(zeroCopyReads);
         Objects.requireNonNull(targets);
         Objects.requireNonNull(portals);
         Objects.requireNonNull(offer);
@@ -31,23 +34,29 @@ public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAd
     /** Without authentication or access restrictions, with {@link ResourceLimits#defaults()}. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions) {
-        this(targets, portals, offer, sessions, AccessControl.open(), ResourceLimits.defaults());
+        this(targets, portals, offer, sessions, AccessControl.open(), ResourceLimits.defaults(), ZeroCopyReads.AUTO);
     }
 
     /** With {@link ResourceLimits#defaults()}. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions, AccessControl access) {
-        this(targets, portals, offer, sessions, access, ResourceLimits.defaults());
+        this(targets, portals, offer, sessions, access, ResourceLimits.defaults(), ZeroCopyReads.AUTO);
     }
 
     /** Without authentication or access restrictions. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions, ResourceLimits limits) {
-        this(targets, portals, offer, sessions, AccessControl.open(), limits);
+        this(targets, portals, offer, sessions, AccessControl.open(), limits, ZeroCopyReads.AUTO);
+    }
+
+    /** With {@link ZeroCopyReads#AUTO}. */
+    public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
+                         SessionRegistry sessions, AccessControl access, ResourceLimits limits) {
+        this(targets, portals, offer, sessions, access, limits, ZeroCopyReads.AUTO);
     }
 
     /** The same context advertising other portals (e.g. the bound ports of port-0 portals). */
     public ServerContext withPortals(List<InetSocketAddress> advertised) {
-        return new ServerContext(targets, advertised, offer, sessions, access, limits);
+        return new ServerContext(targets, advertised, offer, sessions, access, limits, zeroCopyReads);
     }
 }

@@ -2,8 +2,11 @@ package org.vaaitarget.server.task;
 
 import org.vaaitarget.server.pdu.RejectReason;
 
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.util.ReferenceCountUtil;
+import java.nio.channels.ClosedChannelException;
 import java.util.concurrent.RejectedExecutionException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,6 +45,8 @@ final class FfpConnection {
     final FullFeatureOptions options;
     final CmdSnWindow window;
     final ItNexus nexus;
+    /** Large reads of this connection may be sent straight from the LUN file (no data digests, setting allows). */
+    final boolean fileDataIn;
     private int statSn;
     private int expStatSn;
     private int nextTtt = 1;
@@ -56,6 +61,7 @@ final class FfpConnection {
         this.options = options;
         this.window = new CmdSnWindow(session.initialExpCmdSn(), Math.max(1, server.offer().queueDepth()));
         this.nexus = session.nexus();
+        this.fileDataIn = !params.dataDigest() && server.zeroCopyReads().appliesTo(ctx.channel().remoteAddress());
         this.statSn = nextStatSn;
     }
 
@@ -118,6 +124,19 @@ final class FfpConnection {
         }
         pdu.setU32(TargetPdus.OFF_EXP_CMD_SN, window.expCmdSn());
         pdu.setU32(TargetPdus.OFF_MAX_CMD_SN, window.maxCmdSn());
+    }
+
+    /**
+     * Writes a message that is already in wire form (a file region, padding) right after the PDUs
+     * written before it, without flushing. Ownership moves to the pipeline; after close it is released
+     * here and the returned future has failed.
+     */
+    ChannelFuture writeRaw(Object wireMessage) {
+        if (closed) {
+            ReferenceCountUtil.release(wireMessage);
+            return ctx.newFailedFuture(new ClosedChannelException());
+        }
+        return ctx.write(wireMessage);
     }
 
     /** {@link #write} then flush. */

@@ -254,8 +254,9 @@ final class ScsiCommandFlow {
             return;
         }
         ByteBuf data = task.collector == null ? null : task.collector.takeData();
+        boolean fileDataIn = task.direction == DataDirection.READ && conn.fileDataIn;
         ScsiCommand command = new ScsiCommand(conn.nexus, task.lun, task.cdb, task.edtl, task.direction,
-                task.attribute, task.itt & 0xFFFFFFFFL, data);
+                task.attribute, task.itt & 0xFFFFFFFFL, data, fileDataIn);
         task.state = IscsiTask.State.SUBMITTED;
         TaskHandle handle;
         try {
@@ -352,8 +353,8 @@ final class ScsiCommandFlow {
     }
 
     private static void releaseData(CommandResult result) {
-        if (result != null && result.dataIn() != null && result.dataIn().refCnt() > 0) {
-            result.dataIn().release();
+        if (result != null) {
+            result.releaseData();
         }
     }
 }

@@ -16,6 +16,7 @@ import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 class ConfigLoaderTest {
     @TempDir
@@ -89,6 +90,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void zeroCopyReadsIsAutoUnlessChosenAndABadValueNamesTheKey() throws ConfigException {
+        String targets = "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
+        assertEquals(ZeroCopyReads.AUTO, ConfigLoader.parse(targets, dir).zeroCopyReads());
+        assertEquals(ZeroCopyReads.NEVER, ConfigLoader.parse("zeroCopyReads: never\n" + targets, dir).zeroCopyReads());
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse("zeroCopyReads: sometimes\n" + targets, dir));
+        assertEquals("config zeroCopyReads: 'sometimes' is not a choice; use auto (sendfile except for loopback peers),"
+                + " always or never", e.getMessage());
+    }
+
+    @Test
     void minimalConfigGetsDefaultPortalAndOffer() throws ConfigException {
         ServerConfig c = ConfigLoader.parse("targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n", dir);
         assertEquals(List.of(new InetSocketAddress(3260)), c.portals());
@@ -99,7 +111,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
             + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, removable, size, softThresholdPercent, writeCache)",
-        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, negotiation, portals, targets)",
+        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, negotiation, portals, targets, zeroCopyReads)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: 1024"

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 /** The command line through picocli's execute, with the server launch replaced by a recorder. */
 class MainTest {
@@ -138,11 +139,22 @@ class MainTest {
         "--portal|no-such-host.invalid:3260|host 'no-such-host.invalid' is not an address",
         "--block-size|1024|--block-size '1024': use 512 or 4096",
         "--write-cache|sometimes|--write-cache: write cache 'sometimes' is not 'back' or 'through'",
+        "--zero-copy-reads|yes|--zero-copy-reads: 'yes' is not a choice; use auto (sendfile except for loopback peers), always or never",
     })
     void badFlagIsOneLineAndExitCode2(String flag, String value, String expected) {
         String v = value.startsWith("a.img") || value.startsWith("missing") ? file(value) : value;
         Run r = run(flag, v, "--lun", flag.equals("--lun") ? file("other.img") + ":1M" : file("b.img") + ":1M");
         assertUsageError(r, expected.replace("DIR", dir.toString()));
+    }
+
+    @Test
+    void zeroCopyReadsDefaultsToAutoAndCanBeChosen() {
+        Run auto = run("--lun", file("a.img") + ":1M");
+        assertEquals(0, auto.code(), auto.err());
+        assertEquals(ZeroCopyReads.AUTO, auto.config().zeroCopyReads());
+        Run always = run("--lun", file("a.img") + ":1M", "--zero-copy-reads", "always");
+        assertEquals(0, always.code(), always.err());
+        assertEquals(ZeroCopyReads.ALWAYS, always.config().zeroCopyReads());
     }
 
     @Test

@@ -70,20 +70,38 @@ final class LinuxFileOps implements AutoCloseable {
         /** {@code iov}: the native address of {base, length} pairs, the layout of struct iovec on 64-bit Linux. */
         static native long preadv2(int fd, long iov, int iovcnt, long offset, int flags) throws LastErrorException;
 
+        static native int getpagesize();
+
+        /**
+         * {@code syscall(2)} with the argument list of {@code cachestat(2)} (Linux 6.5): {@code range}
+         * and {@code cstat} are native addresses of struct cachestat_range and struct cachestat.
+         */
+        static native long syscall(long number, int fd, long range, long cstat, int flags) throws LastErrorException;
+
         private DirectCalls() {
         }
     }
 
-    /** One struct iovec per thread for {@link DirectCalls#preadv2} (calls are synchronous, so never shared). */
-    private static final class IoVec {
-        final ByteBuffer buffer = ByteBuffer.allocateDirect(16).order(ByteOrder.nativeOrder());
+    /**
+     * Per-thread native scratch memory for the structs the direct calls take (calls are synchronous, so
+     * never shared): bytes 0-15 a struct iovec or struct cachestat_range, bytes 16-55 a struct cachestat.
+     */
+    private static final class Scratch {
+        static final int CACHESTAT = 16;
+        final ByteBuffer buffer = ByteBuffer.allocateDirect(64).order(ByteOrder.nativeOrder());
         final long address = Pointer.nativeValue(Native.getDirectBufferPointer(buffer));
     }
 
-    private static final ThreadLocal<IoVec> IOV = ThreadLocal.withInitial(IoVec::new);
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+    /** cachestat's number in the generic syscall table, which x86_64 and aarch64 share for it. */
+    private static final long SYS_CACHESTAT = 451;
+    /** Cleared for good the first time cachestat is refused (a kernel older than 6.5, or seccomp). */
+    private volatile boolean cachestatWorks = "amd64".equals(System.getProperty("os.arch"))
+            || "aarch64".equals(System.getProperty("os.arch"));
 
     private static final LibC LIBC = loadLibC();
-    private static final boolean PREADV2_BOUND = LIBC != null && bindDirectCalls();
+    private static final boolean DIRECT_CALLS_BOUND = LIBC != null && bindDirectCalls();
+    private static final long PAGE_SIZE = DIRECT_CALLS_BOUND ? DirectCalls.getpagesize() : 4096;
 
     private final Path path;
     private final int fd;
@@ -115,7 +133,7 @@ final class LinuxFileOps implements AutoCloseable {
             Native.register(DirectCalls.class, NativeLibrary.getInstance("c"));
             return true;
         } catch (LinkageError | RuntimeException e) {
-            LOG.info("preadv2 unavailable ({}): every read goes through the store executor", e.toString());
+            LOG.info("preadv2/cachestat unavailable ({}): every read goes through the store executor", e.toString());
             return false;
         }
     }
@@ -187,7 +205,7 @@ final class LinuxFileOps implements AutoCloseable {
      *         cached, the call is unsupported or the descriptor is closed: the caller then reads normally
      */
     long readCached(long address, int length, long offset) {
-        if (!nowaitWorks || !PREADV2_BOUND) {
+        if (!nowaitWorks || !DIRECT_CALLS_BOUND) {
             return -1;
         }
         Lock lock = closing.readLock();
@@ -196,7 +214,7 @@ final class LinuxFileOps implements AutoCloseable {
             if (closed) {
                 return -1;
             }
-            IoVec iov = IOV.get();
+            Scratch iov = SCRATCH.get();
             iov.buffer.putLong(0, address).putLong(8, length);
             return DirectCalls.preadv2(fd, iov.address, 1, offset, RWF_NOWAIT);
         } catch (LastErrorException e) {
@@ -209,6 +227,39 @@ final class LinuxFileOps implements AutoCloseable {
         } catch (UnsatisfiedLinkError e) {
             nowaitWorks = false; // libc without preadv2
             return -1;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Whether every page of [offset, offset + length) is in the page cache now ({@code cachestat(2)},
+     * Linux 6.5; one syscall, nothing copied). False when unknown: the call is unavailable (then never
+     * tried again), or the descriptor is closed.
+     */
+    boolean isCached(long offset, long length) {
+        if (!cachestatWorks || !DIRECT_CALLS_BOUND || length <= 0) {
+            return false;
+        }
+        Lock lock = closing.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return false;
+            }
+            Scratch s = SCRATCH.get();
+            s.buffer.putLong(0, offset).putLong(8, length);
+            DirectCalls.syscall(SYS_CACHESTAT, fd, s.address, s.address + Scratch.CACHESTAT, 0);
+            long cachedPages = s.buffer.getLong(Scratch.CACHESTAT); // nr_cache, the struct's first field
+            return cachedPages >= (offset + length - 1) / PAGE_SIZE - offset / PAGE_SIZE + 1;
+        } catch (LastErrorException e) {
+            cachestatWorks = false; // ENOSYS before 6.5, EPERM under seccomp: use the copying path
+            LOG.info("{}: cachestat unavailable (errno {}): large reads are copied, not sent from the file",
+                    path, e.getErrorCode());
+            return false;
+        } catch (UnsatisfiedLinkError e) {
+            cachestatWorks = false;
+            return false;
         } finally {
             lock.unlock();
         }

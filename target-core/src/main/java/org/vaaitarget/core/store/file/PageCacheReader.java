@@ -24,6 +24,11 @@ final class PageCacheReader {
         this.blockSize = blockSize;
     }
 
+    /** Whether every byte of the range is in the page cache now; false when that cannot be told. */
+    boolean isCached(long offset, long length) {
+        return cache != null && cache.isCached(offset, length);
+    }
+
     /**
      * The blocks, read without blocking, or null when not possible (no native call, too large, or not all
      * cached); the read then goes through the executor. The returned buffer (from the allocator, readable
