@@ -54,7 +54,7 @@ def main():
     ap.add_argument("--settings", default="")
     a = ap.parse_args()
 
-    perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt")}
+    perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt", "us-zerocopy")}
     limits = {}
     for path in sorted(glob.glob(os.path.join(a.raw, "limits", "run*.tsv"))):
         for row in read_tsv(path):
@@ -81,6 +81,20 @@ def main():
                  field("tgt", "seq128k-qd8", "MiB_s"), "high"))
     rows.append(("128 KiB sequential write, qd8 (MiB/s)", field("us", "seqwrite128k-qd8", "MiB_s"), "tgt",
                  field("tgt", "seqwrite128k-qd8", "MiB_s"), "high"))
+    def cpu_per_gib(name, case):
+        vals = []
+        for r in perf[name].get(case, []):
+            mib, secs, cpu = num(r["MiB_s"]), num(r["seconds"]), num(r["target_cpu_s"])
+            vals.append(cpu / (mib * secs / 1024) if mib and secs and cpu is not None else None)
+        return vals
+
+    if perf["us-zerocopy"]:
+        rows.append(("128 KiB sequential read, qd8, --zero-copy-reads always (MiB/s)",
+                     field("us-zerocopy", "seq128k-qd8", "MiB_s"), "tgt", field("tgt", "seq128k-qd8", "MiB_s"), "high"))
+        rows.append(("target CPU s per GiB, 128 KiB sequential read qd8 (copied: the loopback default)",
+                     cpu_per_gib("us", "seq128k-qd8"), "tgt", cpu_per_gib("tgt", "seq128k-qd8"), "low"))
+        rows.append(("target CPU s per GiB, 128 KiB sequential read qd8, --zero-copy-reads always",
+                     cpu_per_gib("us-zerocopy", "seq128k-qd8"), "tgt", cpu_per_gib("tgt", "seq128k-qd8"), "low"))
     if iperf1:
         frac = lambda vals: [v / iperf1 if v is not None else None for v in vals]
         rows.append(("128 KiB sequential read / 1 loopback TCP stream", frac(field("us", "seq128k-qd8", "MiB_s")),

@@ -94,11 +94,12 @@ cleanup() {
 }
 trap cleanup EXIT
 "$PEERS_DIR/stop-peers.sh" tgt istgt >/dev/null 2>&1
-start_us() {  # launcher: "script" (bin/vaai-target) or "plain" (java -jar, the JVM's default memory sizing)
+start_us() {  # launcher [target options]; launcher: "script" (bin/vaai-target) or "plain" (java -jar, the JVM's default memory sizing)
   if [ -n "$US_PID" ]; then kill "$US_PID" 2>/dev/null; wait "$US_PID" 2>/dev/null; US_PID=; fi
   local memory=()
   [ "$1" = plain ] && memory=(env VAAI_TARGET_MEMORY=)
-  "${memory[@]}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" \
+  shift
+  "${memory[@]}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" "$@" \
     >>"$PEERS_WORK/us/server.log" 2>&1 &
   US_PID=$!
   wait_port "$US_PORT" 300 || { cat "$PEERS_WORK/us/server.log" >&2; return 1; }
@@ -147,6 +148,15 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 "$PEERS_DIR/run-limits.sh" 2 >/dev/null
+
+# The reads again with large reads sent straight from the LUN file even to this loopback client
+# (--zero-copy-reads always; the default, auto, copies for loopback peers): the target's CPU per GiB.
+say "reads with --zero-copy-reads always: us"
+start_us script --zero-copy-reads always || exit 1
+timeout 30 iscsi-perf -m 8 -b 256 -t 3 "$US_URL" >/dev/null 2>&1   # JIT and page cache warm
+PERF_CASES="read" PERF_NAME=us-zerocopy PERF_TARGET_PID=$US_PID "$PEERS_DIR/run-perf.sh" "$US_URL" 1 >/dev/null
+start_us script || exit 1
+timeout 30 "$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
 
 # our RSS (and tgt's, for reference) while RSS_SESSIONS sessions write and read 64 KiB blocks
 RSS_TSV=$RAW/rss.tsv
