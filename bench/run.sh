@@ -16,7 +16,7 @@
 #   BENCH_OUT         where results.tsv/results.md/chart.png go (default bench/results)
 #   US_PORT=3306      our portal port; our target runs as users start it, bin/vaai-target (its memory
 #                     settings); JAVA_OPTS adds JVM options
-#   WARM_SECS=5       untimed warm-up per target before the first round (JIT, page cache)
+#   WARM_SECS=5       untimed warm-up per target and kind of load before the first round (JIT, page cache)
 # Never part of `mvn test` or CI: figures from a shared 2-core machine are noisy; compare ratios.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -125,16 +125,19 @@ caw() {  # name url mode round
   echo -e "$1\t$3\t$4\t$(kv ops_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv success)\t$(kv miscompare)\t$(kv errors)\t$(kv check)" >>"$CAW_TSV"
 }
 
-# warm-up, not measured: our JIT compiles the hot paths (a long-running server is measured warm);
-# the peers get the same load so that their page cache state matches
+# warm-up, not measured: our JIT compiles the hot paths of every kind of load measured below (a
+# long-running server is measured warm: on 2 cores C2 needs 10-20 s of a new load before it is at
+# full speed); the peers get the same load so that their page cache state matches
 WARM_SECS=${WARM_SECS:-5}
-say "warm-up ${WARM_SECS}s per target (not measured)"
+say "warm-up ${WARM_SECS}s per target and load (not measured)"
 for u in "$US_URL" "$TGT_URL"; do
   timeout $((WARM_SECS + 20)) iscsi-perf -m 8 -b 8 -r -t "$WARM_SECS" "$u" >/dev/null 2>&1
-  "$CAW_BIN" -m rw -n 4 -t "$WARM_SECS" "$u" >/dev/null 2>&1
+  timeout $((WARM_SECS + 20)) iscsi-perf -m 8 -b 256 -t "$WARM_SECS" "$u" >/dev/null 2>&1
+  timeout $((WARM_SECS + 20)) "$CAW_BIN" -m rw -n 4 -t "$WARM_SECS" "$u" >/dev/null 2>&1
 done
-"$CAW_BIN" -m one -n 4 -t 2 "$US_URL" >/dev/null 2>&1
-"$CAW_BIN" -m one -n 4 -t 2 "$ISTGT_URL" >/dev/null 2>&1
+for u in "$US_URL" "$ISTGT_URL"; do
+  for m in one disjoint; do timeout $((WARM_SECS + 20)) "$CAW_BIN" -m "$m" -n 8 -t "$WARM_SECS" "$u" >/dev/null 2>&1; done
+done
 
 say "limits (iperf3 ${LIMITS_SECS}s, page cache)"
 "$PEERS_DIR/run-limits.sh" 1 >/dev/null
@@ -149,14 +152,6 @@ for r in $(seq "$ROUNDS"); do
 done
 "$PEERS_DIR/run-limits.sh" 2 >/dev/null
 
-# The reads again with large reads sent straight from the LUN file even to this loopback client
-# (--zero-copy-reads always; the default, auto, copies for loopback peers): the target's CPU per GiB.
-say "reads with --zero-copy-reads always: us"
-start_us script --zero-copy-reads always || exit 1
-timeout 30 iscsi-perf -m 8 -b 256 -t 3 "$US_URL" >/dev/null 2>&1   # JIT and page cache warm
-PERF_CASES="read" PERF_NAME=us-zerocopy PERF_TARGET_PID=$US_PID "$PEERS_DIR/run-perf.sh" "$US_URL" 1 >/dev/null
-start_us script || exit 1
-timeout 30 "$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
 
 # our RSS (and tgt's, for reference) while RSS_SESSIONS sessions write and read 64 KiB blocks
 RSS_TSV=$RAW/rss.tsv
@@ -181,6 +176,13 @@ rss_case tgt "$(cat "$PEERS_WORK/tgt/tgtd.pid")" "$TGT_URL"
 start_us plain || exit 1
 "$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
 rss_case "us-plain-java" "$US_PID" "$US_URL"
+
+# The reads again with large reads sent straight from the LUN file even to this loopback client
+# (--zero-copy-reads always; the default, auto, copies for loopback peers): the target's CPU per GiB.
+say "reads with --zero-copy-reads always: us"
+start_us script --zero-copy-reads always || exit 1
+timeout $((2 * WARM_SECS + 20)) iscsi-perf -m 8 -b 256 -t $((2 * WARM_SECS)) "$US_URL" >/dev/null 2>&1   # JIT warm
+PERF_CASES="read" PERF_NAME=us-zerocopy PERF_TARGET_PID=$US_PID "$PEERS_DIR/run-perf.sh" "$US_URL" 1 >/dev/null
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 6. the table
