@@ -441,6 +441,33 @@ class FileBlockStoreTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(WriteCacheMode.class)
+    void onlyPageCacheWritesTakeTheWriteLaneWhatMayWaitForTheDiskTakesThePool(WriteCacheMode mode) throws Exception {
+        ThreadPoolExecutor lane = StoreExecutors.newExecutor("lane", 1, 16);
+        store = FileBlockStore.open(config("lun.img", SIZE, BS, mode), StoreExecutors.newExecutor("pool", 2, 16),
+                lane, alloc);
+        ByteBuf data = alloc.directBuffer().writeBytes(pattern(BS, 8));
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            lane.execute(() -> awaitUninterruptibly(release)); // the lane is busy
+            CompletableFuture<Void> cached = store.write(1, data, false);
+            await(store.write(2, data, true)); // FUA: durable, so not behind the lane
+            await(store.flush());
+            if (mode == WriteCacheMode.WRITE_BACK) {
+                assertFalse(cached.isDone(), "a page-cache write waits for the lane");
+            } else {
+                await(cached); // write-through (O_DSYNC): every write may wait for the disk, so the pool
+            }
+            release.countDown();
+            await(cached);
+            assertArrayEquals(pattern(BS, 8), read(1, 1));
+        } finally {
+            release.countDown();
+            data.release();
+        }
+    }
+
     @Test
     void closeFinishesQueuedWorkThenRefusesAndIsIdempotent() throws Exception {
         ThreadPoolExecutor executor = StoreExecutors.newExecutor("tiny", 1, 4);
