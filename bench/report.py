@@ -44,6 +44,29 @@ def per_round_fmt(values):
     return " ".join("NA" if v is None else f"{v:.6g}" for v in values)
 
 
+def gc_summary(path):
+    """Young/remark/cleanup pauses and the allocation rate from a -Xlog:gc log, or None."""
+    import re
+    pat = re.compile(r"^\[([\d.]+)s\].*GC\(\d+\) (Pause [^(]*(?:\([^)]*\) )*)(\d+)M->(\d+)M\((\d+)M\) ([\d.]+)ms")
+    pauses = []
+    try:
+        with open(path) as f:
+            for line in f:
+                m = pat.search(line)
+                if m:
+                    pauses.append((float(m.group(1)), int(m.group(3)), int(m.group(4)), float(m.group(6))))
+    except OSError:
+        return None
+    if len(pauses) < 2:
+        return None
+    span = pauses[-1][0] - pauses[0][0]
+    allocated = sum(max(0, pauses[i][1] - pauses[i - 1][2]) for i in range(1, len(pauses)))
+    total_ms = sum(p[3] for p in pauses)
+    return {"count": len(pauses), "total_ms": total_ms, "max_ms": max(p[3] for p in pauses),
+            "span_s": span, "alloc_mib_s": allocated / span if span > 0 else None,
+            "pause_share": total_ms / 1000 / span if span > 0 else None}
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--raw", required=True)
@@ -55,6 +78,7 @@ def main():
     a = ap.parse_args()
 
     perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt", "us-zerocopy")}
+    gc = gc_summary(os.path.join(a.raw, "gc-us-1.log"))
     limits = {}
     for path in sorted(glob.glob(os.path.join(a.raw, "limits", "run*.tsv"))):
         for row in read_tsv(path):
@@ -168,6 +192,11 @@ def main():
                  f"{len(caw_checks)} runs, {caw_errors} unexpected errors")
     for t, r in rss.items():
         notes.append(f"{rss_sessions}-session I/O during the RSS sample on {t}: {r['io_result']}")
+    if gc:
+        notes.append(f"our garbage collection over the {gc['span_s']:.0f} s from the first to the last pause"
+                     f" (warm-up, rounds, RSS sample; G1 as bin/vaai-target starts it): {gc['count']} pauses,"
+                     f" {gc['total_ms']:.0f} ms in all ({100 * gc['pause_share']:.2f} % of the time), longest"
+                     f" {gc['max_ms']:.1f} ms; allocation rate {gc['alloc_mib_s']:.0f} MiB/s")
     notes.append(f"machine: {a.machine}")
     notes.append(f"load average: {a.load}")
     notes.append(f"settings: rounds={a.rounds} {a.settings}")

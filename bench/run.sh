@@ -88,6 +88,7 @@ rm -f "$SRC"; sync
 
 # --- 4. targets
 US_PID=
+US_STARTS=0
 cleanup() {
   [ -n "$US_PID" ] && kill "$US_PID" 2>/dev/null && wait "$US_PID" 2>/dev/null
   "$PEERS_DIR/stop-peers.sh" tgt istgt >/dev/null 2>&1
@@ -97,9 +98,11 @@ trap cleanup EXIT
 start_us() {  # launcher [target options]; launcher: "script" (bin/vaai-target) or "plain" (java -jar, the JVM's default memory sizing)
   if [ -n "$US_PID" ]; then kill "$US_PID" 2>/dev/null; wait "$US_PID" 2>/dev/null; US_PID=; fi
   local memory=()
-  [ "$1" = plain ] && memory=(env VAAI_TARGET_MEMORY=)
+  [ "$1" = plain ] && memory=(VAAI_TARGET_MEMORY=)
   shift
-  "${memory[@]}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" "$@" \
+  US_STARTS=$((US_STARTS + 1))   # each start logs its garbage collections to gc-us-N.log (report.py reads N=1)
+  env "${memory[@]}" JAVA_OPTS="${JAVA_OPTS:-} -Xlog:gc:file=$RAW/gc-us-$US_STARTS.log" \
+    "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_PORT" --iqn "$US_IQN" --lun "$US_LUN" "$@" \
     >>"$PEERS_WORK/us/server.log" 2>&1 &
   US_PID=$!
   wait_port "$US_PORT" 300 || { cat "$PEERS_WORK/us/server.log" >&2; return 1; }
