@@ -234,6 +234,9 @@ def chart(out, table):
             r = ratio if better == "high" else (1 / ratio if ratio else 0)
             short = (metric.replace("COMPARE AND WRITE, 8 sessions, ", "CAW ")
                      .replace("target CPU s per million I/Os, ", "CPU/IO ")
+                     .replace("target CPU s per GiB, ", "CPU/GiB ")
+                     .replace(" (copied: the loopback default)", " copied").replace(", --zero-copy-reads always", " sendfile")
+                     .replace(" qd8, sendfile", " qd8 sendfile")
                      .replace(" (IOPS)", "").replace(" (MiB/s)", "").replace(" (ops/s)", " ops/s")
                      .replace(" latency (us)", "").replace(" / 1 loopback TCP stream", " vs TCP")
                      .replace("sequential", "seq").replace("random", "rand"))
@@ -250,7 +253,7 @@ set xtics rotate by -40 left
 set yrange [0:*]
 set grid ytics
 set key off
-set bmargin 11
+set bmargin 13
 set rmargin 16
 plot "{dat}" using 2:xtic(1) lc rgb "#3b6ea5", 1 with lines dt 2 lc rgb "#aa0000"
 """
