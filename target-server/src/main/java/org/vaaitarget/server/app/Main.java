@@ -111,10 +111,27 @@ public final class Main implements Callable<Integer> {
         this.launcher = launcher;
     }
 
+    /** Netty's setting for the largest buffer its per-thread caches keep (its default is 32 KiB). */
+    static final String NETTY_CACHED_BUFFER_MAX = "io.netty.allocator.maxCachedBufferCapacity";
+
     public static void main(String[] args) {
+        defaultNettySettings();
         int code = commandLine(new Main(), new PrintWriter(System.out, true), new PrintWriter(System.err, true))
                 .execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Called before any Netty allocator exists: lets the per-thread buffer caches keep buffers up to
+     * 256 KiB, so that a store thread reuses the read buffers it just had, still in the CPU cache, instead
+     * of taking them from the shared arena (128 KiB sequential reads after a mixed load, iscsi-perf,
+     * alternating runs: 2,240 MiB/s on average against 2,040 with Netty's 32 KiB default; RSS with 64
+     * busy sessions unchanged). A {@code -D} on the command line wins.
+     */
+    static void defaultNettySettings() {
+        if (System.getProperty(NETTY_CACHED_BUFFER_MAX) == null) {
+            System.setProperty(NETTY_CACHED_BUFFER_MAX, String.valueOf(256 * 1024));
+        }
     }
 
     /** The configured picocli command line: every parse error is one {@code error:} line and exit code 2. */

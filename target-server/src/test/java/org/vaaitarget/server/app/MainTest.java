@@ -148,6 +148,25 @@ class MainTest {
     }
 
     @Test
+    void nettyBufferCachesKeepReadBuffersUnlessTheCommandLineSaysOtherwise() {
+        String before = System.getProperty(Main.NETTY_CACHED_BUFFER_MAX);
+        try {
+            System.clearProperty(Main.NETTY_CACHED_BUFFER_MAX);
+            Main.defaultNettySettings();
+            assertEquals("262144", System.getProperty(Main.NETTY_CACHED_BUFFER_MAX));
+            System.setProperty(Main.NETTY_CACHED_BUFFER_MAX, "65536");
+            Main.defaultNettySettings();
+            assertEquals("65536", System.getProperty(Main.NETTY_CACHED_BUFFER_MAX), "-D wins");
+        } finally {
+            if (before == null) {
+                System.clearProperty(Main.NETTY_CACHED_BUFFER_MAX);
+            } else {
+                System.setProperty(Main.NETTY_CACHED_BUFFER_MAX, before);
+            }
+        }
+    }
+
+    @Test
     void zeroCopyReadsDefaultsToAutoAndCanBeChosen() {
         Run auto = run("--lun", file("a.img") + ":1M");
         assertEquals(0, auto.code(), auto.err());
