@@ -115,7 +115,7 @@ def main():
     if perf["us-zerocopy"]:
         rows.append(("128 KiB sequential read, qd8, --zero-copy-reads always (MiB/s)",
                      field("us-zerocopy", "seq128k-qd8", "MiB_s"), "tgt", field("tgt", "seq128k-qd8", "MiB_s"), "high"))
-        rows.append(("target CPU s per GiB, 128 KiB sequential read qd8 (copied: the loopback default)",
+        rows.append(("target CPU s per GiB, 128 KiB sequential read qd8 (copied, the default)",
                      cpu_per_gib("us", "seq128k-qd8"), "tgt", cpu_per_gib("tgt", "seq128k-qd8"), "low"))
         rows.append(("target CPU s per GiB, 128 KiB sequential read qd8, --zero-copy-reads always",
                      cpu_per_gib("us-zerocopy", "seq128k-qd8"), "tgt", cpu_per_gib("tgt", "seq128k-qd8"), "low"))
@@ -235,7 +235,7 @@ def chart(out, table):
             short = (metric.replace("COMPARE AND WRITE, 8 sessions, ", "CAW ")
                      .replace("target CPU s per million I/Os, ", "CPU/IO ")
                      .replace("target CPU s per GiB, ", "CPU/GiB ")
-                     .replace(" (copied: the loopback default)", " copied").replace(", --zero-copy-reads always", " sendfile")
+                     .replace(" (copied, the default)", " copied").replace(", --zero-copy-reads always", " sendfile")
                      .replace(" qd8, sendfile", " qd8 sendfile")
                      .replace(" (IOPS)", "").replace(" (MiB/s)", "").replace(" (ops/s)", " ops/s")
                      .replace(" latency (us)", "").replace(" / 1 loopback TCP stream", " vs TCP")

@@ -181,7 +181,7 @@ start_us plain || exit 1
 rss_case "us-plain-java" "$US_PID" "$US_URL"
 
 # The reads again with large reads sent straight from the LUN file even to this loopback client
-# (--zero-copy-reads always; the default, auto, copies for loopback peers): the target's CPU per GiB.
+# (--zero-copy-reads always; by default reads are copied): the target's CPU per GiB.
 say "reads with --zero-copy-reads always: us"
 start_us script --zero-copy-reads always || exit 1
 timeout $((2 * WARM_SECS + 20)) iscsi-perf -m 8 -b 256 -t $((2 * WARM_SECS)) "$US_URL" >/dev/null 2>&1   # JIT warm

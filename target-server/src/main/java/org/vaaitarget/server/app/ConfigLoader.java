@@ -167,15 +167,15 @@ public final class ConfigLoader {
                 zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"));
     }
 
-    /** {@code auto} (the default, also for null), {@code always} or {@code never}; {@code where} names the key. */
+    /** {@code never} (the default, also for null), {@code auto} or {@code always}; {@code where} names the key. */
     static ZeroCopyReads zeroCopyReads(String text, String where) throws ConfigException {
         if (text == null) {
-            return ZeroCopyReads.AUTO;
+            return ZeroCopyReads.NEVER;
         }
         ZeroCopyReads mode = ZeroCopyReads.parse(text);
         if (mode == null) {
-            throw new ConfigException(where + ": '" + text + "' is not a choice; use auto (sendfile except for"
-                    + " loopback peers), always or never");
+            throw new ConfigException(where + ": '" + text + "' is not a choice; use never (the default),"
+                    + " auto (sendfile except to loopback peers) or always");
         }
         return mode;
     }

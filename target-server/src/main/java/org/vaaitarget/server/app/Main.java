@@ -72,10 +72,10 @@ public final class Main implements Callable<Integer> {
                     + "through: every write is on disk before GOOD (WCE=0).")
     String writeCache;
 
-    @Option(names = "--zero-copy-reads", paramLabel = "auto|always|never",
+    @Option(names = "--zero-copy-reads", paramLabel = "never|auto|always",
             description = "Send reads over 64 KiB straight from the LUN file (sendfile) when cached and without data "
-                    + "digests. auto (default): except to loopback peers, where the initiator is on the same machine "
-                    + "and is faster copying from a fresh socket buffer.")
+                    + "digests; the read's range lock is then held until the data is on the wire. never (default); "
+                    + "auto: except to loopback peers; always.")
     String zeroCopyReads;
 
     @Option(names = "--chap", paramLabel = "USER:SECRET",

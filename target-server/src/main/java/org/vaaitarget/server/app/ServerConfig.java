@@ -40,10 +40,10 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         }
     }
 
-    /** With {@link ZeroCopyReads#AUTO}. */
+    /** With {@link ZeroCopyReads#NEVER}. */
     public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
                         AuthConfig discoveryAuth, ResourceLimits limits) {
-        this(portals, offer, targets, discoveryAuth, limits, ZeroCopyReads.AUTO);
+        this(portals, offer, targets, discoveryAuth, limits, ZeroCopyReads.NEVER);
     }
 
     /** Discovery without authentication, default limits. */

@@ -34,25 +34,25 @@ public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAd
     /** Without authentication or access restrictions, with {@link ResourceLimits#defaults()}. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions) {
-        this(targets, portals, offer, sessions, AccessControl.open(), ResourceLimits.defaults(), ZeroCopyReads.AUTO);
+        this(targets, portals, offer, sessions, AccessControl.open(), ResourceLimits.defaults(), ZeroCopyReads.NEVER);
     }
 
     /** With {@link ResourceLimits#defaults()}. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions, AccessControl access) {
-        this(targets, portals, offer, sessions, access, ResourceLimits.defaults(), ZeroCopyReads.AUTO);
+        this(targets, portals, offer, sessions, access, ResourceLimits.defaults(), ZeroCopyReads.NEVER);
     }
 
     /** Without authentication or access restrictions. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions, ResourceLimits limits) {
-        this(targets, portals, offer, sessions, AccessControl.open(), limits, ZeroCopyReads.AUTO);
+        this(targets, portals, offer, sessions, AccessControl.open(), limits, ZeroCopyReads.NEVER);
     }
 
-    /** With {@link ZeroCopyReads#AUTO}. */
+    /** With {@link ZeroCopyReads#NEVER}. */
     public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                          SessionRegistry sessions, AccessControl access, ResourceLimits limits) {
-        this(targets, portals, offer, sessions, access, limits, ZeroCopyReads.AUTO);
+        this(targets, portals, offer, sessions, access, limits, ZeroCopyReads.NEVER);
     }
 
     /** The same context advertising other portals (e.g. the bound ports of port-0 portals). */

@@ -90,14 +90,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void zeroCopyReadsIsAutoUnlessChosenAndABadValueNamesTheKey() throws ConfigException {
+    void zeroCopyReadsIsNeverUnlessChosenAndABadValueNamesTheKey() throws ConfigException {
         String targets = "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
-        assertEquals(ZeroCopyReads.AUTO, ConfigLoader.parse(targets, dir).zeroCopyReads());
-        assertEquals(ZeroCopyReads.NEVER, ConfigLoader.parse("zeroCopyReads: never\n" + targets, dir).zeroCopyReads());
+        assertEquals(ZeroCopyReads.NEVER, ConfigLoader.parse(targets, dir).zeroCopyReads());
+        assertEquals(ZeroCopyReads.AUTO, ConfigLoader.parse("zeroCopyReads: auto\n" + targets, dir).zeroCopyReads());
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.parse("zeroCopyReads: sometimes\n" + targets, dir));
-        assertEquals("config zeroCopyReads: 'sometimes' is not a choice; use auto (sendfile except for loopback peers),"
-                + " always or never", e.getMessage());
+        assertEquals("config zeroCopyReads: 'sometimes' is not a choice; use never (the default), auto (sendfile"
+                + " except to loopback peers) or always", e.getMessage());
     }
 
     @Test

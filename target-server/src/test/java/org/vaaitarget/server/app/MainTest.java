@@ -139,7 +139,7 @@ class MainTest {
         "--portal|no-such-host.invalid:3260|host 'no-such-host.invalid' is not an address",
         "--block-size|1024|--block-size '1024': use 512 or 4096",
         "--write-cache|sometimes|--write-cache: write cache 'sometimes' is not 'back' or 'through'",
-        "--zero-copy-reads|yes|--zero-copy-reads: 'yes' is not a choice; use auto (sendfile except for loopback peers), always or never",
+        "--zero-copy-reads|yes|--zero-copy-reads: 'yes' is not a choice; use never (the default), auto (sendfile except to loopback peers) or always",
     })
     void badFlagIsOneLineAndExitCode2(String flag, String value, String expected) {
         String v = value.startsWith("a.img") || value.startsWith("missing") ? file(value) : value;
@@ -167,10 +167,10 @@ class MainTest {
     }
 
     @Test
-    void zeroCopyReadsDefaultsToAutoAndCanBeChosen() {
-        Run auto = run("--lun", file("a.img") + ":1M");
-        assertEquals(0, auto.code(), auto.err());
-        assertEquals(ZeroCopyReads.AUTO, auto.config().zeroCopyReads());
+    void zeroCopyReadsDefaultsToNeverAndCanBeChosen() {
+        Run never = run("--lun", file("a.img") + ":1M");
+        assertEquals(0, never.code(), never.err());
+        assertEquals(ZeroCopyReads.NEVER, never.config().zeroCopyReads());
         Run always = run("--lun", file("a.img") + ":1M", "--zero-copy-reads", "always");
         assertEquals(0, always.code(), always.err());
         assertEquals(ZeroCopyReads.ALWAYS, always.config().zeroCopyReads());

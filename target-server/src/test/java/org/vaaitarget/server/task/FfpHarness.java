@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import org.vaaitarget.server.login.AccessControl;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
@@ -20,6 +21,7 @@ import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionRegistry;
 import org.vaaitarget.server.session.SessionType;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 /** An EmbeddedChannel with a FullFeatureHandler alone, a fake core and PDU builders for the initiator side. */
 final class FfpHarness implements AutoCloseable {
@@ -51,7 +53,8 @@ final class FfpHarness implements AutoCloseable {
         this.params = params;
         ServerTarget target = new ServerTarget(TARGET, null, 1, router);
         ServerContext ctx = new ServerContext(Map.of(TARGET, target),
-                List.of(new InetSocketAddress("127.0.0.1", 3260)), offer, registry, limits);
+                List.of(new InetSocketAddress("127.0.0.1", 3260)), offer, registry, AccessControl.open(), limits,
+                ZeroCopyReads.ALWAYS); // commands say they accept Data-In from a file (FileDataInTest)
         session = new Session("iqn.1994-05.com.example:init", null, "00023d000001", 1, SessionType.NORMAL, target,
                 params, 0, FIRST_CMD_SN, channel);
         registry.register(session);
