@@ -148,6 +148,11 @@ final class IscsiClient implements AutoCloseable {
 
     /** One SCSI command, UNIT ATTENTION returned as it is. */
     Result commandOnce(byte[] cdb, int edtl, boolean read, byte[] dataOut) throws IOException {
+        return awaitResult(sendCommand(cdb, edtl, read, dataOut));
+    }
+
+    /** Sends one SCSI command (Data-Out as immediate data only) without waiting; returns its ITT. */
+    int sendCommand(byte[] cdb, int edtl, boolean read, byte[] dataOut) throws IOException {
         if (dataOut != null && dataOut.length > FIRST_BURST) {
             throw new IllegalArgumentException("test client sends immediate data only");
         }
@@ -162,6 +167,11 @@ final class IscsiClient implements AutoCloseable {
             p.setData(Unpooled.wrappedBuffer(dataOut));
         }
         send(p);
+        return itt;
+    }
+
+    /** Reads PDUs until the status of {@code itt}, collecting its Data-In. */
+    Result awaitResult(int itt) throws IOException {
         ByteArrayOutputStream data = new ByteArrayOutputStream();
         while (true) {
             Pdu r = receiveSkippingPings();
@@ -245,6 +255,19 @@ final class IscsiClient implements AutoCloseable {
     void sendRaw(byte[] bytes) throws IOException {
         out.write(bytes);
         out.flush();
+    }
+
+    /**
+     * Takes exactly {@code count} bytes off the socket into the decoder and no more, so that the rest
+     * stays queued in the kernel (a reader that stops part-way through a PDU); {@link #receive()}
+     * continues from there.
+     */
+    void pullRaw(int count) throws IOException {
+        byte[] buf = in.readNBytes(count);
+        if (buf.length < count) {
+            throw new IOException("connection closed after " + buf.length + " of " + count + " bytes");
+        }
+        decoder.writeInbound(Unpooled.wrappedBuffer(buf));
     }
 
     /** The next PDU (the caller releases it), or null when the target closed the connection. */
