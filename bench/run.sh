@@ -180,12 +180,6 @@ start_us plain || exit 1
 "$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
 rss_case "us-plain-java" "$US_PID" "$US_URL"
 
-# The reads again with large reads sent straight from the LUN file even to this loopback client
-# (--zero-copy-reads always; by default reads are copied): the target's CPU per GiB.
-say "reads with --zero-copy-reads always: us"
-start_us script --zero-copy-reads always || exit 1
-timeout $((2 * WARM_SECS + 20)) iscsi-perf -m 8 -b 256 -t $((2 * WARM_SECS)) "$US_URL" >/dev/null 2>&1   # JIT warm
-PERF_CASES="read" PERF_NAME=us-zerocopy PERF_TARGET_PID=$US_PID "$PEERS_DIR/run-perf.sh" "$US_URL" 1 >/dev/null
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 6. the table

@@ -24,7 +24,6 @@ import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.conformance.support.ExternalTools;
 import org.vaaitarget.conformance.support.TestTarget;
-import org.vaaitarget.server.session.ZeroCopyReads;
 import org.vaaitarget.server.app.StartupException;
 
 /**
@@ -58,12 +57,8 @@ class LibiscsiSuiteTest {
     @TestFactory
     Stream<DynamicNode> iscsiTestCu() throws Exception {
         Path tool = ExternalTools.require("iscsi-test-cu");
-        // Our server sends every large read straight from the LUN file here (ZeroCopyReads.ALWAYS; the
-        // default, AUTO, copies for loopback peers), so the suite's reads, residuals and task management
-        // cover that path; jSCSI and the Linux guest cover the copying one.
-        target = System.getProperty(TestTarget.URL_PROPERTY, "").isBlank()
-                ? TestTarget.start(dir, LUN_BYTES, c -> c.withZeroCopyReads(ZeroCopyReads.ALWAYS))
-                : TestTarget.start(dir, LUN_BYTES);
+        // Reads are copied (zeroCopyReads is withdrawn: ZeroCopyTearTest).
+        target = TestTarget.start(dir, LUN_BYTES);
         IscsiTestCu cu = new IscsiTestCu(tool, target.url(), Boolean.getBoolean("conformance.multipath"),
                 Duration.ofSeconds(Long.getLong("conformance.familyTimeoutSeconds", 180)),
                 Duration.ofSeconds(Long.getLong("conformance.testTimeoutSeconds", 60)),

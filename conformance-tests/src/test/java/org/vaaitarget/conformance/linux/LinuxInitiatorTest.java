@@ -80,9 +80,7 @@ class LinuxInitiatorTest {
         TargetUnderTest target = TargetUnderTest.selected();
         Boot boot = new Boot("scsi-and-block").commands("common.sh", "scsi.sh", "blockdev.sh")
                 .env("EXPECT_LUNS", target.luns()).env("WRITE_CACHE", "back");
-        // Large reads go straight from the LUN file here (sendfile), so the kernel initiator's dd, mkfs and
-        // fsck check that path; the other boots use the default.
-        return run(boot, target, false, List.of("--write-cache", "back", "--zero-copy-reads", "always"))
+        return run(boot, target, false, List.of("--write-cache", "back"))
                 .tests(target.knownGaps());
     }
 

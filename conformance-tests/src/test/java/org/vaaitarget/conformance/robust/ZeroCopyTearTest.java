@@ -87,6 +87,8 @@ class ZeroCopyTearTest {
         Outcome o = race(c -> c);
         assertEquals(List.of(), o.tornBlocks(), "blocks half old, half new");
         assertWholeCompareAndWrite(o);
+        // The READ ran before the COMPARE AND WRITE was sent (part of its data had arrived), so it shows none of it.
+        assertEquals("old old old", o.cawBlocks(), "the READ shows a COMPARE AND WRITE sent after it had run");
         for (int i = 0; i < READ_BLOCKS; i++) {
             if (i < CAW_FIRST || i >= CAW_FIRST + CAW_BLOCKS) {
                 assertEquals(OLD, o.generations[i], "block " + i + " was never written");

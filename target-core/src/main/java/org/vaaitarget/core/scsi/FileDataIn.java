@@ -15,6 +15,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * {@code release()} exactly as it would release a Data-In buffer: after the last byte was written or
  * failed to be, or when it drops the response. Idempotent and thread-safe.
  *
+ * <p>Not enough, which is why the server's configuration no longer offers it ({@code zeroCopyReads}
+ * withdrawn, README "Zero-copy reads"): sendfile leaves the socket referencing the page-cache pages after
+ * the write completed, so a WRITE granted after {@code release()} can still change bytes the initiator has
+ * not received yet.
+ *
  * @see CommandResult#releaseData()
  */
 public final class FileDataIn {

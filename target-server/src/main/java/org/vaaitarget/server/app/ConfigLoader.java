@@ -167,15 +167,25 @@ public final class ConfigLoader {
                 zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"));
     }
 
-    /** {@code never} (the default, also for null), {@code auto} or {@code always}; {@code where} names the key. */
+    /**
+     * {@code never} (the default, also for null); {@code where} names the key. {@code auto} and {@code always}
+     * are withdrawn (issue 19): {@code sendfile} queues references to the page-cache pages, not copies, so a
+     * WRITE or COMPARE AND WRITE answered after the read's range lock ended could still change bytes the
+     * initiator had not yet received, and one block could arrive half old, half new (SBC-4 5.3 makes
+     * COMPARE AND WRITE atomic towards every other command). {@code ZeroCopyTearTest} shows it on Linux 6.18.
+     */
     static ZeroCopyReads zeroCopyReads(String text, String where) throws ConfigException {
         if (text == null) {
             return ZeroCopyReads.NEVER;
         }
         ZeroCopyReads mode = ZeroCopyReads.parse(text);
         if (mode == null) {
-            throw new ConfigException(where + ": '" + text + "' is not a choice; use never (the default),"
-                    + " auto (sendfile except to loopback peers) or always");
+            throw new ConfigException(where + ": '" + text + "' is not a choice; use never (the only one left)");
+        }
+        if (mode != ZeroCopyReads.NEVER) {
+            throw new ConfigException(where + ": '" + text + "' is withdrawn: sendfile leaves the socket referencing"
+                    + " page-cache pages, so a WRITE or COMPARE AND WRITE of those blocks could change data the initiator"
+                    + " had not yet received and it could read a torn block (README \"Zero-copy reads\"); remove it or use never");
         }
         return mode;
     }

@@ -72,10 +72,9 @@ public final class Main implements Callable<Integer> {
                     + "through: every write is on disk before GOOD (WCE=0).")
     String writeCache;
 
-    @Option(names = "--zero-copy-reads", paramLabel = "never|auto|always",
-            description = "Send reads over 64 KiB straight from the LUN file (sendfile) when cached and without data "
-                    + "digests; the read's range lock is then held until the data is on the wire. never (default); "
-                    + "auto: except to loopback peers; always.")
+    @Option(names = "--zero-copy-reads", paramLabel = "never",
+            description = "never (the only value): reads are copied. auto and always (sendfile from the LUN file) are "
+                    + "withdrawn: the socket kept referencing page-cache pages that a later write could change (README).")
     String zeroCopyReads;
 
     @Option(names = "--chap", paramLabel = "USER:SECRET",

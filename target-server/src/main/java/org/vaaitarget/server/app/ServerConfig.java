@@ -20,7 +20,8 @@ import org.vaaitarget.server.session.ZeroCopyReads;
  * @param targets targets, in order
  * @param discoveryAuth authentication of discovery sessions
  * @param limits  resource bounds (YAML {@code limits:})
- * @param zeroCopyReads which connections get large reads sent straight from the LUN file (YAML {@code zeroCopyReads})
+ * @param zeroCopyReads which connections get large reads sent straight from the LUN file (YAML {@code zeroCopyReads});
+ *                      the configuration only yields {@link ZeroCopyReads#NEVER}, the other modes being withdrawn
  */
 public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
                            AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {

@@ -5,31 +5,27 @@ import java.net.SocketAddress;
 import java.util.Locale;
 
 /**
- * When large reads are sent straight from the LUN file (sendfile) instead of being copied into a buffer
+ * Whether large reads are sent straight from the LUN file (sendfile) instead of being copied into a buffer
  * first (YAML {@code zeroCopyReads}, CLI {@code --zero-copy-reads}). Only ever without data digests, and
  * only for reads larger than 64 KiB whose every page is cached (see {@code FileBlockStore}).
  *
- * <p>What it saves: the target's copy of the page cache. Over a network the NIC reads the pages itself,
- * so the target does one copy less (a half to a third of its CPU time per large read, measured with
- * {@code bench/run.sh}).
- *
- * <p>Why it is off by default: the bytes are read from the page cache only as they are sent, so the
- * read's SHARED range lock is held until the socket took them. An initiator that stops reading its
- * socket (a host cut off by the network, until its connection times out) then holds up every write and
- * COMPARE AND WRITE of other hosts to the blocks it read, VMFS heartbeats included. A copied read holds
- * its lock only for the copy. Turn it on where one host owns the LUN, or for read-heavy data LUNs.
- *
- * <p>Why {@link #AUTO} skips loopback peers: there the initiator runs on the same machine and must copy
- * from cold page-cache pages instead of from a socket buffer that the target's copy had just made hot;
- * libiscsi's iscsi-perf became the bottleneck and 128 KiB sequential reads dropped by about a fifth on a
- * 2-core machine.
+ * <p><b>Withdrawn: the configuration accepts only {@link #NEVER}</b> ({@code ConfigLoader.zeroCopyReads}).
+ * sendfile does not copy: the socket's buffers keep references to the page-cache pages until the bytes
+ * are sent and acknowledged, and on loopback (and any peer on this host) until the initiator has read
+ * them. The read's SHARED range lock ended when the last byte was handed to the socket, so a WRITE or
+ * COMPARE AND WRITE of those blocks could change pages whose bytes were still queued, and the initiator
+ * received a block half old, half new ({@code ZeroCopyTearTest}), against SBC-4 5.3 (COMPARE AND WRITE
+ * atomic towards every other command). Holding the lock until TCP acknowledged the bytes (SIOCOUTQ) does
+ * not help for peers on this host, whose receive queue holds the same pages after the acknowledgement.
+ * {@link #AUTO} and {@link #ALWAYS} stay reachable through {@code ServerConfig.withZeroCopyReads} only,
+ * so tests can show the tear.
  */
 public enum ZeroCopyReads {
-    /** sendfile for peers on other hosts, copies for loopback peers (127.0.0.0/8, ::1). */
+    /** sendfile for peers on other hosts, copies for loopback peers (127.0.0.0/8, ::1). Withdrawn. */
     AUTO,
-    /** sendfile for every peer. */
+    /** sendfile for every peer. Withdrawn. */
     ALWAYS,
-    /** Always copy. The default. */
+    /** Always copy. The default and the only mode the configuration accepts. */
     NEVER;
 
     /** Whether a connection from {@code remote} gets Data-In from the file. */

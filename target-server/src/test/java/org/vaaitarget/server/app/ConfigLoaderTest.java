@@ -90,14 +90,21 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void zeroCopyReadsIsNeverUnlessChosenAndABadValueNamesTheKey() throws ConfigException {
+    void zeroCopyReadsIsNeverAndTheWithdrawnModesNameTheReason() throws ConfigException {
         String targets = "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
         assertEquals(ZeroCopyReads.NEVER, ConfigLoader.parse(targets, dir).zeroCopyReads());
-        assertEquals(ZeroCopyReads.AUTO, ConfigLoader.parse("zeroCopyReads: auto\n" + targets, dir).zeroCopyReads());
+        assertEquals(ZeroCopyReads.NEVER, ConfigLoader.parse("zeroCopyReads: never\n" + targets, dir).zeroCopyReads());
+        for (String withdrawn : new String[] {"auto", "Always"}) {
+            ConfigException w = assertThrows(ConfigException.class,
+                    () -> ConfigLoader.parse("zeroCopyReads: " + withdrawn + "\n" + targets, dir));
+            assertEquals("config zeroCopyReads: '" + withdrawn + "' is withdrawn: sendfile leaves the socket referencing"
+                    + " page-cache pages, so a WRITE or COMPARE AND WRITE of those blocks could change data the initiator"
+                    + " had not yet received and it could read a torn block (README \"Zero-copy reads\"); remove it or"
+                    + " use never", w.getMessage());
+        }
         ConfigException e = assertThrows(ConfigException.class,
                 () -> ConfigLoader.parse("zeroCopyReads: sometimes\n" + targets, dir));
-        assertEquals("config zeroCopyReads: 'sometimes' is not a choice; use never (the default), auto (sendfile"
-                + " except to loopback peers) or always", e.getMessage());
+        assertEquals("config zeroCopyReads: 'sometimes' is not a choice; use never (the only one left)", e.getMessage());
     }
 
     @Test

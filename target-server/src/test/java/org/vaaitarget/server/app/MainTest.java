@@ -139,7 +139,7 @@ class MainTest {
         "--portal|no-such-host.invalid:3260|host 'no-such-host.invalid' is not an address",
         "--block-size|1024|--block-size '1024': use 512 or 4096",
         "--write-cache|sometimes|--write-cache: write cache 'sometimes' is not 'back' or 'through'",
-        "--zero-copy-reads|yes|--zero-copy-reads: 'yes' is not a choice; use never (the default), auto (sendfile except to loopback peers) or always",
+        "--zero-copy-reads|yes|--zero-copy-reads: 'yes' is not a choice; use never (the only one left)",
     })
     void badFlagIsOneLineAndExitCode2(String flag, String value, String expected) {
         String v = value.startsWith("a.img") || value.startsWith("missing") ? file(value) : value;
@@ -167,13 +167,18 @@ class MainTest {
     }
 
     @Test
-    void zeroCopyReadsDefaultsToNeverAndCanBeChosen() {
+    void zeroCopyReadsIsNeverAndTheWithdrawnModesAreRefused() {
         Run never = run("--lun", file("a.img") + ":1M");
         assertEquals(0, never.code(), never.err());
         assertEquals(ZeroCopyReads.NEVER, never.config().zeroCopyReads());
-        Run always = run("--lun", file("a.img") + ":1M", "--zero-copy-reads", "always");
-        assertEquals(0, always.code(), always.err());
-        assertEquals(ZeroCopyReads.ALWAYS, always.config().zeroCopyReads());
+        Run explicit = run("--lun", file("a.img") + ":1M", "--zero-copy-reads", "never");
+        assertEquals(0, explicit.code(), explicit.err());
+        assertEquals(ZeroCopyReads.NEVER, explicit.config().zeroCopyReads());
+        for (String withdrawn : new String[] {"always", "auto"}) {
+            Run r = run("--lun", file("a.img") + ":1M", "--zero-copy-reads", withdrawn);
+            assertUsageError(r, "--zero-copy-reads: '" + withdrawn + "' is withdrawn: sendfile leaves the socket"
+                    + " referencing page-cache pages");
+        }
     }
 
     @Test
