@@ -1,6 +1,7 @@
 package org.vaaitarget.server.app;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,7 +35,7 @@ import picocli.CommandLine.Option;
  * <p>Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when the server cannot start (port in use,
  * LUN file cannot be opened), 2 for bad flags or configuration (one line on stderr naming the flag or key).
  */
-@Command(name = "iscsi-target", mixinStandardHelpOptions = true, version = "iscsi-target 0.1.0",
+@Command(name = "iscsi-target", mixinStandardHelpOptions = true, versionProvider = Main.BuildVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "An iSCSI target (RFC 7143) serving file-backed LUNs, with SBC-4 block commands and VMware VAAI.",
         footer = {"", "Without options: serves a 1 GiB sparse LUN from ./data/lun0.img on 0.0.0.0:3260 as "
@@ -43,6 +45,26 @@ public final class Main implements Callable<Integer> {
     static final String DEFAULT_LUN = "./data/lun0.img:1G";
     static final String DEFAULT_PORTAL = "0.0.0.0:3260";
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /** {@code --version}: the pom's version, written into version.properties by the build (resource filtering). */
+    static final class BuildVersion implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"iscsi-target " + version()};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // fall through: unknown
+            }
+            return p.getProperty("version", "unknown");
+        }
+    }
 
     /** What to do with a valid configuration; tests replace it to inspect the configuration. */
     interface Launcher {

@@ -219,6 +219,15 @@ class MainTest {
     }
 
     @Test
+    void versionIsThePomVersion() {
+        String expected = System.getProperty("vaai.expectedVersion");
+        assertNotNull(expected, "surefire passes the pom version as vaai.expectedVersion (target-server/pom.xml)");
+        Run v = run("--version");
+        assertEquals(0, v.code(), v.err());
+        assertEquals("iscsi-target " + expected, v.out().strip());
+    }
+
+    @Test
     void describeNamesTheIqnThePortalsAndEachLun() {
         ServerConfig c = ServerConfig.single(new InetSocketAddress("0.0.0.0", 3260), ServerConfig.DEFAULT_IQN,
                 List.of(new LunConfig(Path.of("./data/lun0.img"), 1L << 30, 512, WriteCacheMode.WRITE_BACK, "P")));
