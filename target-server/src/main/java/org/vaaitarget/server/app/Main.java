@@ -30,7 +30,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Precedence: flags describe one target; {@code --config} describes everything. The two do not mix:
  * giving {@code --config} with {@code --portal}, {@code --iqn}, {@code --lun}, {@code --block-size},
- * {@code --write-cache}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an error (exit 2). Only {@code --verbose} combines with {@code --config}.
+ * {@code --write-cache}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an error (exit 2). Only
+ * {@code --verbose} and {@code --log-format} combine with {@code --config}.
  *
  * <p>Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when the server cannot start (port in use,
  * LUN file cannot be opened), 2 for bad flags or configuration (one line on stderr naming the flag or key).
@@ -121,6 +122,15 @@ public final class Main implements Callable<Integer> {
     @Option(names = {"-v", "--verbose"}, description = "Debug logging (same as LOG_LEVEL=DEBUG).")
     boolean verbose;
 
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Console log format: text (default; ISO 8601 timestamps with the zone) or json (one JSON "
+                    + "object per line, key/value fields in kvpList). Combines with --config and wins over its "
+                    + "logging.format.")
+    String logFormat;
+
+    /** The config file's logging.format, when it sets one. */
+    private Logging.Format configLogFormat;
+
     private final Launcher launcher;
     private PrintWriter out;
     private PrintWriter err;
@@ -184,7 +194,10 @@ public final class Main implements Callable<Integer> {
         }
         ServerConfig cfg;
         try {
+            Logging.Format flagFormat = logFormat == null ? null : Logging.Format.parse(logFormat, "--log-format");
             cfg = toServerConfig();
+            Logging.useFormat(flagFormat != null ? flagFormat
+                    : configLogFormat != null ? configLogFormat : Logging.Format.TEXT);
         } catch (ConfigException e) {
             err.println("error: " + e.getMessage());
             err.flush();
@@ -204,7 +217,9 @@ public final class Main implements Callable<Integer> {
                 throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
                         + " (flags describe a single target, --config everything)");
             }
-            return ConfigLoader.load(config);
+            ConfigLoader.Loaded loaded = ConfigLoader.loadAll(config);
+            configLogFormat = loaded.logFormat();
+            return loaded.server();
         }
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String p : portals.isEmpty() ? List.of(DEFAULT_PORTAL) : portals) {
@@ -314,7 +329,11 @@ public final class Main implements Callable<Integer> {
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
         for (String line : describe(config, server.boundAddresses())) {
-            out.println(line);
+            if (Logging.jsonConsole()) {
+                LOG.info(line); // stdout is a JSON stream: the line becomes a record of it
+            } else {
+                out.println(line);
+            }
         }
         out.flush();
         server.awaitClosed();
