@@ -322,13 +322,16 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        SdNotify systemd = SdNotify.fromEnvironment();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Signal received: stopping");
+            systemd.stopping();
             server.close();
             // The JVM would exit with 128+signal; a clean shutdown after SIGTERM/SIGINT exits 0 (documented).
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
-        for (String line : describe(config, server.boundAddresses())) {
+        List<String> serving = describe(config, server.boundAddresses());
+        for (String line : serving) {
             if (Logging.jsonConsole()) {
                 LOG.info(line); // stdout is a JSON stream: the line becomes a record of it
             } else {
@@ -336,6 +339,8 @@ public final class Main implements Callable<Integer> {
             }
         }
         out.flush();
+        // Type=notify: the portals are bound and the LUNs open (TargetServer.start returned).
+        systemd.ready(serving.size() == 1 ? serving.get(0) : "Serving " + serving.size() + " targets");
         server.awaitClosed();
         return 0;
     }
