@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -137,7 +138,7 @@ class SdNotifyTest {
                     s.connect(new InetSocketAddress("127.0.0.1", Integer.parseInt(port.group(1))));
                     assertTrue(s.isConnected(), "the portal is bound when READY=1 arrives");
                 }
-                String output = java.nio.file.Files.readString(dir.resolve("server.out"));
+                String output = Files.readString(dir.resolve("server.out"));
                 assertTrue(output.lines().anyMatch(l -> l.startsWith("Serving ")), output);
                 server.destroy(); // SIGTERM
                 assertEquals("STOPPING=1\nSTATUS=Stopping", systemd.receive());
