@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The project's test command: builds everything and runs every test, including the end-to-end
-# conformance tests (libiscsi's iscsi-test-cu, iscsi-inq/-ls/-readcapacity16, jSCSI).
+# conformance tests (libiscsi's iscsi-test-cu, iscsi-inq/-ls/-readcapacity16, jSCSI) and the Debian
+# package (built, installed with dpkg -i, started as its systemd unit would, removed).
 #
 # As root on Debian/Ubuntu it first installs what is missing (JDK 17, Maven, libiscsi-bin, and QEMU,
 # open-iscsi, sg3-utils, busybox-static, e2fsprogs for the Linux-initiator suite), running
@@ -25,6 +26,8 @@ command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 dpkg -s libiscsi-dev >/dev/null 2>&1 || missing+=(libiscsi-dev)
+# The Debian package test (conformance-tests DebianPackageTest) builds the .deb with dpkg-deb (package dpkg).
+command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]}"
@@ -40,7 +43,10 @@ fi
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 set +e
-mvn -B -ntp test "$@" 2>&1 | tee "$log"
+# verify, not test: Maven builds a module's jars in its package phase, after its tests, so with `mvn test`
+# the runnable jar (target-server/target/iscsi-target.jar) would not exist when conformance-tests runs;
+# its DebianPackageTest packages, installs (dpkg -i, as root) and starts that jar.
+mvn -B -ntp verify "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
 # End with Surefire's summary lines (one per module that ran tests), so the last lines say it all.

@@ -45,7 +45,20 @@ public final class ConfigLoader {
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
-                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets) {
+                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets,
+                      LoggingEntry logging) {
+    }
+
+    /** {@code logging: {format: text|json}}: process settings, not part of the served configuration. */
+    record LoggingEntry(String format) {
+    }
+
+    /**
+     * Everything the file sets: the served configuration and the process settings beside it.
+     *
+     * @param logFormat the {@code logging.format} key, or null when the file does not set it
+     */
+    record Loaded(ServerConfig server, Logging.Format logFormat) {
     }
 
     record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
@@ -68,6 +81,11 @@ public final class ConfigLoader {
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
     public static ServerConfig load(Path file) throws ConfigException {
+        return loadAll(file).server();
+    }
+
+    /** Like {@link #load}, with the process settings ({@code logging}). */
+    static Loaded loadAll(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -77,11 +95,15 @@ public final class ConfigLoader {
             throw new ConfigException("--config '" + file + "': cannot read it: " + e.getMessage());
         }
         Path base = file.toAbsolutePath().getParent();
-        return parse(text, base);
+        return parseAll(text, base);
     }
 
     /** Parses YAML text; relative LUN paths are resolved against {@code baseDir}. */
     public static ServerConfig parse(String yaml, Path baseDir) throws ConfigException {
+        return parseAll(yaml, baseDir).server();
+    }
+
+    static Loaded parseAll(String yaml, Path baseDir) throws ConfigException {
         if (yaml.isBlank()) {
             throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
         }
@@ -101,7 +123,9 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
         }
-        return toConfig(raw, baseDir);
+        Logging.Format logFormat = raw.logging() == null || raw.logging().format() == null ? null
+                : Logging.Format.parse(raw.logging().format(), "config logging.format");
+        return new Loaded(toConfig(raw, baseDir), logFormat);
     }
 
     private static ServerConfig toConfig(FileConfig raw, Path baseDir) throws ConfigException {

@@ -1,6 +1,7 @@
 package org.vaaitarget.server.app;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -8,6 +9,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,12 +30,13 @@ import picocli.CommandLine.Option;
  *
  * <p>Precedence: flags describe one target; {@code --config} describes everything. The two do not mix:
  * giving {@code --config} with {@code --portal}, {@code --iqn}, {@code --lun}, {@code --block-size},
- * {@code --write-cache}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an error (exit 2). Only {@code --verbose} combines with {@code --config}.
+ * {@code --write-cache}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an error (exit 2). Only
+ * {@code --verbose} and {@code --log-format} combine with {@code --config}.
  *
  * <p>Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when the server cannot start (port in use,
  * LUN file cannot be opened), 2 for bad flags or configuration (one line on stderr naming the flag or key).
  */
-@Command(name = "iscsi-target", mixinStandardHelpOptions = true, version = "iscsi-target 0.1.0",
+@Command(name = "iscsi-target", mixinStandardHelpOptions = true, versionProvider = Main.BuildVersion.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "An iSCSI target (RFC 7143) serving file-backed LUNs, with SBC-4 block commands and VMware VAAI.",
         footer = {"", "Without options: serves a 1 GiB sparse LUN from ./data/lun0.img on 0.0.0.0:3260 as "
@@ -43,6 +46,26 @@ public final class Main implements Callable<Integer> {
     static final String DEFAULT_LUN = "./data/lun0.img:1G";
     static final String DEFAULT_PORTAL = "0.0.0.0:3260";
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
+
+    /** {@code --version}: the pom's version, written into version.properties by the build (resource filtering). */
+    static final class BuildVersion implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"iscsi-target " + version()};
+        }
+
+        static String version() {
+            Properties p = new Properties();
+            try (InputStream in = Main.class.getResourceAsStream("version.properties")) {
+                if (in != null) {
+                    p.load(in);
+                }
+            } catch (IOException e) {
+                // fall through: unknown
+            }
+            return p.getProperty("version", "unknown");
+        }
+    }
 
     /** What to do with a valid configuration; tests replace it to inspect the configuration. */
     interface Launcher {
@@ -97,6 +120,15 @@ public final class Main implements Callable<Integer> {
 
     @Option(names = {"-v", "--verbose"}, description = "Debug logging (same as LOG_LEVEL=DEBUG).")
     boolean verbose;
+
+    @Option(names = "--log-format", paramLabel = "text|json",
+            description = "Console log format: text (default; ISO 8601 timestamps with the zone) or json (one JSON "
+                    + "object per line, key/value fields in kvpList). Combines with --config and wins over its "
+                    + "logging.format.")
+    String logFormat;
+
+    /** The config file's logging.format, when it sets one. */
+    private Logging.Format configLogFormat;
 
     private final Launcher launcher;
     private PrintWriter out;
@@ -161,7 +193,10 @@ public final class Main implements Callable<Integer> {
         }
         ServerConfig cfg;
         try {
+            Logging.Format flagFormat = logFormat == null ? null : Logging.Format.parse(logFormat, "--log-format");
             cfg = toServerConfig();
+            Logging.useFormat(flagFormat != null ? flagFormat
+                    : configLogFormat != null ? configLogFormat : Logging.Format.TEXT);
         } catch (ConfigException e) {
             err.println("error: " + e.getMessage());
             err.flush();
@@ -181,7 +216,9 @@ public final class Main implements Callable<Integer> {
                 throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
                         + " (flags describe a single target, --config everything)");
             }
-            return ConfigLoader.load(config);
+            ConfigLoader.Loaded loaded = ConfigLoader.loadAll(config);
+            configLogFormat = loaded.logFormat();
+            return loaded.server();
         }
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String p : portals.isEmpty() ? List.of(DEFAULT_PORTAL) : portals) {
@@ -284,16 +321,25 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return 1;
         }
+        SdNotify systemd = SdNotify.fromEnvironment();
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Signal received: stopping");
+            systemd.stopping();
             server.close();
             // The JVM would exit with 128+signal; a clean shutdown after SIGTERM/SIGINT exits 0 (documented).
             Runtime.getRuntime().halt(0);
         }, "shutdown"));
-        for (String line : describe(config, server.boundAddresses())) {
-            out.println(line);
+        List<String> serving = describe(config, server.boundAddresses());
+        for (String line : serving) {
+            if (Logging.jsonConsole()) {
+                LOG.info(line); // stdout is a JSON stream: the line becomes a record of it
+            } else {
+                out.println(line);
+            }
         }
         out.flush();
+        // Type=notify: the portals are bound and the LUNs open (TargetServer.start returned).
+        systemd.ready(serving.size() == 1 ? serving.get(0) : "Serving " + serving.size() + " targets");
         server.awaitClosed();
         return 0;
     }

@@ -27,6 +27,7 @@ import org.vaaitarget.server.session.NegotiatedParameters;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.Session;
+import org.vaaitarget.server.session.SessionLog;
 import org.vaaitarget.server.session.SessionRegistry;
 import org.vaaitarget.server.session.SessionType;
 
@@ -257,7 +258,8 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         }
         Session old = reg.replaced();
         if (old != null && old != session) {
-            LOG.info("{}: session reinstatement, closing the old session tsih={}", ctx.channel(), old.tsih());
+            SessionLog.session(LOG.atInfo(), "reinstatement", old)
+                    .log("{}: session reinstatement, closing the old session tsih={}", ctx.channel(), old.tsih());
             old.close(); // RFC 7143 6.3.5
             // The new session is the same I_T nexus: enter Full Feature Phase only once the old session's
             // nexus loss has been handled, so that it cannot clear the new session's state.
@@ -295,8 +297,9 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         if ("CHAP".equals(negotiator.value(TextKeys.AUTH_METHOD))) {
             context.access().throttle().succeeded(AccessControl.source(ctx.channel().remoteAddress()));
         }
-        LOG.info("{}: login complete: {} session tsih={} initiator={} target={}", ctx.channel(), session.type(),
-                tsih, session.initiatorName(), leading.target() == null ? "-" : leading.target().name());
+        SessionLog.session(LOG.atInfo(), "login", session).log("{}: login complete: {} session tsih={} initiator={} target={}",
+                ctx.channel(), session.type(), tsih, session.initiatorName(),
+                leading.target() == null ? "-" : leading.target().name());
         ChannelHandler successor = session.type() == SessionType.DISCOVERY
                 ? next.discovery(context, session) : next.normal(context, session);
         ctx.pipeline().replace(this, session.type() == SessionType.DISCOVERY ? "discovery" : "fullFeature",
@@ -314,17 +317,29 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         Runnable answer = () -> ctx.writeAndFlush(LoginResponses.response(req, false, false, csg, 0, req.tsih(), sn,
                 req.cmdSn(), maxCmdSn(req), f.status(), Unpooled.EMPTY_BUFFER)).addListener(ChannelFutureListener.CLOSE);
         if (!f.isBadCredentials()) {
-            LOG.warn("{}: login failed, status 0x{}: {}", ctx.channel(), Integer.toHexString(f.status().code()),
-                    f.getMessage());
+            LOG.atWarn().addKeyValue("event", "login-failed")
+                    .addKeyValue("initiator", initiatorForLog())
+                    .addKeyValue("peer", SessionLog.peer(ctx.channel().remoteAddress()))
+                    .addKeyValue("status", String.format("0x%04x", f.status().code()))
+                    .log("{}: login failed, status 0x{}: {}", ctx.channel(), Integer.toHexString(f.status().code()),
+                            f.getMessage());
             answer.run();
             return;
         }
         SocketAddress remote = ctx.channel().remoteAddress();
         Duration delay = context.access().throttle().failed(AccessControl.source(remote));
-        LOG.warn("{}: authentication failed for initiator {} from {} (answered in {} ms): {}", ctx.channel(),
-                negotiator.resolved(TextKeys.INITIATOR_NAME) ? negotiator.value(TextKeys.INITIATOR_NAME) : "(unnamed)",
-                remote, delay.toMillis(), f.getMessage());
+        LOG.atWarn().addKeyValue("event", "auth-failed")
+                .addKeyValue("initiator", initiatorForLog())
+                .addKeyValue("peer", SessionLog.peer(remote))
+                .addKeyValue("status", String.format("0x%04x", f.status().code()))
+                .log("{}: authentication failed for initiator {} from {} (answered in {} ms): {}", ctx.channel(),
+                        initiatorForLog(), remote, delay.toMillis(), f.getMessage());
         ctx.executor().schedule(answer, delay.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The InitiatorName the login sent so far, for log records. */
+    private String initiatorForLog() {
+        return negotiator.resolved(TextKeys.INITIATOR_NAME) ? negotiator.value(TextKeys.INITIATOR_NAME) : "(unnamed)";
     }
 
     private int maxCmdSn(LoginRequest req) {

@@ -19,6 +19,7 @@ import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.Session;
+import org.vaaitarget.server.session.SessionLog;
 import org.vaaitarget.server.task.FfpConnection.StatSn;
 
 /**
@@ -62,6 +63,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> graceTimer;
     private ScheduledFuture<?> dataOutCheck;
     private Pdu pendingLogout;
+    /** The initiator logged out (for the session-end record). */
+    private boolean loggedOut;
     private boolean shuttingDown;
 
     /** Starts with the StatSN login left off at ({@link Session#initialStatSn()}). */
@@ -292,6 +295,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         Pdu request = pendingLogout;
         pendingLogout = null;
+        loggedOut = true;
         // The logout ends the I_T nexus (this is the session's only connection): tell the core before the
         // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
         // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
@@ -361,6 +365,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         } finally {
             context.sessions().unregister(session);
         }
+        String reason = loggedOut ? "logout" : shuttingDown ? "shutdown" : "connection closed";
+        SessionLog.session(LOG.atInfo(), "session-end", session).addKeyValue("reason", reason)
+                .log("{}: session ended ({})", conn.nexus, reason);
     }
 
     /** The command flow, for tests in this package. */

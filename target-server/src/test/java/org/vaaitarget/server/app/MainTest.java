@@ -224,6 +224,27 @@ class MainTest {
     }
 
     @Test
+    void logFormatCombinesWithConfigAndIsChecked() throws IOException {
+        assertUsageError(run("--log-format", "xml"), "--log-format 'xml': use text or json");
+        Path yaml = dir.resolve("t.yaml");
+        Files.writeString(yaml, "logging: {format: text}\ntargets:\n  - iqn: iqn.2026-11.org.example:a\n"
+                + "    luns: [{file: a.img, size: 1M}]\n");
+        Run ok = run("--config", yaml.toString(), "--log-format", "text");
+        assertEquals(0, ok.code(), ok.err());
+        Files.writeString(yaml, "logging: {format: xml}\n" + Files.readString(yaml).substring("logging: {format: text}\n".length()));
+        assertUsageError(run("--config", yaml.toString()), "config logging.format 'xml': use text or json");
+    }
+
+    @Test
+    void versionIsThePomVersion() {
+        String expected = System.getProperty("vaai.expectedVersion");
+        assertNotNull(expected, "surefire passes the pom version as vaai.expectedVersion (target-server/pom.xml)");
+        Run v = run("--version");
+        assertEquals(0, v.code(), v.err());
+        assertEquals("iscsi-target " + expected, v.out().strip());
+    }
+
+    @Test
     void describeNamesTheIqnThePortalsAndEachLun() {
         ServerConfig c = ServerConfig.single(new InetSocketAddress("0.0.0.0", 3260), ServerConfig.DEFAULT_IQN,
                 List.of(new LunConfig(Path.of("./data/lun0.img"), 1L << 30, 512, WriteCacheMode.WRITE_BACK, "P")));

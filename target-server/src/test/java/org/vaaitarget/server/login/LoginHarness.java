@@ -58,6 +58,14 @@ final class LoginHarness {
         channel = new EmbeddedChannel(new LoginHandler(context, framing, phases, Duration.ofSeconds(30)));
     }
 
+    /** Nothing left in the channel; releases what reached the successor. */
+    void assertNoLeftovers() {
+        org.junit.jupiter.api.Assertions.assertFalse(channel.finish());
+        if (successor != null) {
+            successor.received.forEach(o -> ((Pdu) o).release());
+        }
+    }
+
     /** Sends one request and returns the single response (caller releases it). */
     Pdu exchange(Pdu request) {
         channel.writeInbound(request);
