@@ -260,6 +260,12 @@ class TargetDeviceTest {
                     }
 
                     @Override
+                    public CompletableFuture<org.vaaitarget.core.lu.lock.RangeLock> acquireAll(
+                            List<org.vaaitarget.core.lu.lock.LockRange> ranges) {
+                        return new CompletableFuture<>();
+                    }
+
+                    @Override
                     public int outstanding() {
                         return 0;
                     }

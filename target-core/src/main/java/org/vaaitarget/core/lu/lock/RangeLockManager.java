@@ -1,5 +1,6 @@
 package org.vaaitarget.core.lu.lock;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -7,6 +8,15 @@ import java.util.concurrent.CompletableFuture;
  * every other command touching the same blocks, from any session. Overlapping EXCLUSIVE requests, and
  * SHARED against EXCLUSIVE, are granted in arrival order; disjoint ranges never wait for each other.
  * Never blocks the caller.
+ *
+ * <p><b>The one rule for commands that lock several ranges</b> (UNMAP with several descriptors, EXTENDED
+ * COPY's source and destination): on each LU, all the ranges a command needs there are ONE request
+ * ({@link #acquireAll}), never several requests in a row; across LUs, those per-LU requests are made in
+ * ascending LUN order, each once the previous one is granted. Every request then waits only for requests
+ * that arrived before it on the same LU, or (across LUs) for a command that waits on a higher LUN, so no
+ * cycle of waits can form. Taking a command's ranges one after the other on one LU deadlocks with grants
+ * in arrival order: a command holding L and queueing for H waits behind any request that arrived in
+ * between and covers H, and that request (UNMAP of L and H, or one WRITE SAME spanning both) waits for L.
  */
 public interface RangeLockManager {
 
@@ -20,6 +30,17 @@ public interface RangeLockManager {
      * @param blocks at least 1
      */
     CompletableFuture<RangeLock> acquire(long lba, long blocks, LockMode mode);
+
+    /**
+     * Requests all {@code ranges} (possibly overlapping each other, with different modes) as one request:
+     * it takes one place in the arrival order, is granted when no earlier conflicting request is left on
+     * any of its ranges, and then holds them all until the returned lock is closed (which releases them
+     * all). Cancelling the future works as for {@link #acquire}. The returned lock's {@code lba},
+     * {@code blocks} and {@code mode} describe the first range.
+     *
+     * @param ranges at least one
+     */
+    CompletableFuture<RangeLock> acquireAll(List<LockRange> ranges);
 
     /** Number of locks held or waited for (diagnostics and leak tests). */
     int outstanding();
