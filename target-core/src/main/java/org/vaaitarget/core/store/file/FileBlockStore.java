@@ -60,10 +60,10 @@ public final class FileBlockStore implements BlockStore {
     private final SparseRegions sparse;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
-     * Set on this store's executor threads while they run a job: the one follow-up job that the job's
-     * completion submitted (see {@link #submit}), run by the same thread right after it.
+     * Set on this store's executor threads while they run a job: the one follow-up job for the same
+     * executor that the job's completion submitted (see {@link #submit}), run by the same thread right after it.
      */
-    private final ThreadLocal<Runnable[]> followUp = new ThreadLocal<>();
+    private final ThreadLocal<FollowUp> followUp = new ThreadLocal<>();
 
     private FileBlockStore(BackingFile file, LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
                            ByteBufAllocator allocator) {
@@ -360,7 +360,9 @@ public final class FileBlockStore implements BlockStore {
      * range lock that the finished one released, say), the first such job runs on the same thread right
      * after the current one instead of going through the queue. That saves waking a second thread per
      * hand-off, which is most of the cost of a contended ATS lock. Only one is kept per job, so a burst
-     * (a released lock granting many readers) still spreads over the executor's threads.
+     * (a released lock granting many readers) still spreads over the executor's threads. Only a job meant
+     * for the executor the thread belongs to: one that may wait for the disk, submitted from the write
+     * lane, goes to the pool, or a slow disk would hold up every page-cache write behind it.
      */
     /** The write lane for a write that only reaches the page cache, else the pool. */
     private ThreadPoolExecutor laneFor(boolean fua) {
@@ -380,13 +382,13 @@ public final class FileBlockStore implements BlockStore {
                 result.completeExceptionally(IoFailures.classify(t, failureKind, what));
             }
         };
-        Runnable[] slot = followUp.get();
-        if (slot != null && slot[0] == null) {
-            slot[0] = job;
+        FollowUp slot = followUp.get();
+        if (slot != null && slot.lane == lane && slot.next == null) {
+            slot.next = job;
             return;
         }
         try {
-            lane.execute(() -> runWithFollowUps(job));
+            lane.execute(() -> runWithFollowUps(lane, job));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(closed.get() ? closedException()
                     : new StoreException(Kind.BUSY, path + ": store queue full (" + lane.getQueue().size()
@@ -394,17 +396,27 @@ public final class FileBlockStore implements BlockStore {
         }
     }
 
-    /** Runs a job on an executor thread, then the follow-up it submitted, and so on. */
-    private void runWithFollowUps(Runnable job) {
-        Runnable[] slot = new Runnable[1];
+    /** Runs a job on a thread of {@code lane}, then the follow-up for that lane it submitted, and so on. */
+    private void runWithFollowUps(ThreadPoolExecutor lane, Runnable job) {
+        FollowUp slot = new FollowUp(lane);
         followUp.set(slot);
         try {
-            for (Runnable next = job; next != null; next = slot[0]) {
-                slot[0] = null;
+            for (Runnable next = job; next != null; next = slot.next) {
+                slot.next = null;
                 next.run(); // never throws: the job completes its future either way
             }
         } finally {
             followUp.remove();
+        }
+    }
+
+    /** The executor a store thread belongs to, and the follow-up job for it (or null). */
+    private static final class FollowUp {
+        final ThreadPoolExecutor lane;
+        Runnable next;
+
+        FollowUp(ThreadPoolExecutor lane) {
+            this.lane = lane;
         }
     }
 
