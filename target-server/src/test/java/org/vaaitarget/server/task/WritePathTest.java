@@ -225,7 +225,9 @@ class WritePathTest {
         for (int i = 0; i < 16; i++) {
             ahs[4 + i] = (byte) (0x10 + i);
         }
-        h.send(Pdu.decoded(p.bhsCopy(), ahs, null));
+        byte[] bhs = p.bhsCopy();
+        bhs[4] = (byte) (ahs.length / 4);   // TotalAHSLength
+        h.send(Pdu.decoded(bhs, ahs, null));
         h.run();
         byte[] cdb = h.router.last().command.cdb();
         assertEquals(32, cdb.length);
