@@ -263,6 +263,10 @@ final class ScsiCommandFlow {
         try {
             handle = conn.device().submit(command);
         } catch (RuntimeException e) {
+            // The core did not take the Data-Out (ScsiTaskRouter.submit): it is still ours to release.
+            if (data != null) {
+                data.release();
+            }
             LOG.error("{}: core refused {}", conn.nexus, task, e);
             complete(task, CommandResult.checkCondition(SenseData.of(SenseReason.INTERNAL_TARGET_FAILURE)
                     .encode(false)), null);
