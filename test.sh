@@ -25,6 +25,8 @@ command -v mkfs.ext4 >/dev/null 2>&1 || missing+=(e2fsprogs)
 command -v gcc >/dev/null 2>&1 || missing+=(gcc)
 command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 dpkg -s libiscsi-dev >/dev/null 2>&1 || missing+=(libiscsi-dev)
+# The out-of-space test (RealFileSystemErrorsTest) builds a de_DE locale with localedef.
+{ command -v localedef >/dev/null 2>&1 && [ -f /usr/share/i18n/locales/de_DE ]; } || missing+=(locales)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]}"

@@ -58,6 +58,8 @@ public final class FileBlockStore implements BlockStore {
     /** Non-blocking reads from the page cache (shares the native calls that {@link #sparse} closes). */
     private final PageCacheReader pageCache;
     private final SparseRegions sparse;
+    /** The native calls (a second descriptor on the file), null where unavailable: errno of failed writes. */
+    private final LinuxFileOps nativeOps;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
      * Set on this store's executor threads while they run a job: the one follow-up job for the same
@@ -76,7 +78,7 @@ public final class FileBlockStore implements BlockStore {
         this.executor = executor;
         this.writeLane = writeLane;
         this.io = new BlockFileIo(channel, blockSize, writeBack, allocator);
-        LinuxFileOps nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
+        this.nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
     }
@@ -205,7 +207,7 @@ public final class FileBlockStore implements BlockStore {
         submit(laneFor(fua), result, what, Kind.IO_WRITE, () -> {
             io.writeBlocks(lba, data, from, length, fua);
             result.complete(null);
-        });
+        }, writeProbe(lba, data, from, length));
         return result;
     }
 
@@ -232,7 +234,8 @@ public final class FileBlockStore implements BlockStore {
         String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
         int writeFrom = write.readerIndex();
         submit(laneFor(fua), result, what, Kind.IO_WRITE,
-                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, fua, result, what));
+                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, fua, result, what),
+                writeProbe(lba, write, writeFrom, length));
         return result;
     }
 
@@ -371,6 +374,27 @@ public final class FileBlockStore implements BlockStore {
 
     private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
                         IoAction action) {
+        submit(lane, result, what, failureKind, action,
+                failureKind == Kind.IO_WRITE && nativeOps != null ? nativeOps::fileSystemErrno : null);
+    }
+
+    /**
+     * Where a write failed with an IOException: the errno of the same write repeated through JNA, else
+     * (it succeeds now, say the flush after it failed) what the file system says (IoFailures).
+     */
+    private IoFailures.ErrnoProbe writeProbe(long lba, ByteBuf data, int from, int length) {
+        if (nativeOps == null) {
+            return null;
+        }
+        return () -> {
+            int errno = nativeOps.writeErrno(lba * blockSize, data, from, length);
+            return errno != 0 ? errno : nativeOps.fileSystemErrno();
+        };
+    }
+
+    /** @param probe tells the errno behind an IOException of {@code action}, or null (IoFailures) */
+    private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
+                        IoAction action, IoFailures.ErrnoProbe probe) {
         if (closed.get()) {
             result.completeExceptionally(closedException());
             return;
@@ -379,7 +403,7 @@ public final class FileBlockStore implements BlockStore {
             try {
                 action.run();
             } catch (Throwable t) {
-                result.completeExceptionally(IoFailures.classify(t, failureKind, what));
+                result.completeExceptionally(IoFailures.classify(t, failureKind, what, probe));
             }
         };
         FollowUp slot = followUp.get();

@@ -534,9 +534,19 @@ class FileBlockStoreTest {
     }
 
     @Test
-    void failuresAreClassified() {
+    void failuresAreClassifiedByErrnoNeverByTheirText() {
         String what = "f: op";
-        assertEquals(Kind.NO_SPACE, IoFailures.classify(new IOException("No space left on device"), Kind.IO_WRITE, what).kind());
+        // ENOSPC, EDQUOT: SPACE ALLOCATION FAILED WRITE PROTECT; EROFS: WRITE PROTECTED; whatever the text says
+        IOException german = new IOException("Auf dem Gerät ist kein Speicherplatz mehr verfügbar");
+        assertEquals(Kind.NO_SPACE, IoFailures.classify(german, Kind.IO_WRITE, what, () -> LinuxFileOps.ENOSPC).kind());
+        assertEquals(Kind.NO_SPACE, IoFailures.classify(german, Kind.IO_WRITE, what, () -> LinuxFileOps.EDQUOT).kind());
+        assertEquals(Kind.WRITE_PROTECTED, IoFailures.classify(new IOException("Dateisystem ist nur lesbar"),
+                Kind.IO_WRITE, what, () -> LinuxFileOps.EROFS).kind());
+        assertEquals(Kind.IO_WRITE, IoFailures.classify(new IOException("No space left on device"), Kind.IO_WRITE, what,
+                () -> 0).kind(), "the English text alone decides nothing");
+        assertEquals(Kind.IO_WRITE, IoFailures.classify(german, Kind.IO_WRITE, what, () -> 5).kind(), "EIO");
+        assertEquals(Kind.NO_SPACE, IoFailures.classify(new IOException("x", new com.sun.jna.LastErrorException(28)),
+                Kind.IO_WRITE, what).kind(), "errno of our own JNA calls");
         assertEquals(Kind.CLOSED, IoFailures.classify(new java.nio.channels.ClosedChannelException(), Kind.IO_READ, what).kind());
         assertEquals(Kind.IO_READ, IoFailures.classify(new IOException("Input/output error"), Kind.IO_READ, what).kind());
         assertEquals(Kind.IO_WRITE, IoFailures.classify(new IOException("Input/output error"), Kind.IO_WRITE, what).kind());
