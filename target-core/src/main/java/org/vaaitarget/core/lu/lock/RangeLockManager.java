@@ -11,10 +11,10 @@ import java.util.concurrent.CompletableFuture;
  *
  * <p><b>The one rule for commands that lock several ranges</b> (UNMAP with several descriptors, EXTENDED
  * COPY's source and destination): on each LU, all the ranges a command needs there are ONE request
- * ({@link #acquireAll}), never several requests in a row; across LUs, those per-LU requests are made in
- * ascending LUN order, each once the previous one is granted. Every request then waits only for requests
- * that arrived before it on the same LU, or (across LUs) for a command that waits on a higher LUN, so no
- * cycle of waits can form. Taking a command's ranges one after the other on one LU deadlocks with grants
+ * ({@link #acquireAll}), never several requests in a row; across LUs, one such request per LU in
+ * ascending LUN order, each made once the previous one is granted. Why no cycle of waits can form: a
+ * request waits only for requests that arrived before it on its own LU, and a command holding a granted
+ * request on one LU waits only on a higher LUN. Several requests in a row on one LU deadlock under grants
  * in arrival order: a command holding L and queueing for H waits behind any request that arrived in
  * between and covers H, and that request (UNMAP of L and H, or one WRITE SAME spanning both) waits for L.
  */
