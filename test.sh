@@ -28,6 +28,8 @@ command -v pkg-config >/dev/null 2>&1 || missing+=(pkg-config)
 dpkg -s libiscsi-dev >/dev/null 2>&1 || missing+=(libiscsi-dev)
 # The Debian package test (conformance-tests DebianPackageTest) builds the .deb with dpkg-deb (package dpkg).
 command -v dpkg-deb >/dev/null 2>&1 || missing+=(dpkg)
+# The out-of-space test (RealFileSystemErrorsTest) builds a de_DE locale with localedef.
+{ command -v localedef >/dev/null 2>&1 && [ -f /usr/share/i18n/locales/de_DE ]; } || missing+=(locales)
 if ((${#missing[@]})); then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "test.sh: installing ${missing[*]}"

@@ -5,8 +5,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.LockRange;
 import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
@@ -100,15 +102,29 @@ public final class Task {
      * Like {@link #lock(long, long, LockMode)} on another logical unit of the same target device (an
      * EXTENDED COPY source or destination). The lock is tied to this task the same way: released by
      * {@link #finish()} at the latest (closing it earlier is allowed, {@link RangeLock#close} is
-     * idempotent), withdrawn on abort. Callers taking several locks order them to stay deadlock-free.
+     * idempotent), withdrawn on abort. A command that needs several ranges uses {@link #lockAll} instead.
      */
     public CompletableFuture<RangeLock> lock(LogicalUnit on, long lba, long blocks, LockMode mode) {
+        return track(() -> on.locks().acquire(lba, blocks, mode));
+    }
+
+    /**
+     * All the ranges this command needs on {@code on} as ONE lock request (see the rule in
+     * {@link org.vaaitarget.core.lu.lock.RangeLockManager}: never several requests in a row on one LU;
+     * across LUs, one request per LU in ascending LUN order, each after the previous one was granted).
+     * Tied to the task like {@link #lock}.
+     */
+    public CompletableFuture<RangeLock> lockAll(LogicalUnit on, List<LockRange> ranges) {
+        return track(() -> on.locks().acquireAll(ranges));
+    }
+
+    private CompletableFuture<RangeLock> track(Supplier<CompletableFuture<RangeLock>> request) {
         CompletableFuture<RangeLock> f;
         synchronized (this) {
             if (aborted || finished) {
                 return CompletableFuture.failedFuture(new CancellationException("task aborted"));
             }
-            f = on.locks().acquire(lba, blocks, mode);
+            f = request.get();
             locks.add(f);
         }
         return f;

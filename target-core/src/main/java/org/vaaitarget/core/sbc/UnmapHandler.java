@@ -13,6 +13,7 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunLimits;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.LockRange;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
@@ -31,10 +32,11 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * INVALID FIELD IN CDB (ANC_SUP=0). A store that cannot deallocate: INVALID COMMAND OPERATION CODE (LBPU
  * and LBPME are then 0).
  *
- * <p><b>Locks.</b> Overlapping and adjacent descriptors are merged, then every merged range's EXCLUSIVE lock
- * is requested at once (before waiting for any of them): each request only waits for earlier ones, so no
- * cycle can form with other tasks, and the task never waits for its own lock. The ranges are then
- * deallocated one after the other through {@code BlockStore.unmap} (hole punching on file stores).
+ * <p><b>Locks.</b> Overlapping and adjacent descriptors are merged, then all merged ranges are locked
+ * EXCLUSIVE as ONE request ({@code Task.lockAll}, the rule of {@code RangeLockManager}): it only waits
+ * for requests that arrived before it, so no cycle can form with other tasks (one lock request per
+ * range deadlocked with an EXTENDED COPY or another UNMAP that came in between two of them). The ranges
+ * are then deallocated one after the other through {@code BlockStore.unmap} (hole punching on file stores).
  */
 public final class UnmapHandler implements CommandHandler {
     private static final int OPCODE = 0x42;
@@ -112,11 +114,11 @@ public final class UnmapHandler implements CommandHandler {
         if (merged.isEmpty()) {
             return SbcHandlers.done(CommandResult.good(listLength));
         }
-        List<CompletableFuture<?>> locks = new ArrayList<>(merged.size());
+        List<LockRange> lockRanges = new ArrayList<>(merged.size());
         for (Range r : merged) {
-            locks.add(task.lock(r.lba(), r.blocks(), LockMode.EXCLUSIVE));
+            lockRanges.add(new LockRange(r.lba(), r.blocks(), LockMode.EXCLUSIVE));
         }
-        return CompletableFuture.allOf(locks.toArray(CompletableFuture[]::new))
+        return task.lockAll(lu, lockRanges)
                 .thenCompose(v -> unmapAll(task, merged))
                 .thenApply(v -> CommandResult.good(listLength));
     }

@@ -14,7 +14,8 @@ import java.util.Objects;
  * @param nexus                  who sent it
  * @param lun                    the 8-byte SAM LUN field as a long (see {@link LunAddress})
  * @param cdb                    the CDB bytes (6 to 16, or more with AHS); never modified
- * @param expectedLength         the transport's Expected Data Transfer Length (EDTL), bytes
+ * @param expectedLength         the transport's Expected Data Transfer Length (EDTL), bytes: an unsigned
+ *                               32-bit field in iSCSI (RFC 7143 11.3.4), so 0 to 2^32 - 1, never negative
  * @param direction              READ, WRITE or NONE, from the transport's R/W bits
  * @param attribute              task attribute
  * @param taskTag                the transport's task tag (iSCSI ITT), for TMF and logs
@@ -22,11 +23,11 @@ import java.util.Objects;
  * @param fileDataInAccepted     the transport can send Data-In straight from a file ({@link FileDataIn});
  *                               otherwise results carry Data-In only as buffers
  */
-public record ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedLength, DataDirection direction,
+public record ScsiCommand(ItNexus nexus, long lun, byte[] cdb, long expectedLength, DataDirection direction,
                           TaskAttribute attribute, long taskTag, ByteBuf dataOut, boolean fileDataInAccepted) {
 
     /** A command whose Data-In must come as a buffer. */
-    public ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedLength, DataDirection direction,
+    public ScsiCommand(ItNexus nexus, long lun, byte[] cdb, long expectedLength, DataDirection direction,
                        TaskAttribute attribute, long taskTag, ByteBuf dataOut) {
         this(nexus, lun, cdb, expectedLength, direction, attribute, taskTag, dataOut, false);
     }
@@ -36,6 +37,9 @@ public record ScsiCommand(ItNexus nexus, long lun, byte[] cdb, int expectedLengt
         Objects.requireNonNull(cdb, "cdb");
         Objects.requireNonNull(direction, "direction");
         Objects.requireNonNull(attribute, "attribute");
+        if (expectedLength < 0) {
+            throw new IllegalArgumentException("negative expected length " + expectedLength);
+        }
     }
 
     /** Operation code (CDB byte 0). */

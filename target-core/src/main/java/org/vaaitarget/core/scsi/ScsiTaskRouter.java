@@ -10,7 +10,9 @@ import java.util.concurrent.CompletionStage;
 public interface ScsiTaskRouter {
 
     /**
-     * Prepares and executes one task. Ownership of {@code command.dataOut()} moves to the core.
+     * Prepares and executes one task. Ownership of {@code command.dataOut()} moves to the core when a
+     * handle is returned; if submit throws instead (a bug), the core did not take it and the caller
+     * still releases it.
      */
     TaskHandle submit(ScsiCommand command);
 

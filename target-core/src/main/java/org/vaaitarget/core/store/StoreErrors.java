@@ -30,6 +30,7 @@ public final class StoreErrors {
             case IO_WRITE -> SenseReason.WRITE_ERROR;
             // ESXI-NOTES 3: a full file system is a thin-provisioning event, not a medium error.
             case NO_SPACE -> SenseReason.SPACE_ALLOCATION_FAILED_WRITE_PROTECT;
+            case WRITE_PROTECTED -> SenseReason.WRITE_PROTECTED;
             case OUT_OF_RANGE -> SenseReason.LBA_OUT_OF_RANGE;
             case CLOSED -> SenseReason.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE;
             case BUSY -> null;

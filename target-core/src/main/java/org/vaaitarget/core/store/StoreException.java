@@ -8,8 +8,10 @@ public class StoreException extends RuntimeException {
         IO_READ,
         /** Writing the medium failed. */
         IO_WRITE,
-        /** The file system is full (ENOSPC): DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT. */
+        /** The file system is full (ENOSPC) or the quota spent (EDQUOT): DATA PROTECT / SPACE ALLOCATION FAILED WRITE PROTECT. */
         NO_SPACE,
+        /** The file system is read-only (EROFS, e.g. remounted read-only after errors): DATA PROTECT / WRITE PROTECTED. */
+        WRITE_PROTECTED,
         /** The request lies beyond the end of the store. */
         OUT_OF_RANGE,
         /** The store's executor is saturated: the task gets TASK SET FULL. */

@@ -179,6 +179,7 @@ class TargetDeviceTest {
             case IO_READ -> assertCheck(r, SenseReason.READ_ERROR);
             case IO_WRITE -> assertCheck(r, SenseReason.WRITE_ERROR);
             case NO_SPACE -> assertCheck(r, SenseReason.SPACE_ALLOCATION_FAILED_WRITE_PROTECT);
+            case WRITE_PROTECTED -> assertCheck(r, SenseReason.WRITE_PROTECTED);
             case OUT_OF_RANGE -> assertCheck(r, SenseReason.LBA_OUT_OF_RANGE);
             case CLOSED -> assertCheck(r, SenseReason.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE);
             case BUSY -> assertEquals(ScsiStatus.TASK_SET_FULL, r.status());
@@ -257,6 +258,12 @@ class TargetDeviceTest {
                     @Override
                     public CompletableFuture<org.vaaitarget.core.lu.lock.RangeLock> acquire(long lba, long n, LockMode m) {
                         return new CompletableFuture<>();        // never granted
+                    }
+
+                    @Override
+                    public CompletableFuture<org.vaaitarget.core.lu.lock.RangeLock> acquireAll(
+                            List<org.vaaitarget.core.lu.lock.LockRange> ranges) {
+                        return new CompletableFuture<>();
                     }
 
                     @Override

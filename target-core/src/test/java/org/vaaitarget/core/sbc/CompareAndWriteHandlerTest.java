@@ -152,6 +152,22 @@ class CompareAndWriteHandlerTest {
     }
 
     @Test
+    void zeroBlocksWithAnExpectedLengthOfTwoGibOrMoreIsNotGood() {
+        // EDTL is unsigned 32-bit (RFC 7143 11.3.4): 2^31 announces data, which NLB 0 contradicts.
+        for (long edtl : new long[] {1L << 31, 0xFFFFFFFFL}) {
+            org.vaaitarget.core.dispatch.Task t = new org.vaaitarget.core.dispatch.Task(
+                    new org.vaaitarget.core.scsi.ScsiCommand(HOST_A, 0, Cdb.caw(0, 0, 0), edtl,
+                            org.vaaitarget.core.scsi.DataDirection.READ, org.vaaitarget.core.scsi.TaskAttribute.SIMPLE,
+                            1, null),
+                    f.lu, io.netty.buffer.UnpooledByteBufAllocator.DEFAULT);
+            CommandResult r = new CompareAndWriteHandler().execute(t).toCompletableFuture().join();
+            t.finish();
+            assertCheck(r, SenseReason.INVALID_FIELD_IN_CDB);
+        }
+        assertEquals(0, f.store.writeCount());
+    }
+
+    @Test
     void beyondEndOfLunIsLbaOutOfRange() {
         assertCheck(f.run(Cdb.caw(256, 1, 0), new byte[2 * BS]), SenseReason.LBA_OUT_OF_RANGE);
         assertCheck(f.run(Cdb.caw(255, 2, 0), new byte[4 * BS]), SenseReason.LBA_OUT_OF_RANGE);

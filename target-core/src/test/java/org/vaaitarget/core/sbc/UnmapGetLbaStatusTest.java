@@ -21,6 +21,7 @@ import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.file.FileBlockStore;
+import org.vaaitarget.core.testkit.Harness;
 
 /** UNMAP (SBC-4 5.32) and GET LBA STATUS (SBC-4 5.22). */
 class UnmapGetLbaStatusTest {
@@ -44,13 +45,7 @@ class UnmapGetLbaStatusTest {
 
     /** A well-formed parameter list: pairs of (lba, blocks). */
     static byte[] list(long... lbaBlocks) {
-        int n = lbaBlocks.length / 2;
-        ByteBuffer b = ByteBuffer.allocate(8 + 16 * n);
-        b.putShort((short) (6 + 16 * n)).putShort((short) (16 * n)).putInt(0);
-        for (int i = 0; i < n; i++) {
-            b.putLong(lbaBlocks[2 * i]).putInt((int) lbaBlocks[2 * i + 1]).putInt(0);
-        }
-        return b.array();
+        return Harness.unmapList(lbaBlocks);
     }
 
     CommandResult unmap(byte[] list) {

@@ -76,6 +76,17 @@ public final class Harness {
         return b;
     }
 
+    /** An UNMAP parameter list (SBC-4 5.32.2) of (lba, blocks) pairs. */
+    public static byte[] unmapList(long... lbaBlocks) {
+        int n = lbaBlocks.length / 2;
+        java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(8 + 16 * n);
+        b.putShort((short) (6 + 16 * n)).putShort((short) (16 * n)).putInt(0);
+        for (int i = 0; i < n; i++) {
+            b.putLong(lbaBlocks[2 * i]).putInt((int) lbaBlocks[2 * i + 1]).putInt(0);
+        }
+        return b.array();
+    }
+
     /** Runs a command without Data-Out. */
     public Reply run(ItNexus nexus, int lun, int... cdb) {
         return run(nexus, lun, cdb(cdb), null);

@@ -1,8 +1,10 @@
 package org.vaaitarget.core.testkit;
 
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.LockRange;
 import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.lu.lock.RangeLockManager;
 
@@ -39,6 +41,12 @@ public final class ImmediateLocks implements RangeLockManager {
                 }
             }
         });
+    }
+
+    @Override
+    public CompletableFuture<RangeLock> acquireAll(List<LockRange> ranges) {
+        LockRange first = ranges.get(0);
+        return acquire(first.lba(), first.blocks(), first.mode());
     }
 
     @Override

@@ -29,11 +29,13 @@ public final class Pdu {
         this.bhs = bhs;
         this.ahs = ahs == null ? NO_AHS : ahs;
         this.data = data == null ? Unpooled.EMPTY_BUFFER : data;
-        setDataSegmentLength(this.data.readableBytes());
-        bhs[4] = (byte) (this.ahs.length / 4);
     }
 
-    /** Wraps a decoded PDU. Ownership of {@code data} moves to the new Pdu. */
+    /**
+     * Wraps a decoded PDU. Ownership of {@code data} moves to the new Pdu. The header is kept exactly as
+     * received, TotalAHSLength and DataSegmentLength included, even when the data was discarded (a frame
+     * to be rejected): a Reject echoes it whole (RFC 7143 11.17.1, "Complete Header of Bad PDU").
+     */
     public static Pdu decoded(byte[] bhs, byte[] ahs, ByteBuf data) {
         return new Pdu(bhs, ahs, data);
     }

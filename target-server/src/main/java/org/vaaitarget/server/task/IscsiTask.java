@@ -33,7 +33,8 @@ final class IscsiTask {
     final boolean immediate;
     final long lun;
     final byte[] cdb;
-    final int edtl;
+    /** Expected Data Transfer Length: unsigned 32-bit on the wire (RFC 7143 11.3.4), 0 to 2^32 - 1. */
+    final long edtl;
     final DataDirection direction;
     final TaskAttribute attribute;
     final DataOutCollector collector;
@@ -52,7 +53,7 @@ final class IscsiTask {
     /** System.nanoTime() of the command or of its latest accepted Data-Out (limits.dataOutTimeout). */
     long lastDataNanos = System.nanoTime();
 
-    IscsiTask(int itt, int cmdSn, boolean immediate, long lun, byte[] cdb, int edtl, DataDirection direction,
+    IscsiTask(int itt, int cmdSn, boolean immediate, long lun, byte[] cdb, long edtl, DataDirection direction,
               TaskAttribute attribute, DataOutCollector collector, ScsiStatus earlyStatus, byte[] earlySense) {
         this.itt = itt;
         this.cmdSn = cmdSn;

@@ -46,7 +46,7 @@ final class ResponseWriter {
         Residual residual = Residual.of(result.transferLength(), task.edtl);
         int toSend = 0;
         if (task.direction == DataDirection.READ) {
-            toSend = (int) Math.min(result.dataInLength(), task.edtl & 0xFFFFFFFFL);
+            toSend = (int) Math.min(result.dataInLength(), task.edtl);
         }
         boolean collapse = toSend > 0 && result.status() == ScsiStatus.GOOD && result.sense() == null;
         int dataSns = 0;

@@ -125,12 +125,12 @@ final class ScsiCommandFlow {
         int flags = pdu.flags();
         DataDirection dir = (flags & CommandPduRules.W) != 0 ? DataDirection.WRITE
                 : (flags & CommandPduRules.R) != 0 ? DataDirection.READ : DataDirection.NONE;
-        int edtl = pdu.u32(20);
+        long edtl = pdu.u32(20) & 0xFFFFFFFFL;     // unsigned (RFC 7143 11.3.4)
         ScsiStatus earlyStatus = null;
         byte[] earlySense = null;
         if (refusingNewCommands) {
             earlyStatus = ScsiStatus.BUSY;
-        } else if (dir == DataDirection.WRITE && (edtl & 0xFFFFFFFFL) > conn.options.maxWriteLength()) {
+        } else if (dir == DataDirection.WRITE && edtl > conn.options.maxWriteLength()) {
             // We never buffer more than maxWriteLength for one command; the EDTL is a field of the
             // command IU (SAM-5), hence INVALID FIELD IN COMMAND INFORMATION UNIT.
             earlyStatus = ScsiStatus.CHECK_CONDITION;
@@ -138,7 +138,7 @@ final class ScsiCommandFlow {
         }
         long reserve = 0;
         if (earlyStatus == null && dir == DataDirection.WRITE) {
-            reserve = edtl & 0xFFFFFFFFL;
+            reserve = edtl;
             if (!fitsWriteBudget(reserve)) {
                 // limits.writeBytesPerConnection: SAM-5 5.3.1 TASK SET FULL, "lacks resources"; the
                 // initiator retries. Its unsolicited data is consumed and dropped, no R2T is sent.
@@ -154,8 +154,9 @@ final class ScsiCommandFlow {
             ByteBuf immediate = pdu.takeData();
             int immediateLength = immediate.readableBytes();
             int unsolicitedEnd = pdu.finalBit() ? immediateLength
-                    : (int) Math.min(conn.params.firstBurstLength(), edtl & 0xFFFFFFFFL);
-            collector = new DataOutCollector(conn.ctx.alloc(), earlyStatus == null ? edtl : 0, immediate,
+                    : (int) Math.min(conn.params.firstBurstLength(), edtl);
+            // a write's EDTL is at most maxWriteLength here (an int), else the task fails early
+            collector = new DataOutCollector(conn.ctx.alloc(), earlyStatus == null ? (int) edtl : 0, immediate,
                     unsolicitedEnd, earlyStatus != null);
         }
         IscsiTask task = new IscsiTask(pdu.itt(), pdu.u32(24), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu),
@@ -262,6 +263,10 @@ final class ScsiCommandFlow {
         try {
             handle = conn.device().submit(command);
         } catch (RuntimeException e) {
+            // The core did not take the Data-Out (ScsiTaskRouter.submit): it is still ours to release.
+            if (data != null) {
+                data.release();
+            }
             LOG.error("{}: core refused {}", conn.nexus, task, e);
             complete(task, CommandResult.checkCondition(SenseData.of(SenseReason.INTERNAL_TARGET_FAILURE)
                     .encode(false)), null);

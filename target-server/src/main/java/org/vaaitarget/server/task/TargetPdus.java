@@ -43,11 +43,11 @@ final class TargetPdus {
          *
          * @param transferLength bytes the command would move, or negative when unknown (no residual)
          */
-        static Residual of(long transferLength, int edtl) {
+        static Residual of(long transferLength, long edtl) {
             if (transferLength < 0) {
                 return NONE;
             }
-            long e = edtl & 0xFFFFFFFFL;
+            long e = edtl;
             if (transferLength < e) {
                 return new Residual(UNDERFLOW, (int) (e - transferLength));
             }

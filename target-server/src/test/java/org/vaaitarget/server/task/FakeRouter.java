@@ -44,12 +44,20 @@ final class FakeRouter implements ScsiTaskRouter {
 
     final List<Submitted> submitted = new ArrayList<>();
     final List<String> calls = new ArrayList<>();
+    /** The command submit last threw for ({@link #refuseWith}). */
+    ScsiCommand lastRefused;
     /** When set, every command completes at once with this result. */
     Function<ScsiCommand, CommandResult> autoResult;
     boolean lunExists = true;
+    /** When set, submit throws it without taking the Data-Out (a core bug). */
+    RuntimeException refuseWith;
 
     @Override
     public TaskHandle submit(ScsiCommand command) {
+        if (refuseWith != null) {
+            lastRefused = command;
+            throw refuseWith;
+        }
         byte[] data = null;
         if (command.dataOut() != null) {
             data = ByteBufUtil.getBytes(command.dataOut());

@@ -215,6 +215,20 @@ class WritePathTest {
     }
 
     @Test
+    void theCollectedDataOutIsReleasedWhenTheCoreRefusesTheCommand() {
+        h = new FfpHarness(FfpHarness.params(8192, 16384, 65536, true, false, 1));
+        h.router.refuseWith = new IllegalStateException("core bug");
+        h.send(FfpHarness.scsiCommand(7, 100, 0xA0, 4096, WRITE10, null));
+        Pdu r2t = h.next(Opcode.R2T);
+        h.send(FfpHarness.dataOut(7, r2t.u32(20), 0, 0, true, FfpHarness.pattern(0, 4096)));
+        r2t.release();
+        Pdu response = h.next(Opcode.SCSI_RESPONSE);
+        assertEquals(0x02, response.u8(3), "CHECK CONDITION (INTERNAL TARGET FAILURE)");
+        response.release();
+        assertEquals(0, h.router.lastRefused.dataOut().refCnt(), "the collected Data-Out was released");
+    }
+
+    @Test
     void extendedCdbAhsIsJoinedToTheCdb() {
         h = new FfpHarness(FfpHarness.defaults());
         h.router.autoResult = c -> CommandResult.good(0);
@@ -225,7 +239,9 @@ class WritePathTest {
         for (int i = 0; i < 16; i++) {
             ahs[4 + i] = (byte) (0x10 + i);
         }
-        h.send(Pdu.decoded(p.bhsCopy(), ahs, null));
+        byte[] bhs = p.bhsCopy();
+        bhs[4] = (byte) (ahs.length / 4);   // TotalAHSLength
+        h.send(Pdu.decoded(bhs, ahs, null));
         h.run();
         byte[] cdb = h.router.last().command.cdb();
         assertEquals(32, cdb.length);

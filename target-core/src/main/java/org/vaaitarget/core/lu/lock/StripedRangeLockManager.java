@@ -20,12 +20,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * belongs to stripe {@code r % stripeCount}. Each stripe keeps one FIFO list of the requests (granted
  * and waiting) whose range touches one of its regions, ordered by a global sequence number.
  *
- * <p><b>Ordering and deadlock freedom.</b> A request takes the monitors of all its stripes in ascending
- * stripe index (short critical sections; no monitor is ever held while waiting for a grant or doing
- * I/O), draws its sequence number and appends itself to every one of those lists in one step. Any
- * two overlapping requests share at least one stripe, so they are ordered the same way everywhere, and
- * a request only ever waits for requests with a smaller sequence number: the waits-for graph has no
- * cycle.
+ * <p><b>Ordering and deadlock freedom.</b> A request (one range, or all the ranges of
+ * {@link #acquireAll}) takes the monitors of all its stripes in ascending stripe index (short critical
+ * sections; no monitor is ever held while waiting for a grant or doing I/O), draws its sequence number
+ * and appends each of its ranges to every one of those lists in one step. Any two overlapping ranges
+ * share at least one stripe, so their requests are ordered the same way everywhere, and a request only
+ * ever waits for requests with a smaller sequence number: the waits-for graph among requests has no
+ * cycle. (A command that made several requests in a row could still close one; see
+ * {@link RangeLockManager}.)
  *
  * <p><b>Fairness.</b> A request is granted when no earlier request in any of its stripes (granted or
  * still waiting) overlaps it with a conflicting mode. A waiting EXCLUSIVE therefore holds back later
@@ -73,14 +75,27 @@ public final class StripedRangeLockManager implements RangeLockManager {
         if (blocks < 1 || lba < 0 || lba > Long.MAX_VALUE - blocks) {
             throw new IllegalArgumentException("bad range lba=" + lba + " blocks=" + blocks);
         }
-        Request r = new Request(lba, blocks, mode, stripesOf(lba, blocks));
+        return enqueue(new Request(new LockRange[] {new LockRange(lba, blocks, mode)}));
+    }
+
+    @Override
+    public CompletableFuture<RangeLock> acquireAll(List<LockRange> ranges) {
+        if (ranges.isEmpty()) {
+            throw new IllegalArgumentException("no range to lock");
+        }
+        return enqueue(new Request(ranges.toArray(LockRange[]::new)));
+    }
+
+    private CompletableFuture<RangeLock> enqueue(Request r) {
         outstanding.incrementAndGet();
         boolean granted;
         lockAll(r.stripes);
         try {
             r.seq = nextSeq.getAndIncrement();
-            for (int s : r.stripes) {
-                stripes[s].queue.add(r);
+            for (Part p : r.parts) {
+                for (int s : p.stripes) {
+                    stripes[s].queue.add(p);
+                }
             }
             granted = tryGrantLocked(r);
         } finally {
@@ -124,6 +139,29 @@ public final class StripedRangeLockManager implements RangeLockManager {
                 n++;
             }
         }
+        return indicesOf(hit, n);
+    }
+
+    /** Sorted, distinct union of the parts' stripe indices. */
+    private int[] union(Part[] parts) {
+        if (parts.length == 1) {
+            return parts[0].stripes;
+        }
+        boolean[] hit = new boolean[stripes.length];
+        int n = 0;
+        for (Part p : parts) {
+            for (int s : p.stripes) {
+                if (!hit[s]) {
+                    hit[s] = true;
+                    n++;
+                }
+            }
+        }
+        return indicesOf(hit, n);
+    }
+
+    /** The {@code n} indices where {@code hit} is true, ascending. */
+    private static int[] indicesOf(boolean[] hit, int n) {
         int[] out = new int[n];
         int k = 0;
         for (int i = 0; i < hit.length; i++) {
@@ -152,13 +190,15 @@ public final class StripedRangeLockManager implements RangeLockManager {
         if (r.state != State.WAITING) {
             return false;
         }
-        for (int s : r.stripes) {
-            for (Request e : stripes[s].queue) {
-                if (e.seq >= r.seq) {
-                    break;
-                }
-                if (e.conflictsWith(r)) {
-                    return false;
+        for (Part p : r.parts) {
+            for (int s : p.stripes) {
+                for (Part e : stripes[s].queue) {
+                    if (e.owner.seq >= r.seq) {
+                        break; // the queue is in seq order; a request never waits for its own ranges
+                    }
+                    if (e.conflictsWith(p)) {
+                        return false;
+                    }
                 }
             }
         }
@@ -191,13 +231,13 @@ public final class StripedRangeLockManager implements RangeLockManager {
             }
             r.state = State.DONE;
             for (int s : r.stripes) {
-                Iterator<Request> it = stripes[s].queue.iterator();
+                Iterator<Part> it = stripes[s].queue.iterator();
                 while (it.hasNext()) {
-                    Request e = it.next();
-                    if (e == r) {
+                    Part e = it.next();
+                    if (e.owner == r) {
                         it.remove();
-                    } else if (e.seq > r.seq && e.state == State.WAITING && e.overlaps(r)) {
-                        candidates.add(e);
+                    } else if (e.owner.seq > r.seq && e.owner.state == State.WAITING && r.overlaps(e)) {
+                        candidates.add(e.owner);
                     }
                 }
             }
@@ -227,48 +267,73 @@ public final class StripedRangeLockManager implements RangeLockManager {
 
     private static final class Stripe {
         final ReentrantLock lock = new ReentrantLock();
-        /** Requests touching this stripe, ascending seq. */
-        final List<Request> queue = new LinkedList<>();
+        /** Ranges of the requests touching this stripe, ascending seq. */
+        final List<Part> queue = new LinkedList<>();
+    }
+
+    /** One range of a request, listed in the queue of every stripe it touches. */
+    private static final class Part {
+        final LockRange range;
+        final Request owner;
+        final int[] stripes;
+
+        Part(LockRange range, Request owner, int[] stripes) {
+            this.range = range;
+            this.owner = owner;
+            this.stripes = stripes;
+        }
+
+        boolean conflictsWith(Part o) {
+            return (range.mode() == LockMode.EXCLUSIVE || o.range.mode() == LockMode.EXCLUSIVE)
+                    && range.overlaps(o.range);
+        }
+
+        @Override
+        public String toString() {
+            return range.mode() + " " + range.lba() + "+" + range.blocks();
+        }
     }
 
     private final class Request implements RangeLock {
-        final long lba;
-        final long blocks;
-        final LockMode mode;
+        final Part[] parts;
+        /** The union of the parts' stripes, sorted. */
         final int[] stripes;
         final CompletableFuture<RangeLock> future = new CompletableFuture<>();
         long seq;
         /** Guarded by the locks of all of this request's stripes. */
         State state = State.WAITING;
 
-        Request(long lba, long blocks, LockMode mode, int[] stripes) {
-            this.lba = lba;
-            this.blocks = blocks;
-            this.mode = mode;
-            this.stripes = stripes;
+        Request(LockRange[] ranges) {
+            this.parts = new Part[ranges.length];
+            for (int i = 0; i < ranges.length; i++) {
+                parts[i] = new Part(ranges[i], this, stripesOf(ranges[i].lba(), ranges[i].blocks()));
+            }
+            this.stripes = union(parts);
         }
 
-        boolean overlaps(Request o) {
-            return lba < o.lba + o.blocks && o.lba < lba + blocks;
-        }
-
-        boolean conflictsWith(Request o) {
-            return (mode == LockMode.EXCLUSIVE || o.mode == LockMode.EXCLUSIVE) && overlaps(o);
+        /** Whether one of this request's ranges overlaps {@code o}. */
+        boolean overlaps(Part o) {
+            for (Part p : parts) {
+                if (p.range.overlaps(o.range)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         @Override
         public long lba() {
-            return lba;
+            return parts[0].range.lba();
         }
 
         @Override
         public long blocks() {
-            return blocks;
+            return parts[0].range.blocks();
         }
 
         @Override
         public LockMode mode() {
-            return mode;
+            return parts[0].range.mode();
         }
 
         @Override
@@ -278,7 +343,7 @@ public final class StripedRangeLockManager implements RangeLockManager {
 
         @Override
         public String toString() {
-            return "RangeLock[" + mode + " " + lba + "+" + blocks + " seq=" + seq + " " + state + "]";
+            return "RangeLock[" + java.util.Arrays.toString(parts) + " seq=" + seq + " " + state + "]";
         }
     }
 }

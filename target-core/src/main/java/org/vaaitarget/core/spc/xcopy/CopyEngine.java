@@ -10,6 +10,7 @@ import java.util.concurrent.CompletableFuture;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.LockRange;
 import org.vaaitarget.core.lu.lock.RangeLock;
 
 /**
@@ -20,12 +21,14 @@ import org.vaaitarget.core.lu.lock.RangeLock;
  *
  * <p>Per chunk ({@link CopyLimits#chunkBytes()}): SHARED on the source range and EXCLUSIVE on the
  * destination range, read, write, release, then the next chunk, so a large copy holds up other I/O
- * for one chunk at a time. Deadlock freedom: a task holds at most these two locks and takes them in
- * one global order, (LUN number, LBA) ascending; two disjoint ranges of one LU that each overlap a
- * range of another task cannot be ordered oppositely. When source and destination are on the same LU
- * and overlap, one EXCLUSIVE lock covers both. Overlapping same-LU copies run like memmove: chunks go
- * backwards when the destination lies above the source, so no chunk reads data this copy already
- * overwrote.
+ * for one chunk at a time. Deadlock freedom: the rule of {@code RangeLockManager}: on one LU, the
+ * chunk's ranges there are ONE request ({@code Task.lockAll}); with source and destination on two LUs,
+ * the lower LUN's request first, the other once it is granted. (Taking the source and the destination
+ * of one LU one after the other deadlocked: a request arriving in between that covers both, an UNMAP of
+ * both or one WRITE SAME spanning them, waits for the source while the copy waits behind it for the
+ * destination.) When source and destination are on the same LU and overlap, one EXCLUSIVE range covers
+ * both. Overlapping same-LU copies run like memmove: chunks go backwards when the destination lies
+ * above the source, so no chunk reads data this copy already overwrote.
  *
  * <p>Abort: checked before every chunk; a task aborted while waiting for a lock never gets it
  * ({@link Task#lock}).
@@ -41,7 +44,8 @@ final class CopyEngine {
     private record Chunk(CopyPlan.Step step, long sourceLba, long destinationLba, int blocks) {
     }
 
-    private record Range(LogicalUnit lu, long lba, long blocks, LockMode mode) {
+    /** The ranges a chunk locks on one LU. */
+    private record LuRanges(LogicalUnit lu, List<LockRange> ranges) {
     }
 
     private final int chunkBytes;
@@ -114,32 +118,36 @@ final class CopyEngine {
         });
     }
 
-    /** The locks of one chunk, in the global (LUN, LBA) order. */
-    private static List<Range> ranges(Chunk c) {
+    /** The lock requests of one chunk: one per LU, in ascending LUN order. */
+    private static List<LuRanges> ranges(Chunk c) {
         LogicalUnit src = c.step().source();
         LogicalUnit dst = c.step().destination();
         long n = c.blocks();
-        if (src == dst && c.sourceLba() < c.destinationLba() + n && c.destinationLba() < c.sourceLba() + n) {
-            long lo = Math.min(c.sourceLba(), c.destinationLba());
-            long hi = Math.max(c.sourceLba(), c.destinationLba()) + n;
-            return List.of(new Range(dst, lo, hi - lo, LockMode.EXCLUSIVE));
+        LockRange read = new LockRange(c.sourceLba(), n, LockMode.SHARED);
+        LockRange write = new LockRange(c.destinationLba(), n, LockMode.EXCLUSIVE);
+        if (src == dst) {
+            if (read.lba() < write.lba() + n && write.lba() < read.lba() + n) {
+                long lo = Math.min(read.lba(), write.lba());
+                long hi = Math.max(read.lba(), write.lba()) + n;
+                return List.of(new LuRanges(dst, List.of(new LockRange(lo, hi - lo, LockMode.EXCLUSIVE))));
+            }
+            return List.of(new LuRanges(dst, List.of(read, write)));
         }
-        List<Range> r = new ArrayList<>(List.of(new Range(src, c.sourceLba(), n, LockMode.SHARED),
-                new Range(dst, c.destinationLba(), n, LockMode.EXCLUSIVE)));
-        r.sort(Comparator.comparingInt((Range x) -> x.lu().number()).thenComparingLong(Range::lba));
+        List<LuRanges> r = new ArrayList<>(List.of(new LuRanges(src, List.of(read)), new LuRanges(dst, List.of(write))));
+        r.sort(Comparator.comparingInt((LuRanges x) -> x.lu().number()));
         return r;
     }
 
-    /** Acquires the ranges one after the other, in list order. */
-    private static CompletableFuture<List<RangeLock>> lockAll(Task task, List<Range> ranges, int i,
+    /** One request per LU, each once the previous one is granted. */
+    private static CompletableFuture<List<RangeLock>> lockAll(Task task, List<LuRanges> requests, int i,
                                                               List<RangeLock> held) {
-        if (i == ranges.size()) {
+        if (i == requests.size()) {
             return CompletableFuture.completedFuture(held);
         }
-        Range r = ranges.get(i);
-        return task.lock(r.lu(), r.lba(), r.blocks(), r.mode()).thenCompose(l -> {
+        LuRanges r = requests.get(i);
+        return task.lockAll(r.lu(), r.ranges()).thenCompose(l -> {
             held.add(l);
-            return lockAll(task, ranges, i + 1, held);
+            return lockAll(task, requests, i + 1, held);
         });
     }
 }

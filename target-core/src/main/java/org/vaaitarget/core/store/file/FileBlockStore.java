@@ -58,12 +58,14 @@ public final class FileBlockStore implements BlockStore {
     /** Non-blocking reads from the page cache (shares the native calls that {@link #sparse} closes). */
     private final PageCacheReader pageCache;
     private final SparseRegions sparse;
+    /** The native calls (a second descriptor on the file), null where unavailable: errno of failed writes. */
+    private final LinuxFileOps nativeOps;
     private final AtomicBoolean closed = new AtomicBoolean();
     /**
-     * Set on this store's executor threads while they run a job: the one follow-up job that the job's
-     * completion submitted (see {@link #submit}), run by the same thread right after it.
+     * Set on this store's executor threads while they run a job: the one follow-up job for the same
+     * executor that the job's completion submitted (see {@link #submit}), run by the same thread right after it.
      */
-    private final ThreadLocal<Runnable[]> followUp = new ThreadLocal<>();
+    private final ThreadLocal<FollowUp> followUp = new ThreadLocal<>();
 
     private FileBlockStore(BackingFile file, LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
                            ByteBufAllocator allocator) {
@@ -76,7 +78,7 @@ public final class FileBlockStore implements BlockStore {
         this.executor = executor;
         this.writeLane = writeLane;
         this.io = new BlockFileIo(channel, blockSize, writeBack, allocator);
-        LinuxFileOps nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
+        this.nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
     }
@@ -205,7 +207,7 @@ public final class FileBlockStore implements BlockStore {
         submit(laneFor(fua), result, what, Kind.IO_WRITE, () -> {
             io.writeBlocks(lba, data, from, length, fua);
             result.complete(null);
-        });
+        }, writeProbe(lba, data, from, length));
         return result;
     }
 
@@ -232,7 +234,8 @@ public final class FileBlockStore implements BlockStore {
         String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
         int writeFrom = write.readerIndex();
         submit(laneFor(fua), result, what, Kind.IO_WRITE,
-                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, fua, result, what));
+                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, fua, result, what),
+                writeProbe(lba, write, writeFrom, length));
         return result;
     }
 
@@ -360,7 +363,9 @@ public final class FileBlockStore implements BlockStore {
      * range lock that the finished one released, say), the first such job runs on the same thread right
      * after the current one instead of going through the queue. That saves waking a second thread per
      * hand-off, which is most of the cost of a contended ATS lock. Only one is kept per job, so a burst
-     * (a released lock granting many readers) still spreads over the executor's threads.
+     * (a released lock granting many readers) still spreads over the executor's threads. Only a job meant
+     * for the executor the thread belongs to: one that may wait for the disk, submitted from the write
+     * lane, goes to the pool, or a slow disk would hold up every page-cache write behind it.
      */
     /** The write lane for a write that only reaches the page cache, else the pool. */
     private ThreadPoolExecutor laneFor(boolean fua) {
@@ -369,6 +374,27 @@ public final class FileBlockStore implements BlockStore {
 
     private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
                         IoAction action) {
+        submit(lane, result, what, failureKind, action,
+                failureKind == Kind.IO_WRITE && nativeOps != null ? nativeOps::fileSystemErrno : null);
+    }
+
+    /**
+     * Where a write failed with an IOException: the errno of the same write repeated through JNA, else
+     * (it succeeds now, say the flush after it failed) what the file system says (IoFailures).
+     */
+    private IoFailures.ErrnoProbe writeProbe(long lba, ByteBuf data, int from, int length) {
+        if (nativeOps == null) {
+            return null;
+        }
+        return () -> {
+            int errno = nativeOps.writeErrno(lba * blockSize, data, from, length);
+            return errno != 0 ? errno : nativeOps.fileSystemErrno();
+        };
+    }
+
+    /** @param probe tells the errno behind an IOException of {@code action}, or null (IoFailures) */
+    private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
+                        IoAction action, IoFailures.ErrnoProbe probe) {
         if (closed.get()) {
             result.completeExceptionally(closedException());
             return;
@@ -377,16 +403,16 @@ public final class FileBlockStore implements BlockStore {
             try {
                 action.run();
             } catch (Throwable t) {
-                result.completeExceptionally(IoFailures.classify(t, failureKind, what));
+                result.completeExceptionally(IoFailures.classify(t, failureKind, what, probe));
             }
         };
-        Runnable[] slot = followUp.get();
-        if (slot != null && slot[0] == null) {
-            slot[0] = job;
+        FollowUp slot = followUp.get();
+        if (slot != null && slot.lane == lane && slot.next == null) {
+            slot.next = job;
             return;
         }
         try {
-            lane.execute(() -> runWithFollowUps(job));
+            lane.execute(() -> runWithFollowUps(lane, job));
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(closed.get() ? closedException()
                     : new StoreException(Kind.BUSY, path + ": store queue full (" + lane.getQueue().size()
@@ -394,17 +420,27 @@ public final class FileBlockStore implements BlockStore {
         }
     }
 
-    /** Runs a job on an executor thread, then the follow-up it submitted, and so on. */
-    private void runWithFollowUps(Runnable job) {
-        Runnable[] slot = new Runnable[1];
+    /** Runs a job on a thread of {@code lane}, then the follow-up for that lane it submitted, and so on. */
+    private void runWithFollowUps(ThreadPoolExecutor lane, Runnable job) {
+        FollowUp slot = new FollowUp(lane);
         followUp.set(slot);
         try {
-            for (Runnable next = job; next != null; next = slot[0]) {
-                slot[0] = null;
+            for (Runnable next = job; next != null; next = slot.next) {
+                slot.next = null;
                 next.run(); // never throws: the job completes its future either way
             }
         } finally {
             followUp.remove();
+        }
+    }
+
+    /** The executor a store thread belongs to, and the follow-up job for it (or null). */
+    private static final class FollowUp {
+        final ThreadPoolExecutor lane;
+        Runnable next;
+
+        FollowUp(ThreadPoolExecutor lane) {
+            this.lane = lane;
         }
     }
 

@@ -6,6 +6,7 @@ import com.sun.jna.Native;
 import com.sun.jna.NativeLibrary;
 import com.sun.jna.Platform;
 import com.sun.jna.Pointer;
+import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -19,7 +20,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The Linux calls Java 17 has no API for: {@code fallocate(PUNCH_HOLE)} and {@code lseek(SEEK_DATA/SEEK_HOLE)},
- * through JNA.
+ * through JNA; and the errno of a failed write, which {@link java.nio.channels.FileChannel} turns into an
+ * IOException carrying only strerror's text in the process's locale ({@link #writeErrno}, {@link #fileSystemErrno}).
  *
  * <p>The descriptor: a FileChannel does not expose its fd without {@code --add-opens} into JDK internals,
  * so this class opens the same path a second time with {@code open(2)} right after the channel is opened
@@ -41,6 +43,16 @@ final class LinuxFileOps implements AutoCloseable {
     private static final int SEEK_HOLE = 4;
     static final int ENXIO = 6;
     static final int ENOSPC = 28;
+    static final int EROFS = 30;
+    static final int EDQUOT = 122;
+    /** statvfs f_flag bit: mounted read-only. */
+    private static final long ST_RDONLY = 1;
+    /** struct statvfs on 64-bit Linux (glibc): eleven 8-byte fields, then int __f_spare[6]. */
+    private static final int STATVFS_SIZE = 112;
+    private static final int STATVFS_BFREE = 24;
+    private static final int STATVFS_FLAG = 72;
+    /** Bytes per pwrite in {@link #writeErrno}. */
+    private static final int PROBE_CHUNK = 1 << 20;
     static final int ENOSYS = 38;
     static final int EOPNOTSUPP = 95;
     static final int EAGAIN = 11;
@@ -58,6 +70,10 @@ final class LinuxFileOps implements AutoCloseable {
         int fallocate(int fd, int mode, long offset, long length) throws LastErrorException;
 
         long lseek(int fd, long offset, int whence) throws LastErrorException;
+
+        long pwrite(int fd, byte[] buf, long count, long offset) throws LastErrorException;
+
+        int fstatvfs(int fd, byte[] buf) throws LastErrorException;
     }
 
     /**
@@ -260,6 +276,68 @@ final class LinuxFileOps implements AutoCloseable {
         } catch (UnsatisfiedLinkError e) {
             cachestatWorks = false;
             return false;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Writes {@code length} bytes of {@code data} from index {@code from} at {@code offset} again, through
+     * this descriptor, and returns the errno the kernel answers now (0 when the write succeeds). For
+     * classifying a write that just failed through the FileChannel: the same bytes to the same place
+     * under the same range lock, so repeating it changes nothing but tells ENOSPC, EDQUOT and EROFS apart
+     * without reading the exception's localised text. Never throws.
+     */
+    int writeErrno(long offset, ByteBuf data, int from, int length) {
+        Lock lock = closing.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            byte[] chunk = new byte[Math.min(PROBE_CHUNK, length)];
+            long done = 0;
+            while (done < length) {
+                int n = (int) Math.min(chunk.length, length - done);
+                data.getBytes(from + (int) done, chunk, 0, n);
+                long written = LIBC.pwrite(fd, chunk, n, offset + done);
+                if (written <= 0) {
+                    return 0;
+                }
+                done += written;
+            }
+            return 0;
+        } catch (LastErrorException e) {
+            return e.getErrorCode();
+        } catch (RuntimeException | LinkageError e) {
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * What the file system says now, for classifying a failed write or flush that has no data to repeat
+     * ({@code fstatvfs}): EROFS when it is read-only, ENOSPC when it has no free block left, else 0.
+     * Never throws.
+     */
+    int fileSystemErrno() {
+        Lock lock = closing.readLock();
+        lock.lock();
+        try {
+            if (closed) {
+                return 0;
+            }
+            byte[] st = new byte[STATVFS_SIZE];
+            LIBC.fstatvfs(fd, st);
+            ByteBuffer b = ByteBuffer.wrap(st).order(ByteOrder.nativeOrder());
+            if ((b.getLong(STATVFS_FLAG) & ST_RDONLY) != 0) {
+                return EROFS;
+            }
+            // f_bfree, not f_bavail: a target running as root may still write into the reserved blocks
+            return b.getLong(STATVFS_BFREE) == 0 ? ENOSPC : 0;
+        } catch (LastErrorException | LinkageError e) {
+            return 0;
         } finally {
             lock.unlock();
         }

@@ -145,6 +145,45 @@ class StripedRangeLockManagerTest {
     }
 
     @Test
+    void severalRangesAreOneRequestGrantedAndReleasedTogether() {
+        RangeLock low = locks.acquire(0, 4, EXCLUSIVE).join();
+        CompletableFuture<RangeLock> both = locks.acquireAll(List.of(new LockRange(0, 4, EXCLUSIVE),
+                new LockRange(100, 4, SHARED), new LockRange(102, 1, EXCLUSIVE))); // its own ranges never conflict
+        assertFalse(both.isDone(), "waits for the low range");
+        // A later request on the high range queues behind the whole request, not beside it.
+        CompletableFuture<RangeLock> high = locks.acquire(101, 1, EXCLUSIVE);
+        assertFalse(high.isDone());
+        // A later reader of the high range too: the request holds none of its ranges while it waits,
+        // but it arrived first and wants one of them EXCLUSIVE.
+        CompletableFuture<RangeLock> reader = locks.acquire(102, 1, SHARED);
+        assertFalse(reader.isDone());
+        assertEquals(4, locks.outstanding());
+        low.close();
+        assertTrue(both.isDone());
+        assertFalse(high.isDone());
+        both.join().close();
+        assertTrue(high.isDone());
+        high.join().close();
+        assertTrue(reader.isDone());
+        reader.join().close();
+        assertEquals(0, locks.outstanding());
+    }
+
+    @Test
+    void cancellingAWaitingMultiRangeRequestFreesEveryRange() {
+        RangeLock low = locks.acquire(0, 4, EXCLUSIVE).join();
+        CompletableFuture<RangeLock> both = locks.acquireAll(List.of(new LockRange(0, 4, EXCLUSIVE),
+                new LockRange(100, 4, EXCLUSIVE)));
+        CompletableFuture<RangeLock> high = locks.acquire(100, 1, EXCLUSIVE);
+        assertFalse(high.isDone());
+        both.cancel(false);
+        assertTrue(high.isDone(), "the withdrawn request no longer holds up the high range");
+        high.join().close();
+        low.close();
+        assertEquals(0, locks.outstanding());
+    }
+
+    @Test
     void badRangesAreRefused() {
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> locks.acquire(0, 0, SHARED));
         org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class, () -> locks.acquire(-1, 1, SHARED));

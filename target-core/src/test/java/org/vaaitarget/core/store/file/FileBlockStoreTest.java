@@ -469,6 +469,37 @@ class FileBlockStoreTest {
     }
 
     @Test
+    void aJobThatMayWaitForTheDiskSubmittedFromTheWriteLaneRunsOnThePool() throws Exception {
+        // docs/ARCHITECTURE.md "Threads": everything that may wait for the disk runs on the pool, never on
+        // the one write-lane thread, even when a write-lane completion submits it (a released range lock).
+        ThreadPoolExecutor lane = StoreExecutors.newExecutor("lane", 1, 16);
+        store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_BACK),
+                StoreExecutors.newExecutor("pool", 2, 16), lane, alloc);
+        ByteBuf data = alloc.directBuffer().writeBytes(pattern(BS, 9));
+        CountDownLatch release = new CountDownLatch(1);
+        try {
+            lane.execute(() -> awaitUninterruptibly(release)); // dependents attach before anything completes
+            CompletableFuture<Void> cached = store.write(1, data, false);
+            CompletableFuture<String> flush = cached.thenCompose(v -> store.flush()).thenApply(v -> thread());
+            CompletableFuture<String> fua = cached.thenCompose(v -> store.write(3, data, true)).thenApply(v -> thread());
+            CompletableFuture<String> unmap = cached.thenCompose(v -> store.unmap(5, 1)).thenApply(v -> thread());
+            CompletableFuture<String> next = cached.thenCompose(v -> store.write(2, data, false)).thenApply(v -> thread());
+            release.countDown();
+            assertTrue(await(flush).startsWith("store-io-pool-"), "flush ran on " + flush.join());
+            assertTrue(await(fua).startsWith("store-io-pool-"), "FUA write ran on " + fua.join());
+            assertTrue(await(unmap).startsWith("store-io-pool-"), "UNMAP ran on " + unmap.join());
+            assertTrue(await(next).startsWith("store-io-lane-"), "a page-cache write stays on the lane");
+        } finally {
+            release.countDown();
+            data.release();
+        }
+    }
+
+    private static String thread() {
+        return Thread.currentThread().getName();
+    }
+
+    @Test
     void closeFinishesQueuedWorkThenRefusesAndIsIdempotent() throws Exception {
         ThreadPoolExecutor executor = StoreExecutors.newExecutor("tiny", 1, 4);
         // write-through: flush() completes without queueing, so it can probe for the closed state
@@ -503,9 +534,19 @@ class FileBlockStoreTest {
     }
 
     @Test
-    void failuresAreClassified() {
+    void failuresAreClassifiedByErrnoNeverByTheirText() {
         String what = "f: op";
-        assertEquals(Kind.NO_SPACE, IoFailures.classify(new IOException("No space left on device"), Kind.IO_WRITE, what).kind());
+        // ENOSPC, EDQUOT: SPACE ALLOCATION FAILED WRITE PROTECT; EROFS: WRITE PROTECTED; whatever the text says
+        IOException german = new IOException("Auf dem Gerät ist kein Speicherplatz mehr verfügbar");
+        assertEquals(Kind.NO_SPACE, IoFailures.classify(german, Kind.IO_WRITE, what, () -> LinuxFileOps.ENOSPC).kind());
+        assertEquals(Kind.NO_SPACE, IoFailures.classify(german, Kind.IO_WRITE, what, () -> LinuxFileOps.EDQUOT).kind());
+        assertEquals(Kind.WRITE_PROTECTED, IoFailures.classify(new IOException("Dateisystem ist nur lesbar"),
+                Kind.IO_WRITE, what, () -> LinuxFileOps.EROFS).kind());
+        assertEquals(Kind.IO_WRITE, IoFailures.classify(new IOException("No space left on device"), Kind.IO_WRITE, what,
+                () -> 0).kind(), "the English text alone decides nothing");
+        assertEquals(Kind.IO_WRITE, IoFailures.classify(german, Kind.IO_WRITE, what, () -> 5).kind(), "EIO");
+        assertEquals(Kind.NO_SPACE, IoFailures.classify(new IOException("x", new com.sun.jna.LastErrorException(28)),
+                Kind.IO_WRITE, what).kind(), "errno of our own JNA calls");
         assertEquals(Kind.CLOSED, IoFailures.classify(new java.nio.channels.ClosedChannelException(), Kind.IO_READ, what).kind());
         assertEquals(Kind.IO_READ, IoFailures.classify(new IOException("Input/output error"), Kind.IO_READ, what).kind());
         assertEquals(Kind.IO_WRITE, IoFailures.classify(new IOException("Input/output error"), Kind.IO_WRITE, what).kind());
