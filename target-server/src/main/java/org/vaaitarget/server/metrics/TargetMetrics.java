@@ -116,9 +116,14 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
         return n;
     }
 
+    /**
+     * A LU's meters; for {@code lun} -1 (commands to a LUN that does not exist: INQUIRY and REPORT LUNS
+     * probes) only {@code vaai_target_commands_total} and {@code vaai_target_command_errors_total} with
+     * {@code lun="none"}, registered when first used.
+     */
     @Override
     public LunObserver lun(String target, int lun) {
-        return new LunMeters(target, lun < 0 ? "none" : Integer.toString(lun));
+        return lun < 0 ? new NoLunMeters(target) : new LunMeters(target, Integer.toString(lun));
     }
 
     @Override
@@ -197,14 +202,73 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
         return 16 + status.ordinal();
     }
 
+    /** Error counters of one LU by (op, sense key or status), each registered on its first error. */
+    private final class ErrorCounters {
+        private final String target;
+        private final String lun;
+        private final AtomicReferenceArray<Counter> errors =
+                new AtomicReferenceArray<>(CommandOp.values().length * ERROR_KINDS);
+
+        ErrorCounters(String target, String lun) {
+            this.target = target;
+            this.lun = lun;
+        }
+
+        /** Counts a completion that was not GOOD. */
+        void count(CommandOp op, ScsiStatus status, int senseKey) {
+            if (status == ScsiStatus.CONDITION_MET) {
+                return; // PRE-FETCH: not an error
+            }
+            if (status == ScsiStatus.TASK_SET_FULL) {
+                taskSetFull.increment();
+            }
+            int slot = op.ordinal() * ERROR_KINDS + errorIndex(status, senseKey);
+            Counter c = errors.get(slot);
+            if (c == null) {
+                c = Counter.builder("vaai.target.command.errors")
+                        .tags("target", target, "lun", lun, "op", op.label(), "sense_key", errorLabel(slot % ERROR_KINDS))
+                        .description("commands completed with an error status, by op and sense key (or status)")
+                        .register(registry);   // the registry returns the same counter to a racing thread
+                errors.compareAndSet(slot, null, c);
+            }
+            c.increment();
+        }
+    }
+
+    /** Commands addressed to a LUN that does not exist: counted by op (and errors), lazily. */
+    private final class NoLunMeters implements LunObserver {
+        private final String target;
+        private final AtomicReferenceArray<Counter> commands = new AtomicReferenceArray<>(CommandOp.values().length);
+        private final ErrorCounters errors;
+
+        NoLunMeters(String target) {
+            this.target = target;
+            this.errors = new ErrorCounters(target, "none");
+        }
+
+        @Override
+        public void commandCompleted(CommandOp op, ScsiStatus status, int senseKey, long dataInBytes,
+                                     long dataOutBytes, long durationNanos) {
+            Counter c = commands.get(op.ordinal());
+            if (c == null) {
+                c = Counter.builder("vaai.target.commands").tags("target", target, "lun", "none", "op", op.label())
+                        .description("SCSI commands completed").register(registry);
+                commands.compareAndSet(op.ordinal(), null, c);
+            }
+            c.increment();
+            if (status != ScsiStatus.GOOD) {
+                errors.count(op, status, senseKey);
+            }
+        }
+    }
+
     /** One LU's meters, all resolved up front except the error counters. */
     private final class LunMeters implements LunObserver {
         private final String target;
         private final String lun;
         private final Counter[] commands = new Counter[CommandOp.values().length];
         private final Timer[] durations = new Timer[CommandOp.values().length];
-        private final AtomicReferenceArray<Counter> errors =
-                new AtomicReferenceArray<>(CommandOp.values().length * ERROR_KINDS);
+        private final ErrorCounters errors;
         private final Counter bytesRead;
         private final Counter bytesWritten;
         private final Counter atsSuccess;
@@ -219,6 +283,7 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
         LunMeters(String target, String lun) {
             this.target = target;
             this.lun = lun;
+            this.errors = new ErrorCounters(target, lun);
             for (CommandOp op : CommandOp.values()) {
                 commands[op.ordinal()] = Counter.builder("vaai.target.commands").tags("target", target, "lun", lun,
                         "op", op.label()).description("SCSI commands completed").register(registry);
@@ -279,22 +344,7 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
                 }
                 return;
             }
-            if (status == ScsiStatus.CONDITION_MET) {
-                return; // PRE-FETCH: not an error
-            }
-            if (status == ScsiStatus.TASK_SET_FULL) {
-                taskSetFull.increment();
-            }
-            int slot = o * ERROR_KINDS + errorIndex(status, senseKey);
-            Counter c = errors.get(slot);
-            if (c == null) {
-                c = Counter.builder("vaai.target.command.errors")
-                        .tags("target", target, "lun", lun, "op", op.label(), "sense_key", errorLabel(slot % ERROR_KINDS))
-                        .description("commands completed with an error status, by op and sense key (or status)")
-                        .register(registry);   // the registry returns the same counter to a racing thread
-                errors.compareAndSet(slot, null, c);
-            }
-            c.increment();
+            errors.count(op, status, senseKey);
         }
 
         @Override
