@@ -270,6 +270,8 @@ class CompareAndWriteHandlerTest {
         AtsStatistics.Snapshot hostA = f.lu.ats().snapshotByInitiator().get(HOST_A.initiatorName());
         assertEquals(4, hostA.attempts(), "both sessions of host A count as one initiator");
         assertEquals(3, hostA.miscompared());
+        assertTrue(hostA.summary().startsWith("total=4 succeeded=1 miscompared=3 contention=1 ownWrite=1"
+                + " unexplained=1 lockWaitP50Us="), hostA.summary());
         assertEquals(java.util.Set.of(HOST_A.initiatorName()), f.lu.ats().snapshotByInitiator().keySet());
         assertTrue(f.lu.ats().summary().contains("contention=1 ownWrite=1 unexplained=1"), f.lu.ats().summary());
     }

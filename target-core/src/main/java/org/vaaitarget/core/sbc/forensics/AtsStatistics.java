@@ -147,6 +147,17 @@ public final class AtsStatistics {
             return contention + ownWrite + unexplained;
         }
 
+        /**
+         * {@code total=.. succeeded=.. miscompared=.. contention=.. ownWrite=.. unexplained=.. lockWaitP50Us=..
+         * lockWaitP99Us=.. lockWaitMaxUs=..}
+         */
+        public String summary() {
+            return "total=" + attempts + " succeeded=" + succeeded + " miscompared=" + miscompared()
+                    + " contention=" + contention + " ownWrite=" + ownWrite + " unexplained=" + unexplained
+                    + " lockWaitP50Us=" + lockWaitP50Micros + " lockWaitP99Us=" + lockWaitP99Micros
+                    + " lockWaitMaxUs=" + lockWaitMaxMicros;
+        }
+
         /** Miscompares with {@code cause}. */
         public long miscompared(MiscompareCause cause) {
             return switch (cause) {
