@@ -3,7 +3,6 @@ package org.vaaitarget.server.metrics;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,11 +14,12 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufAllocatorMetricProvider;
-import java.time.Duration;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
+import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.model.snapshots.Unit;
 import java.util.Collection;
 import java.util.Locale;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.vaaitarget.core.observe.CommandOp;
@@ -37,23 +37,26 @@ import org.vaaitarget.server.session.SessionRegistry;
  * (README "Metrics"), the JVM's memory, GC, threads, class loading, CPU and uptime, and Netty's buffer
  * allocator. Implements the core's {@link TargetObserver} and the iSCSI layer's {@link ServerEvents}.
  *
- * <p>Hot path: every per-LUN counter and timer the command path touches is registered when the LU's
- * observer is made ({@link #lun}), so a completed command costs a few adder increments and one
+ * <p>Hot path: every per-LUN counter and histogram the command path touches is registered when the
+ * LU's observer is made ({@link #lun}), so a completed command costs a few adder increments and one
  * histogram update, with no lookup and no allocation. Error counters (op x sense key) are registered on
  * their first occurrence only, so that a LUN does not export a hundred zero series.
  *
+ * <p>The two histograms (command duration, ATS lock wait) are the Prometheus client's own classic
+ * histograms (prometheus-metrics-core, which the Micrometer registry is built on), registered in the same
+ * registry: measured in a single-thread loop they cost about 80 ns per observation against about 300 ns
+ * for a Micrometer {@code Timer} with the same buckets (which also keeps a decaying max and a
+ * time-windowed histogram), and the command path records one per command.
+ *
  * <p>Micrometer names are given without the suffixes its Prometheus naming adds ({@code _total} for
- * counters, {@code _seconds} for timers, the base unit for gauges), so the exposed names are exactly
- * the documented ones (checked by scraping in {@code MetricsEndpointTest}).
+ * counters, the base unit for gauges), so the exposed names are exactly the documented ones (checked
+ * by scraping in {@code MetricsScrapeTest}).
  */
 public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCloseable {
-    /** Histogram buckets of command durations (and ATS lock waits): 50 us to 10 s. */
-    private static final Duration[] BUCKETS = {
-        Duration.ofNanos(50_000), Duration.ofNanos(100_000), Duration.ofNanos(250_000), Duration.ofNanos(500_000),
-        Duration.ofMillis(1), Duration.ofNanos(2_500_000), Duration.ofMillis(5), Duration.ofMillis(10),
-        Duration.ofMillis(25), Duration.ofMillis(50), Duration.ofMillis(100), Duration.ofMillis(250),
-        Duration.ofMillis(500), Duration.ofSeconds(1), Duration.ofMillis(2500), Duration.ofSeconds(5),
-        Duration.ofSeconds(10)};
+    /** Histogram buckets (seconds) of command durations and ATS lock waits: 50 us to 10 s. */
+    private static final double[] BUCKETS = {50e-6, 100e-6, 250e-6, 500e-6, 1e-3, 2.5e-3, 5e-3, 10e-3, 25e-3,
+        50e-3, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
+    private static final double NANOS_PER_SECOND = 1e9;
 
     /** The {@code result} label of {@code vaai_target_logins_total}. */
     static final String[] LOGIN_RESULTS = {"success", "authentication_failure", "authorization_failure", "other"};
@@ -64,6 +67,14 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
     private final Counter taskSetFull;
     private final Counter[] logins = new Counter[LOGIN_RESULTS.length];
     private final ConcurrentHashMap<String, Counter> taskManagement = new ConcurrentHashMap<>();
+    private final Histogram commandDuration = Histogram.builder().name("vaai_target_command_duration_seconds")
+            .unit(Unit.SECONDS).help("time from a command's submission to the SCSI engine to its completion")
+            .labelNames("target", "lun", "op").classicUpperBounds(BUCKETS).classicOnly().withoutExemplars()
+            .register(registry.getPrometheusRegistry());
+    private final Histogram atsLockWait = Histogram.builder().name("vaai_target_ats_lock_wait_seconds")
+            .unit(Unit.SECONDS).help("time a COMPARE AND WRITE waited for its range lock")
+            .labelNames("target", "lun").classicUpperBounds(BUCKETS).classicOnly().withoutExemplars()
+            .register(registry.getPrometheusRegistry());
 
     public TargetMetrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -267,14 +278,14 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
         private final String target;
         private final String lun;
         private final Counter[] commands = new Counter[CommandOp.values().length];
-        private final Timer[] durations = new Timer[CommandOp.values().length];
+        private final DistributionDataPoint[] durations = new DistributionDataPoint[CommandOp.values().length];
         private final ErrorCounters errors;
         private final Counter bytesRead;
         private final Counter bytesWritten;
         private final Counter atsSuccess;
         private final Counter atsMiscompare;
         private final Counter[] miscompares = new Counter[MiscompareCause.values().length];
-        private final Timer atsLockWait;
+        private final DistributionDataPoint lockWait;
         private final Counter xcopyBytes;
         private final Counter writeSameWritten;
         private final Counter writeSameUnmapped;
@@ -287,10 +298,7 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
             for (CommandOp op : CommandOp.values()) {
                 commands[op.ordinal()] = Counter.builder("vaai.target.commands").tags("target", target, "lun", lun,
                         "op", op.label()).description("SCSI commands completed").register(registry);
-                durations[op.ordinal()] = Timer.builder("vaai.target.command.duration")
-                        .tags("target", target, "lun", lun, "op", op.label())
-                        .description("time from a command's submission to the SCSI engine to its completion")
-                        .serviceLevelObjectives(BUCKETS).register(registry);
+                durations[op.ordinal()] = commandDuration.labelValues(target, lun, op.label());
             }
             bytesRead = bytes("read");
             bytesWritten = bytes("write");
@@ -301,9 +309,7 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
                         .tags("target", target, "lun", lun, "cause", cause.label())
                         .description("COMPARE AND WRITE miscompares by cause").register(registry);
             }
-            atsLockWait = Timer.builder("vaai.target.ats.lock.wait").tags("target", target, "lun", lun)
-                    .description("time a COMPARE AND WRITE waited for its range lock")
-                    .serviceLevelObjectives(BUCKETS).register(registry);
+            lockWait = atsLockWait.labelValues(target, lun);
             xcopyBytes = Counter.builder("vaai.target.xcopy.bytes").baseUnit("bytes").tags("target", target, "lun", lun)
                     .description("bytes EXTENDED COPY wrote to this LUN").register(registry);
             writeSameWritten = writeSame("false");
@@ -334,7 +340,7 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
                                      long dataOutBytes, long durationNanos) {
             int o = op.ordinal();
             commands[o].increment();
-            durations[o].record(durationNanos, TimeUnit.NANOSECONDS);
+            durations[o].observe(durationNanos / NANOS_PER_SECOND);
             if (status == ScsiStatus.GOOD) {
                 if (dataInBytes > 0) {
                     bytesRead.increment(dataInBytes);
@@ -349,7 +355,7 @@ public final class TargetMetrics implements TargetObserver, ServerEvents, AutoCl
 
         @Override
         public void atsLockWaited(long nanos) {
-            atsLockWait.record(nanos, TimeUnit.NANOSECONDS);
+            lockWait.observe(nanos / NANOS_PER_SECOND);
         }
 
         @Override
