@@ -50,6 +50,45 @@ class CommandObserverTest {
     }
 
     @Test
+    void unmapAndWriteSameReportTheirBlocks() {
+        TargetDevice device = new TargetDevice(Harness.TARGET, List.of(Harness.lu(0, Harness.THIN_WRITE_BACK)),
+                StandardHandlers.all());
+        List<String> seen = Collections.synchronizedList(new ArrayList<>());
+        device.observe((target, lun) -> new LunObserver() {
+            @Override
+            public void unmapBlocks(long blocks) {
+                seen.add("unmap " + blocks);
+            }
+
+            @Override
+            public void writeSameBlocks(long blocks, boolean unmap) {
+                seen.add("write same " + blocks + (unmap ? " unmap" : ""));
+            }
+        });
+        Harness h = new Harness(device);
+        byte[] list = new byte[8 + 2 * 16];           // UNMAP parameter list: two descriptors (SBC-4 5.32.2)
+        list[1] = 6 + 32;
+        list[3] = 32;
+        list[8 + 7] = 16;                              // LBA 16, 8 blocks
+        list[8 + 11] = 8;
+        list[24 + 6] = 1;                              // LBA 256, 16 blocks
+        list[24 + 11] = 16;
+        assertEquals(ScsiStatus.GOOD, h.run(A, 0, Harness.cdb(0x42, 0, 0, 0, 0, 0, 0, 0, list.length, 0), list).status());
+        assertEquals(ScsiStatus.GOOD, h.run(A, 0, Harness.cdb(0x41, 0, 0, 0, 0, 64, 0, 0, 4, 0),
+                filled(512, 7)).status());                                              // WRITE SAME(10) 4 blocks
+        assertEquals(ScsiStatus.GOOD, h.run(A, 0, Harness.cdb(0x41, 0x08, 0, 0, 0, 80, 0, 0, 8, 0),
+                new byte[512]).status());                                                // UNMAP bit, zeros
+        assertEquals(List.of("unmap 8", "unmap 16", "write same 4", "write same 8 unmap"), seen);
+        h.assertDataOutReleasedOnce();
+    }
+
+    private static byte[] filled(int length, int value) {
+        byte[] b = new byte[length];
+        java.util.Arrays.fill(b, (byte) value);
+        return b;
+    }
+
+    @Test
     void opcodesMapToTheDocumentedClasses() {
         assertEquals(CommandOp.READ, CommandOp.of(0x88));
         assertEquals(CommandOp.WRITE, CommandOp.of(0x8E));          // WRITE AND VERIFY(16)

@@ -28,9 +28,13 @@ import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.server.app.RunningServer;
 import org.vaaitarget.server.app.ServerConfig;
 import org.vaaitarget.server.app.TargetServer;
+import org.vaaitarget.server.login.AuthConfig;
+import org.vaaitarget.server.login.InitiatorRule;
+import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.metrics.AtsReport;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
+import org.vaaitarget.server.session.TargetOffer;
 import org.vaaitarget.server.testing.Requests;
 
 /**
@@ -61,7 +65,10 @@ class MetricsScrapeTest {
             raf.write(fill(0x77, 4 * BS));
         }
         LunConfig lun = new LunConfig(file, 1 << 20, BS, WriteCacheMode.WRITE_BACK, "P");
-        ServerConfig config = ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), TARGET, List.of(lun))
+        TargetAccess onlyAAndB = new TargetAccess(AuthConfig.NONE,
+                List.of(InitiatorRule.named(HOST_A), InitiatorRule.named(HOST_B)), Map.of());
+        ServerConfig config = new ServerConfig(List.of(new InetSocketAddress("127.0.0.1", 0)), TargetOffer.defaults(),
+                List.of(new ServerConfig.Target(TARGET, null, List.of(lun), onlyAAndB)))
                 .withMetrics(new InetSocketAddress("127.0.0.1", 0));
         RunningServer server = TargetServer.start(config);
         try {
@@ -71,6 +78,9 @@ class MetricsScrapeTest {
 
             try (Client nobody = new Client(portal)) {   // a login to a target that does not exist
                 assertEquals(0x0203, nobody.login("iqn.1998-01.com.vmware:esx-c", "iqn.2026-12.org.example:none"));
+            }
+            try (Client stranger = new Client(portal)) {   // not on the target's allow list
+                assertEquals(0x0202, stranger.login("iqn.1998-01.com.vmware:esx-c", TARGET));
             }
             int n = 5;
             int m = 4;
@@ -135,6 +145,7 @@ class MetricsScrapeTest {
                 check(s, 2, key("vaai_target_logins_total", "result=\"success\""));
                 check(s, 1, key("vaai_target_logins_total", "result=\"other\""));
                 check(s, 0, key("vaai_target_logins_total", "result=\"authentication_failure\""));
+                check(s, 1, key("vaai_target_logins_total", "result=\"authorization_failure\""));
                 check(s, 0, key("vaai_target_task_set_full_total", null));
                 assertEquals(1, s.entrySet().stream()
                         .filter(e -> e.getKey().startsWith("vaai_target_task_management_total{function=\"abort_task\""))
