@@ -27,6 +27,7 @@ import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.server.app.RunningServer;
 import org.vaaitarget.server.app.ServerConfig;
+import org.vaaitarget.server.app.StartupException;
 import org.vaaitarget.server.app.TargetServer;
 import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.InitiatorRule;
@@ -217,6 +218,23 @@ class MetricsScrapeTest {
         Double v = scrape.get(series);
         assertNotNull(v, "no series " + series + " in " + scrape.keySet());
         assertEquals(expected, v.doubleValue(), 0.0, what);
+    }
+
+    @Test
+    void aMetricsPortInUseIsAStartupErrorNamingItAndNothingStaysOpen() throws Exception {
+        LunConfig lun = new LunConfig(dir.resolve("lun2.img"), 1 << 20, BS, WriteCacheMode.WRITE_BACK, "P");
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            ServerConfig config = ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), TARGET, List.of(lun))
+                    .withMetrics(new InetSocketAddress("127.0.0.1", taken.getLocalPort()));
+            StartupException e = org.junit.jupiter.api.Assertions.assertThrows(StartupException.class,
+                    () -> TargetServer.start(config));
+            assertTrue(e.getMessage().startsWith("cannot serve metrics on 127.0.0.1:" + taken.getLocalPort()),
+                    e.getMessage());
+        }
+        // the LUN was never opened, so a second start with a free port works
+        RunningServer server = TargetServer.start(ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), TARGET,
+                List.of(lun)).withMetrics(new InetSocketAddress("127.0.0.1", 0)));
+        server.close();
     }
 
     private static void assertMiscompare(Reply r) {
