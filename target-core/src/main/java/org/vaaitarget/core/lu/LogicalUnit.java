@@ -105,7 +105,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     /** Set by {@link org.vaaitarget.core.dispatch.TargetDevice#observe} before the LU serves. */
     public void observer(LunObserver o) {
-        this.observer = java.util.Objects.requireNonNull(o, "observer");
+        this.observer = Objects.requireNonNull(o, "observer");
     }
 
     /** Recent writers of recently written small ranges, for miscompare forensics. */
