@@ -2,7 +2,7 @@
 """Turns the raw outputs of bench/run.sh into one table (stdout, results.tsv, results.md) and a chart.
 
 Inputs in --raw: perf/{us,tgt}-run<R>.tsv (run-perf.sh), limits/run<R>.tsv (run-limits.sh),
-caw.tsv and rss.tsv (run.sh). Values are the mean over the rounds; results.tsv also has the
+caw.tsv, rss.tsv and metrics.tsv (run.sh). Values are the mean over the rounds; results.tsv also has the
 per-round values so the spread is visible.
 """
 import argparse
@@ -155,6 +155,25 @@ def main():
         rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, p99 latency (us)", caw_vals("us", mode, "p99_us"),
                      "istgt", caw_vals("istgt", mode, "p99_us"), "low"))
 
+    # metrics on against metrics off, our target both times (the "peer" is us without metrics)
+    mpath = os.path.join(a.raw, "metrics.tsv")
+    mrows = read_tsv(mpath) if os.path.exists(mpath) else []
+    if mrows:
+        def mvals(state, col):
+            return [num(r[col]) for r in mrows if r["metrics"] == state]
+
+        def mcpu(state):
+            vals = []
+            for r in mrows:
+                if r["metrics"] == state:
+                    iops, secs, cpu = num(r["iops"]), num(r["seconds"]), num(r["target_cpu_s"])
+                    vals.append(cpu / (iops * secs) * 1e6 if iops and secs and cpu is not None else None)
+            return vals
+        rows.append(("4 KiB random read, qd32, --metrics on and scraped (IOPS)", mvals("on", "iops"),
+                     "us, metrics off", mvals("off", "iops"), "high"))
+        rows.append(("target CPU s per million I/Os, 4 KiB random read qd32, --metrics on",
+                     mcpu("on"), "us, metrics off", mcpu("off"), "low"))
+
     def fmt(v):
         if v is None:
             return "NA"
@@ -228,7 +247,7 @@ def chart(out, table):
     dat = os.path.join(out, "chart.dat")
     with open(dat, "w") as f:
         for metric, u, peer, p, ratio, better, _, _ in table:
-            if ratio is None or "RSS" in metric or "TCP stream" in metric:
+            if ratio is None or "RSS" in metric or "TCP stream" in metric or "metrics" in metric:
                 continue
             # lower-is-better metrics are inverted so that a taller bar is always better
             r = ratio if better == "high" else (1 / ratio if ratio else 0)

@@ -17,6 +17,8 @@
 #   US_PORT=3306      our portal port; our target runs as users start it, bin/vaai-target (its memory
 #                     settings); JAVA_OPTS adds JVM options
 #   WARM_SECS=5       untimed warm-up per target and kind of load before the first round (JIT, page cache)
+#   METRICS_PORT=9470 where our target serves /metrics in the metrics-on/off row; METRICS_SCRAPE_SECS=5
+#                     how often that row scrapes it while measuring (Prometheus-like)
 # Never part of `mvn test` or CI: figures from a shared 2-core machine are noisy; compare ratios.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -44,7 +46,7 @@ say() { echo "[bench $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
 
 # --- 1. tools
 need=()
-for c in tgtd:tgt istgt:istgt iscsi-perf:libiscsi-bin qemu-img:qemu-utils iperf3:iperf3 gnuplot:gnuplot-nox gcc:gcc; do
+for c in tgtd:tgt istgt:istgt iscsi-perf:libiscsi-bin qemu-img:qemu-utils iperf3:iperf3 gnuplot:gnuplot-nox gcc:gcc curl:curl; do
   command -v "${c%%:*}" >/dev/null || need+=("${c#*:}")
 done
 pkg-config --exists libiscsi 2>/dev/null || need+=(libiscsi-dev)
@@ -180,6 +182,40 @@ start_us plain || exit 1
 "$CAW_BIN" -m rw -n 4 -t 2 "$US_URL" >/dev/null 2>&1
 rss_case "us-plain-java" "$US_PID" "$US_URL"
 
+# The cost of metrics (README "Metrics": at most 3 % fewer IOPS): 4 KiB random reads at qd32 on our
+# target started without and with --metrics, side by side, alternating the order each round; each
+# start is warmed up first (JIT); with metrics on, /metrics is scraped every METRICS_SCRAPE_SECS while
+# measuring, as Prometheus would.
+METRICS_PORT=${METRICS_PORT:-9470}; METRICS_SCRAPE_SECS=${METRICS_SCRAPE_SECS:-5}
+METRICS_TSV=$RAW/metrics.tsv
+echo -e "metrics\tround\tiops\tseconds\ttarget_cpu_s" >"$METRICS_TSV"
+metrics_case() {  # on|off round
+  local opts=() scraper= c0 c1 out iops
+  [ "$1" = on ] && opts=(--metrics "$PEER_HOST:$METRICS_PORT")
+  start_us script "${opts[@]}" || return 1
+  timeout $((2 * WARM_SECS + 20)) iscsi-perf -m 32 -b 8 -r -t $((2 * WARM_SECS)) "$US_URL" >/dev/null 2>&1   # JIT warm
+  if [ "$1" = on ]; then
+    curl -fsS "http://$PEER_HOST:$METRICS_PORT/metrics" | grep -q '^vaai_target_commands_total' ||
+      say "metrics row: /metrics on $PEER_HOST:$METRICS_PORT does not answer"
+    ( while sleep "$METRICS_SCRAPE_SECS"; do curl -fsS "http://$PEER_HOST:$METRICS_PORT/metrics" >/dev/null || break; done ) &
+    scraper=$!
+  fi
+  c0=$(awk '{print $14+$15}' "/proc/$US_PID/stat")
+  out=$(timeout -k 5 $((PERF_SECS + 30)) iscsi-perf -m 32 -b 8 -r -t "$PERF_SECS" "$US_URL" 2>&1 | tr '\r' '\n' |
+        grep -E '^iops average' | tail -1)
+  c1=$(awk '{print $14+$15}' "/proc/$US_PID/stat")
+  if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; fi
+  iops=$(sed -n 's/^iops average \([0-9]*\) .*/\1/p' <<<"$out")
+  echo -e "$1\t$2\t${iops:-NA}\t$PERF_SECS\t$(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/t}')" \
+    >>"$METRICS_TSV"
+}
+for r in $(seq "$ROUNDS"); do
+  if [ $((r % 2)) = 1 ]; then order="off on"; else order="on off"; fi
+  for m in $order; do
+    say "round $r/$ROUNDS: 4 KiB random read qd32, metrics $m"
+    metrics_case "$m" "$r"
+  done
+done
 LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 6. the table

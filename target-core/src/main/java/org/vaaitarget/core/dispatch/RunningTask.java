@@ -4,7 +4,10 @@ import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.vaaitarget.core.observe.CommandOp;
+import org.vaaitarget.core.observe.LunObserver;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.store.StoreErrors;
 
@@ -16,9 +19,20 @@ final class RunningTask implements TaskHandle {
     private final Task task;
     private final CompletableFuture<CommandResult> result = new CompletableFuture<>();
     private final AtomicBoolean completed = new AtomicBoolean();
+    private final LunObserver observer;
+    private final long startNanos;
+    private final int dataOutBytes;
 
     RunningTask(Task task) {
+        this(task, LunObserver.NONE);
+    }
+
+    /** @param observer told about the completion ({@link LunObserver#NONE}: nobody) */
+    RunningTask(Task task, LunObserver observer) {
         this.task = task;
+        this.observer = observer;
+        this.startNanos = observer == LunObserver.NONE ? 0 : System.nanoTime();
+        this.dataOutBytes = task.command().dataOutLength();   // before a handler consumes the buffer
     }
 
     Task task() {
@@ -66,7 +80,27 @@ final class RunningTask implements TaskHandle {
             r = resultFor(produced, error);
             beforeHandOver.run();
         }
+        if (observer != LunObserver.NONE) {
+            observe(r);
+        }
         result.complete(r);
+    }
+
+    private void observe(CommandResult r) {
+        ScsiStatus status = r.status();
+        boolean good = status == ScsiStatus.GOOD;
+        observer.commandCompleted(CommandOp.of(task.command().opcode()), status, senseKey(r),
+                good ? r.dataInLength() : 0, good ? dataOutBytes : 0, System.nanoTime() - startNanos);
+    }
+
+    /** The sense key of a CHECK CONDITION (fixed or descriptor format, SPC-5 4.4), else -1. */
+    static int senseKey(CommandResult r) {
+        byte[] sense = r.sense();
+        if (r.status() != ScsiStatus.CHECK_CONDITION || sense == null || sense.length < 3) {
+            return -1;
+        }
+        int code = sense[0] & 0x7F;
+        return (code == 0x72 || code == 0x73 ? sense[1] : sense[2]) & 0x0F;
     }
 
     private CommandResult resultFor(CommandResult produced, Throwable error) {

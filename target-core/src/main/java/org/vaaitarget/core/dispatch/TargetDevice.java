@@ -18,6 +18,8 @@ import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.observe.LunObserver;
+import org.vaaitarget.core.observe.TargetObserver;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.LunAddress;
@@ -56,6 +58,8 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private final Set<RunningTask> running = ConcurrentHashMap.newKeySet();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile boolean closing;
+    /** Observes commands addressed to a LUN that does not exist (or is masked). */
+    private volatile LunObserver noLunObserver = LunObserver.NONE;
 
     /**
      * @param name  the target name (for logs and the device identification page)
@@ -108,6 +112,18 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         this.inFlight = new Semaphore(maxTasksInFlight);
     }
 
+    /**
+     * Reports every completed command (and each LU's VAAI work) to {@code observer} from now on: each LU
+     * gets its {@link LunObserver}, resolved once here. Call before serving; {@link TargetObserver#NONE}
+     * turns it off.
+     */
+    public void observe(TargetObserver observer) {
+        for (LogicalUnit lu : luns) {
+            lu.observer(observer.lun(name, lu.number()));
+        }
+        noLunObserver = observer.lun(name, -1);
+    }
+
     @Override
     public String targetName() {
         return name;
@@ -133,7 +149,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     public TaskHandle submit(ScsiCommand command) {
         LogicalUnit lu = lunFor(command.nexus(), command.lun());
         Task task = new Task(command, lu, alloc, this);
-        RunningTask rt = new RunningTask(task);
+        RunningTask rt = new RunningTask(task, lu != null ? lu.observer() : noLunObserver);
         if (!inFlight.tryAcquire()) {
             rt.complete(CommandResult.status(ScsiStatus.TASK_SET_FULL), null, () -> { });
             return rt;

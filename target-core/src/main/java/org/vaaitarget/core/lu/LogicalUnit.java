@@ -3,6 +3,7 @@ package org.vaaitarget.core.lu;
 import java.util.Objects;
 import org.vaaitarget.core.lu.lock.RangeLockManager;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
+import org.vaaitarget.core.observe.LunObserver;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
 import org.vaaitarget.core.spc.pr.ReservationState;
@@ -25,6 +26,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final ReservationState reservations;
     private final SoftThresholdMonitor softThreshold;
     private final RemovableMedium medium;
+    private volatile LunObserver observer = LunObserver.NONE;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
@@ -94,6 +96,16 @@ public final class LogicalUnit implements AutoCloseable {
     /** COMPARE AND WRITE (ATS) counters of this LU. */
     public AtsStatistics ats() {
         return ats;
+    }
+
+    /** Who is told about this LU's completed commands (metrics); {@link LunObserver#NONE} by default. */
+    public LunObserver observer() {
+        return observer;
+    }
+
+    /** Set by {@link org.vaaitarget.core.dispatch.TargetDevice#observe} before the LU serves. */
+    public void observer(LunObserver o) {
+        this.observer = Objects.requireNonNull(o, "observer");
     }
 
     /** Recent writers of recently written small ranges, for miscompare forensics. */

@@ -30,7 +30,8 @@ import org.vaaitarget.core.store.CompareOutcome;
  *
  * <p>Miscompare: CHECK CONDITION, MISCOMPARE / MISCOMPARE DURING VERIFY OPERATION, INFORMATION = offset
  * of the first differing byte from the start of the verify data (SBC-4 5.3.2), nothing written; one
- * structured log record and the LU's {@link AtsStatistics} record who last wrote that block.
+ * structured log record and the LU's {@link AtsStatistics} record who last wrote that block and the
+ * miscompare's cause ({@link MiscompareReport#causeOf}).
  */
 public final class CompareAndWriteHandler implements CommandHandler {
     static final String NAME = "COMPARE AND WRITE";
@@ -88,7 +89,7 @@ public final class CompareAndWriteHandler implements CommandHandler {
         }
         boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
         AtsStatistics stats = lu.ats();
-        stats.started();
+        AtsStatistics.Counters initiator = stats.started(task.nexus());
         long asked = System.nanoTime();
         ByteBuf dataOut = task.command().dataOut();
         int verifyStart = dataOut.readerIndex();
@@ -96,18 +97,22 @@ public final class CompareAndWriteHandler implements CommandHandler {
         ByteBuf write = dataOut.slice(verifyStart + half, half);
         return task.lock(lba, nlb, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> {
-                    stats.lockWaited(System.nanoTime() - asked);
+                    long waited = System.nanoTime() - asked;
+                    stats.lockWaited(initiator, waited);
+                    lu.observer().atsLockWaited(waited);
                     // Read, compare and write in one store operation (one executor hop, not two).
                     return lu.store().compareAndWrite(lba, verify, write, durable)
-                            .thenApply(outcome -> outcome.matched() ? succeeded(task, lba, nlb, half)
-                                    : miscompared(task, lock, lba, nlb, verify, outcome));
+                            .thenApply(outcome -> outcome.matched() ? succeeded(task, initiator, lba, nlb, half)
+                                    : miscompared(task, initiator, lock, lba, nlb, verify, outcome));
                 });
     }
 
-    private static CommandResult succeeded(Task task, long lba, int nlb, int half) {
+    private static CommandResult succeeded(Task task, AtsStatistics.Counters initiator, long lba, int nlb,
+                                           int half) {
         LogicalUnit lu = task.lu();
         lu.writerHistory().recordWrite(lba, nlb, task.nexus(), NAME);
-        lu.ats().succeeded();
+        lu.ats().succeeded(initiator);
+        lu.observer().atsCompared(null);
         return CommandResult.good(2L * half);
     }
 
@@ -116,19 +121,20 @@ public final class CompareAndWriteHandler implements CommandHandler {
      * releases the lock, then logs: the synchronous log write no longer delays the next host waiting for
      * the block. Releases the outcome's found buffer.
      */
-    private static CommandResult miscompared(Task task, RangeLock lock, long lba, int nlb, ByteBuf verify,
-                                             CompareOutcome outcome) {
+    private static CommandResult miscompared(Task task, AtsStatistics.Counters initiator, RangeLock lock, long lba,
+                                             int nlb, ByteBuf verify, CompareOutcome outcome) {
         LogicalUnit lu = task.lu();
         int diff = outcome.miscompareOffset();
         MiscompareReport report;
         try {
             report = MiscompareReport.of(task.nexus(), lu.number(), NAME, lba, nlb,
                     lu.blockSize(), verify, outcome.found(), diff, lu.writerHistory());
-            lu.ats().miscompared(report);
+            lu.ats().miscompared(initiator, report);
         } finally {
             outcome.found().release();
         }
         lock.close(); // idempotent: Task.finish() releases it again harmlessly
+        lu.observer().atsCompared(report.cause());
         report.log(lu.ats().logBudget());
         return task.check(SenseData.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION, diff));
     }

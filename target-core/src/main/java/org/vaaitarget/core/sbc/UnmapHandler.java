@@ -128,7 +128,10 @@ public final class UnmapHandler implements CommandHandler {
         CompletableFuture<Void> chain = CompletableFuture.completedFuture(null);
         for (Range r : ranges) {
             chain = chain.thenCompose(v -> lu.store().unmap(r.lba(), r.blocks()))
-                    .thenRun(() -> lu.writerHistory().recordWrite(r.lba(), r.blocks(), task.nexus(), "UNMAP"));
+                    .thenRun(() -> {
+                        lu.writerHistory().recordWrite(r.lba(), r.blocks(), task.nexus(), "UNMAP");
+                        lu.observer().unmapBlocks(r.blocks());
+                    });
         }
         return chain;
     }

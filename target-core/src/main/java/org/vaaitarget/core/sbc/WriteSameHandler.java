@@ -110,6 +110,7 @@ public final class WriteSameHandler implements CommandHandler {
                         : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, durable))
                 .thenApply(v -> {
                     lu.writerHistory().recordWrite(lba, n, task.nexus(), deallocate ? name + " UNMAP" : name);
+                    lu.observer().writeSameBlocks(n, deallocate);
                     if (!deallocate) {
                         lu.softThreshold().written(n * bs);
                     }

@@ -29,7 +29,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.lu.lock.RangeLock;
+import org.vaaitarget.core.observe.LunObserver;
+import org.vaaitarget.core.observe.MiscompareCause;
+import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.MiscompareReport;
+import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
@@ -241,7 +245,51 @@ class CompareAndWriteHandlerTest {
         assertNotNull(report.lastWriter());
         assertEquals(HOST_B.initiatorPortName(), report.lastWriter().initiatorPort());
         assertEquals("WRITE(10)", report.lastWriter().command());
+        assertEquals(MiscompareCause.CONTENTION, report.cause());
         assertEquals(1, f.lu.ats().miscomparedCount());
+    }
+
+    /**
+     * The cause of each miscompare: the block last written by another host (contention), by the same host
+     * through another session (own-write: a retried ATS whose first attempt succeeded), or by nothing the
+     * target recorded (unexplained); counted per LU and per initiator, and told to the LU's observer.
+     */
+    @Test
+    void everyMiscompareGetsACauseFromTheBlocksLastWriter() {
+        List<MiscompareCause> observed = new ArrayList<>();
+        f.lu.observer(new LunObserver() {
+            @Override
+            public void atsCompared(MiscompareCause cause) {
+                observed.add(cause);
+            }
+        });
+        ItNexus hostAOtherPath = new ItNexus(HOST_A.initiatorName(), "00023d000009", SbcFixture.TARGET, 2);
+        byte[] stale = concat(filled(BS, 7), filled(BS, 8));
+        f.run(HOST_B, Cdb.ten(0x2A, 30, 1, 0), filled(BS, 1));
+        assertCheck(f.run(HOST_A, Cdb.caw(30, 1, 0), stale), SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION);
+        assertEquals(MiscompareCause.CONTENTION, f.lu.ats().lastMiscompare().cause());
+        f.run(hostAOtherPath, Cdb.caw(31, 1, 0), concat(new byte[BS], filled(BS, 2)));   // succeeds
+        assertCheck(f.run(HOST_A, Cdb.caw(31, 1, 0), stale), SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION);
+        assertEquals(MiscompareCause.OWN_WRITE, f.lu.ats().lastMiscompare().cause());
+        f.store.poke(32, filled(BS, 3));                                                  // not through the target
+        assertCheck(f.run(HOST_A, Cdb.caw(32, 1, 0), stale), SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION);
+        assertEquals(MiscompareCause.UNEXPLAINED, f.lu.ats().lastMiscompare().cause());
+
+        assertEquals(java.util.Arrays.asList(MiscompareCause.CONTENTION, null, MiscompareCause.OWN_WRITE,
+                MiscompareCause.UNEXPLAINED), observed);
+        AtsStatistics.Snapshot lu = f.lu.ats().snapshot();
+        assertEquals(4, lu.attempts());
+        assertEquals(1, lu.succeeded());
+        assertEquals(1, lu.contention());
+        assertEquals(1, lu.ownWrite());
+        assertEquals(1, lu.unexplained());
+        AtsStatistics.Snapshot hostA = f.lu.ats().snapshotByInitiator().get(HOST_A.initiatorName());
+        assertEquals(4, hostA.attempts(), "both sessions of host A count as one initiator");
+        assertEquals(3, hostA.miscompared());
+        assertTrue(hostA.summary().startsWith("total=4 succeeded=1 miscompared=3 contention=1 ownWrite=1"
+                + " unexplained=1 lockWaitP50Us="), hostA.summary());
+        assertEquals(java.util.Set.of(HOST_A.initiatorName()), f.lu.ats().snapshotByInitiator().keySet());
+        assertTrue(f.lu.ats().summary().contains("contention=1 ownWrite=1 unexplained=1"), f.lu.ats().summary());
     }
 
     @Test

@@ -12,8 +12,9 @@ import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
 
 /**
- * Logs each LU's COMPARE AND WRITE counters ({@link org.vaaitarget.core.sbc.forensics.AtsStatistics})
- * on logger {@code org.vaaitarget.ats.stats}: every interval while they change, and once at shutdown.
+ * Logs each LU's COMPARE AND WRITE counters ({@link org.vaaitarget.core.sbc.forensics.AtsStatistics}),
+ * then one line per initiator, on logger {@code org.vaaitarget.ats.stats}: every interval while they
+ * change, and once at shutdown.
  * Miscompares themselves are logged one record each, as they happen, on {@code org.vaaitarget.ats}.
  */
 final class AtsReporter implements AutoCloseable {
@@ -41,6 +42,8 @@ final class AtsReporter implements AutoCloseable {
                 Long before = lastTotals.put(key, total);
                 if (always ? total > 0 : before == null ? total > 0 : before != total) {
                     LOG.info("ATS {} LUN {}: {}", device.targetName(), lu.number(), lu.ats().summary());
+                    lu.ats().snapshotByInitiator().forEach((initiator, s) -> LOG.info("ATS {} LUN {} initiator {}: {}",
+                            device.targetName(), lu.number(), initiator, s.summary()));
                 }
             }
         }

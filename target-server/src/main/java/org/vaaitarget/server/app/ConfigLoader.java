@@ -45,8 +45,11 @@ public final class ConfigLoader {
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
-                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets,
-                      LoggingEntry logging) {
+                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, Metrics metrics,
+                      List<TargetEntry> targets, LoggingEntry logging) {
+    }
+
+    record Metrics(String listen) {
     }
 
     /** {@code logging: {format: text|json}}: process settings, not part of the served configuration. */
@@ -140,6 +143,14 @@ public final class ConfigLoader {
         }
         TargetOffer offer = offer(raw.negotiation());
         ResourceLimits limits = limits(raw.limits());
+        InetSocketAddress metrics = null;
+        if (raw.metrics() != null) {
+            if (raw.metrics().listen() == null) {
+                throw new ConfigException("config metrics.listen: missing; give HOST:PORT like \"127.0.0.1:9470\""
+                        + " (or leave out metrics: to serve none)");
+            }
+            metrics = metricsAddress(raw.metrics().listen(), "config metrics.listen");
+        }
         if (raw.targets() == null || raw.targets().isEmpty()) {
             throw new ConfigException("config targets: missing; give at least one target with an iqn and one LUN");
         }
@@ -188,7 +199,21 @@ public final class ConfigLoader {
         }
         AccessConfigs.checkSecretsNotShared(auths);
         return new ServerConfig(portals, offer, targets, discoveryAuth, limits,
-                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"));
+                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"), metrics);
+    }
+
+    /** The metrics endpoint's HOST:PORT (the port is required); {@code where} names the flag or key. */
+    static InetSocketAddress metricsAddress(String text, String where) throws ConfigException {
+        boolean hasPort = text != null && (text.startsWith("[") ? text.contains("]:") : text.contains(":"));
+        if (!hasPort) {
+            throw new ConfigException(where + ": '" + text + "' has no port; give HOST:PORT like 127.0.0.1:9470"
+                    + " or [::1]:9470");
+        }
+        try {
+            return Portals.parse(text);
+        } catch (ConfigException e) {
+            throw new ConfigException(where + ": " + e.getMessage().replaceFirst("^portal ", "address "));
+        }
     }
 
     /**

@@ -30,8 +30,8 @@ import picocli.CommandLine.Option;
  *
  * <p>Precedence: flags describe one target; {@code --config} describes everything. The two do not mix:
  * giving {@code --config} with {@code --portal}, {@code --iqn}, {@code --lun}, {@code --block-size},
- * {@code --write-cache}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an error (exit 2). Only
- * {@code --verbose} and {@code --log-format} combine with {@code --config}.
+ * {@code --write-cache}, {@code --zero-copy-reads}, {@code --metrics}, {@code --chap}, {@code --mutual-chap} or {@code --allow} is an
+ * error (exit 2). Only {@code --verbose} and {@code --log-format} combine with {@code --config}.
  *
  * <p>Exit codes: 0 after a clean shutdown (SIGTERM/SIGINT), 1 when the server cannot start (port in use,
  * LUN file cannot be opened), 2 for bad flags or configuration (one line on stderr naming the flag or key).
@@ -113,6 +113,11 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--allow", paramLabel = "IQN",
             description = "Only this initiator may log in and discover the target (repeatable). Default: every initiator.")
     List<String> allow = new ArrayList<>();
+
+    @Option(names = "--metrics", paramLabel = "HOST:PORT",
+            description = "Serve Prometheus metrics (GET /metrics) and a health check (GET /healthz) over HTTP here, "
+                    + "e.g. 127.0.0.1:9470. Default: off. With --config: YAML metrics.listen instead.")
+    String metrics;
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "YAML configuration (several targets, per-LUN options, negotiation); excludes the flags above.")
@@ -210,7 +215,7 @@ public final class Main implements Callable<Integer> {
         if (config != null) {
             String flag = !portals.isEmpty() ? "--portal" : iqn != null ? "--iqn" : !luns.isEmpty() ? "--lun"
                     : blockSize != null ? "--block-size" : writeCache != null ? "--write-cache"
-                    : zeroCopyReads != null ? "--zero-copy-reads"
+                    : zeroCopyReads != null ? "--zero-copy-reads" : metrics != null ? "--metrics"
                     : chap != null ? "--chap" : mutualChap != null ? "--mutual-chap" : !allow.isEmpty() ? "--allow" : null;
             if (flag != null) {
                 throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
@@ -251,9 +256,10 @@ public final class Main implements Callable<Integer> {
             lunConfigs.add(lun);
         }
         ZeroCopyReads zeroCopy = ConfigLoader.zeroCopyReads(zeroCopyReads, "--zero-copy-reads");
+        InetSocketAddress metricsListen = metrics == null ? null : ConfigLoader.metricsAddress(metrics, "--metrics");
         return new ServerConfig(addresses, TargetOffer.defaults(),
                 List.of(new ServerConfig.Target(name, null, lunConfigs, access())), AuthConfig.NONE,
-                ResourceLimits.defaults(), zeroCopy);
+                ResourceLimits.defaults(), zeroCopy, metricsListen);
     }
 
     /** --chap, --mutual-chap and --allow as the target's access rules. */

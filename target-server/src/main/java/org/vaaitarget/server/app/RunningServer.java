@@ -10,6 +10,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.dispatch.TargetDevice;
+import org.vaaitarget.server.metrics.AtsReport;
 import org.vaaitarget.server.net.IscsiServer;
 
 /** A started server. {@link #close()} shuts it down in order: network first, then the devices. */
@@ -25,8 +26,10 @@ public final class RunningServer implements AutoCloseable {
     private final AtomicBoolean closing = new AtomicBoolean();
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtsReporter atsReporter;
+    private final Metrics metrics;
 
-    RunningServer(ServerConfig config, IscsiServer server, List<TargetDevice> devices) {
+    RunningServer(ServerConfig config, IscsiServer server, List<TargetDevice> devices, Metrics metrics) {
+        this.metrics = metrics;
         this.config = config;
         this.server = server;
         this.devices = List.copyOf(devices);
@@ -47,6 +50,19 @@ public final class RunningServer implements AutoCloseable {
         return bound;
     }
 
+    /** The address /metrics and /healthz are served on (the real port when 0 was configured), or null. */
+    public InetSocketAddress metricsAddress() {
+        return metrics.address();
+    }
+
+    /**
+     * COMPARE AND WRITE statistics of every LU, total and per initiator, now (with metrics on or off):
+     * {@code atsReport().toText()} for {@code ctl ats}, {@code toJson()} for programs.
+     */
+    public AtsReport atsReport() {
+        return AtsReport.of(devices);
+    }
+
     /** The first bound port (convenient for tests that listen on port 0). */
     public int port() {
         return bound.get(0).getPort();
@@ -64,6 +80,7 @@ public final class RunningServer implements AutoCloseable {
             return;
         }
         try {
+            metrics.stopping();   // /healthz: 503 from now on
             LOG.info("Shutting down: no new connections; telling sessions and finishing in-flight commands");
             try {
                 server.shutdown().get(NETWORK_SHUTDOWN_SECONDS, TimeUnit.SECONDS);
@@ -88,6 +105,7 @@ public final class RunningServer implements AutoCloseable {
                     LOG.error("Closing target {} failed: {}", iqn, e.toString());
                 }
             }
+            metrics.close();
             LOG.info("Stopped");
         } finally {
             closed.countDown();

@@ -22,9 +22,12 @@ import org.vaaitarget.server.session.ZeroCopyReads;
  * @param limits  resource bounds (YAML {@code limits:})
  * @param zeroCopyReads which connections get large reads sent straight from the LUN file (YAML {@code zeroCopyReads});
  *                      the configuration only yields {@link ZeroCopyReads#NEVER}, the other modes being withdrawn
+ * @param metricsListen where to serve {@code /metrics} and {@code /healthz} (YAML {@code metrics.listen},
+ *                      {@code --metrics}), or null: no metrics (the default)
  */
 public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
-                           AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {
+                           AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads,
+                           InetSocketAddress metricsListen) {
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -39,6 +42,12 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         if (portals.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one portal and one target");
         }
+    }
+
+    /** Without metrics. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {
+        this(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, null);
     }
 
     /** With {@link ZeroCopyReads#NEVER}. */
@@ -66,17 +75,22 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
 
     /** The same configuration with other limits. */
     public ServerConfig withLimits(ResourceLimits newLimits) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads, metricsListen);
     }
 
     /** The same configuration with another zero-copy read setting. */
     public ServerConfig withZeroCopyReads(ZeroCopyReads mode) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode, metricsListen);
+    }
+
+    /** The same configuration serving metrics on {@code listen} (null: no metrics). */
+    public ServerConfig withMetrics(InetSocketAddress listen) {
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, listen);
     }
 
     /** The same configuration with another negotiation offer. */
     public ServerConfig withOffer(TargetOffer newOffer) {
-        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits);
+        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits, zeroCopyReads, metricsListen);
     }
 
     /** One target on the given portal with the given LUNs and the default offer. */

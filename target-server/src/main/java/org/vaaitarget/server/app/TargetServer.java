@@ -42,16 +42,20 @@ public final class TargetServer {
         List<TargetDevice> devices = new ArrayList<>();
         Map<String, ServerTarget> targets = new LinkedHashMap<>();
         Map<String, TargetAccess> access = new LinkedHashMap<>();
+        Metrics metrics = Metrics.start(config.metricsListen());   // first: /healthz says "starting" meanwhile
         try {
             for (ServerConfig.Target target : config.targets()) {
                 TargetDevice device = new TargetDevice(target.iqn(), openLuns(target), target.access().lunMask());
+                device.observe(metrics.observer());
                 access.put(target.iqn(), target.access());
                 devices.add(device);
                 targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
             }
-            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
+            SessionRegistry sessions = new SessionRegistry();
+            metrics.bindSessions(sessions, targets.keySet());
+            ServerContext context = new ServerContext(targets, config.portals(), config.offer(), sessions,
                     new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()),
-                    config.limits(), config.zeroCopyReads());
+                    config.limits(), config.zeroCopyReads(), metrics.events());
             IscsiServer server;
             try {
                 server = IscsiServer.start(context);
@@ -64,9 +68,11 @@ public final class TargetServer {
                 }
                 throw new StartupException("cannot listen on " + config.portals() + ": " + bind.getMessage(), e);
             }
-            return new RunningServer(config, server, devices);
+            metrics.serving();
+            return new RunningServer(config, server, devices, metrics);
         } catch (StartupException | RuntimeException e) {
             devices.forEach(TargetServer::closeQuietly);
+            metrics.close();
             throw e;
         }
     }

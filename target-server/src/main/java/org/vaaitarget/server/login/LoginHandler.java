@@ -294,6 +294,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         framing.enterFullFeaturePhase(new DigestPolicy(params.headerDigest(), params.dataDigest()),
                 FrameLimits.forDeclared(params.maxRecvDataSegmentLength()));
         finished = true;
+        context.events().login(LoginStatus.SUCCESS);
         if ("CHAP".equals(negotiator.value(TextKeys.AUTH_METHOD))) {
             context.access().throttle().succeeded(AccessControl.source(ctx.channel().remoteAddress()));
         }
@@ -312,6 +313,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
      */
     private void fail(ChannelHandlerContext ctx, LoginRequest req, LoginFailure f) {
         finished = true;
+        context.events().login(f.status());
         int csg = stage == null ? 0 : stage.code();
         int sn = statSn++;
         Runnable answer = () -> ctx.writeAndFlush(LoginResponses.response(req, false, false, csg, 0, req.tsih(), sn,

@@ -51,7 +51,11 @@ public final class IscsiChannelInitializer extends ChannelInitializer<SocketChan
             ch.eventLoop().execute(ch::close);
             return;
         }
-        ch.closeFuture().addListener(f -> open.decrementAndGet());
+        context.events().connectionOpened();
+        ch.closeFuture().addListener(f -> {
+            open.decrementAndGet();
+            context.events().connectionClosed();
+        });
         channels.add(ch);
         FramingState framing = new FramingState();
         ch.attr(FramingState.KEY).set(framing);

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import org.vaaitarget.server.login.AccessControl;
+import org.vaaitarget.server.metrics.ServerEvents;
 
 /**
  * Everything a connection needs from the server: the targets by name, the portals to advertise in
@@ -17,18 +18,27 @@ import org.vaaitarget.server.login.AccessControl;
  * @param access   authentication, allow lists and LUN masking
  * @param limits   resource bounds (connections, sessions, login time, buffered write bytes, Data-Out wait)
  * @param zeroCopyReads which connections get large reads sent straight from the LUN file
+ * @param events   where logins, connections, task management and early TASK SET FULL are reported (metrics)
  */
 public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
                             SessionRegistry sessions, AccessControl access, ResourceLimits limits,
-                            ZeroCopyReads zeroCopyReads) {
+                            ZeroCopyReads zeroCopyReads, ServerEvents events) {
     public ServerContext {
         Objects.requireNonNull(zeroCopyReads);
+        Objects.requireNonNull(events);
         Objects.requireNonNull(targets);
         Objects.requireNonNull(portals);
         Objects.requireNonNull(offer);
         Objects.requireNonNull(sessions);
         Objects.requireNonNull(access);
         Objects.requireNonNull(limits);
+    }
+
+    /** Without metrics ({@link ServerEvents#NONE}). */
+    public ServerContext(Map<String, ServerTarget> targets, List<InetSocketAddress> portals, TargetOffer offer,
+                         SessionRegistry sessions, AccessControl access, ResourceLimits limits,
+                         ZeroCopyReads zeroCopyReads) {
+        this(targets, portals, offer, sessions, access, limits, zeroCopyReads, ServerEvents.NONE);
     }
 
     /** Without authentication or access restrictions, with {@link ResourceLimits#defaults()}. */
@@ -57,6 +67,6 @@ public record ServerContext(Map<String, ServerTarget> targets, List<InetSocketAd
 
     /** The same context advertising other portals (e.g. the bound ports of port-0 portals). */
     public ServerContext withPortals(List<InetSocketAddress> advertised) {
-        return new ServerContext(targets, advertised, offer, sessions, access, limits, zeroCopyReads);
+        return new ServerContext(targets, advertised, offer, sessions, access, limits, zeroCopyReads, events);
     }
 }

@@ -145,6 +145,7 @@ final class ScsiCommandFlow {
                 LOG.debug("{}: write of {} bytes does not fit the {} reserved of {}: TASK SET FULL", conn.nexus,
                         reserve, reservedWriteBytes, conn.server.limits().writeBytesPerConnection());
                 earlyStatus = ScsiStatus.TASK_SET_FULL;
+                conn.server.events().taskSetFull();
                 reserve = 0;
             }
         }

@@ -117,6 +117,7 @@ final class TaskManagement {
             response = TaskManagementResponse.FUNCTION_REJECTED;
         }
         LOG.debug("{}: TMF {} -> {}", conn.nexus, function, response);
+        conn.server.events().taskManagement(function, response.name());
         Pdu pdu = TargetPdus.taskManagementResponse(itt, response.iscsiCode());
         if (function == TARGET_COLD_RESET) {
             // RFC 7143 11.5.1: after a cold reset the target drops its connections.

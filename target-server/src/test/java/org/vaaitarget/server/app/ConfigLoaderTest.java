@@ -108,6 +108,14 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void metricsAreOffUnlessAListenAddressIsGiven() throws ConfigException {
+        String targets = "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
+        assertEquals(null, ConfigLoader.parse(targets, dir).metricsListen());
+        assertEquals(new java.net.InetSocketAddress("::1", 9470),
+                ConfigLoader.parse("metrics: {listen: \"[::1]:9470\"}\n" + targets, dir).metricsListen());
+    }
+
+    @Test
     void minimalConfigGetsDefaultPortalAndOffer() throws ConfigException {
         ServerConfig c = ConfigLoader.parse("targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n", dir);
         assertEquals(List.of(new InetSocketAddress(3260)), c.portals());
@@ -118,7 +126,11 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
             + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, removable, size, softThresholdPercent, writeCache)",
-        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, logging, negotiation, portals, targets, zeroCopyReads)",
+        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, logging, metrics, negotiation, portals, targets, zeroCopyReads)",
+        "metrics: {}|config metrics.listen: missing; give HOST:PORT like \"127.0.0.1:9470\" (or leave out metrics: to serve none)",
+        "metrics: {listen: 127.0.0.1}|config metrics.listen: '127.0.0.1' has no port; give HOST:PORT like 127.0.0.1:9470 or [::1]:9470",
+        "metrics: {listen: '127.0.0.1:70000'}|config metrics.listen: address '127.0.0.1:70000': port '70000' is not a number from 0 to 65535",
+        "metrics: {port: 9470}|config metrics.port: unknown key (known keys here: listen)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: 1024"

@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.vaaitarget.core.sbc.forensics.MiscompareLogBudget;
+import org.vaaitarget.core.observe.MiscompareCause;
 import org.vaaitarget.core.sbc.forensics.MiscompareReport;
 import org.vaaitarget.core.sbc.forensics.WriteRecord;
 import org.vaaitarget.server.testing.LogCapture;
@@ -61,7 +62,8 @@ class LogFormatTest {
                 "iqn.2026-11.org.vaaitarget:disk0", 0, "COMPARE AND WRITE", 8, 1, 100, 92,
                 "00000000000000000000000000000000", "0000000000000000bb00000000000000", 8,
                 new WriteRecord("iqn.1998-01.com.vmware:esx-b,i,0x00023d000002", "WRITE(10)", 8, 1,
-                        Instant.parse("2026-11-22T05:24:21.122Z")));
+                        Instant.parse("2026-11-22T05:24:21.122Z")),
+                MiscompareCause.CONTENTION);
         try (LogCapture capture = new LogCapture(MiscompareReport.LOGGER_NAME)) {
             report.log(new MiscompareLogBudget());
             List<ILoggingEvent> events = capture.events();
@@ -100,7 +102,7 @@ class LogFormatTest {
         JsonNode record = json(e);
         assertEquals("WARN", record.get("level").asText());
         assertEquals("org.vaaitarget.ats", record.get("loggerName").asText());
-        assertTrue(record.get("formattedMessage").asText().startsWith("ATS miscompare on LUN 0 LBA 8"), record::toString);
+        assertTrue(record.get("formattedMessage").asText().startsWith("ATS miscompare (contention) on LUN 0 LBA 8"), record::toString);
         assertTrue(record.get("time").asText().matches(ISO_WITH_ZONE), record::toString);
         assertEquals(e.getTimeStamp(), Instant.from(java.time.format.DateTimeFormatter.ISO_OFFSET_DATE_TIME
                 .parse(record.get("time").asText())).toEpochMilli());
@@ -111,6 +113,7 @@ class LogFormatTest {
         assertEquals("100", fields.get("offset"));
         assertEquals("iqn.1998-01.com.vmware:esx-b,i,0x00023d000002", fields.get("lastWriter"));
         assertEquals("2026-11-22T05:24:21.122Z", fields.get("lastWriteTime"));
+        assertEquals("contention", fields.get("cause"));
     }
 
     @Test
@@ -122,7 +125,7 @@ class LogFormatTest {
             String line = new String(consoleEncoder(context).encode(e), StandardCharsets.UTF_8);
             assertTrue(line.matches("(?s)" + ISO_WITH_ZONE + " WARN  \\[.*\\] ats - initiator=\"iqn.1998-01.com.vmware:esx-a\" "
                     + "isid=\"00023d000001\" .* lastWriter=\"iqn.1998-01.com.vmware:esx-b,i,0x00023d000002\" .*"
-                    + "ATS miscompare on LUN 0 LBA 8 .*\n"), line);
+                    + "ATS miscompare \\(contention\\) on LUN 0 LBA 8 .*\n"), line);
             assertEquals(LogTime.format(Instant.ofEpochMilli(e.getTimeStamp())), line.substring(0, line.indexOf(' ')),
                     "the text and JSON timestamps are the same text");
         } finally {

@@ -140,6 +140,8 @@ class MainTest {
         "--block-size|1024|--block-size '1024': use 512 or 4096",
         "--write-cache|sometimes|--write-cache: write cache 'sometimes' is not 'back' or 'through'",
         "--zero-copy-reads|yes|--zero-copy-reads: 'yes' is not a choice; use never (the only one left)",
+        "--metrics|9470|--metrics: '9470' has no port; give HOST:PORT like 127.0.0.1:9470 or [::1]:9470",
+        "--metrics|127.0.0.1:x|--metrics: address '127.0.0.1:x': port 'x' is not a number from 0 to 65535",
     })
     void badFlagIsOneLineAndExitCode2(String flag, String value, String expected) {
         String v = value.startsWith("a.img") || value.startsWith("missing") ? file(value) : value;
@@ -182,6 +184,16 @@ class MainTest {
     }
 
     @Test
+    void metricsAreOffByDefaultAndServeWhereAsked() {
+        Run off = run("--lun", file("a.img") + ":1M");
+        assertEquals(0, off.code(), off.err());
+        assertEquals(null, off.config().metricsListen());
+        Run on = run("--lun", file("a.img") + ":1M", "--metrics", "127.0.0.1:9470");
+        assertEquals(0, on.code(), on.err());
+        assertEquals(new java.net.InetSocketAddress("127.0.0.1", 9470), on.config().metricsListen());
+    }
+
+    @Test
     void sameFileTwiceIsAnError() {
         Run r = run("--lun", file("a.img") + ":1M", "--lun", file("a.img") + ":1M");
         assertUsageError(r, "is already used by another LUN");
@@ -201,6 +213,8 @@ class MainTest {
                 "--lun cannot be combined with --config");
         assertUsageError(run("--config", yaml.toString(), "--iqn", "iqn.2026-11.org.example:b"),
                 "--iqn cannot be combined with --config");
+        assertUsageError(run("--config", yaml.toString(), "--metrics", "127.0.0.1:9470"),
+                "--metrics cannot be combined with --config");
         Run ok = run("--config", yaml.toString(), "-v");
         assertEquals(0, ok.code(), ok.err());
         assertEquals(dir.resolve("a.img"), ok.config().targets().get(0).luns().get(0).file(),

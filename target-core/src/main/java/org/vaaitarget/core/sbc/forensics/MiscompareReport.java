@@ -4,6 +4,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.observe.MiscompareCause;
 import org.vaaitarget.core.scsi.ItNexus;
 
 /**
@@ -24,10 +25,11 @@ import org.vaaitarget.core.scsi.ItNexus;
  * @param foundHex       the same bytes as found on the medium
  * @param blockLba       the LBA of the block holding the first difference
  * @param lastWriter     who last wrote that block according to {@link WriterHistory}, or null
+ * @param cause          what {@code lastWriter} says about the miscompare ({@link #causeOf})
  */
 public record MiscompareReport(String initiatorName, String isid, String target, int lun, String command,
                                long lba, long blocks, long offset, long windowStart, String expectedHex,
-                               String foundHex, long blockLba, WriteRecord lastWriter) {
+                               String foundHex, long blockLba, WriteRecord lastWriter, MiscompareCause cause) {
 
     public static final String LOGGER_NAME = "org.vaaitarget.ats";
     static final int WINDOW = 16;
@@ -47,8 +49,31 @@ public record MiscompareReport(String initiatorName, String isid, String target,
         String exp = ByteBufUtil.hexDump(expected, expected.readerIndex() + start, count);
         String got = ByteBufUtil.hexDump(found, found.readerIndex() + start, count);
         long blockLba = lba + offset / blockSize;
+        WriteRecord last = history.lastWriter(blockLba);
         return new MiscompareReport(nexus.initiatorName(), nexus.isid(), nexus.targetName(), lun, command,
-                lba, blocks, offset, start, exp, got, blockLba, history.lastWriter(blockLba));
+                lba, blocks, offset, start, exp, got, blockLba, last, causeOf(nexus, last));
+    }
+
+    /**
+     * The cause of a miscompare whose first differing block was last written as {@code lastWriter} says
+     * (null: no record): another initiator name is {@link MiscompareCause#CONTENTION}, the same initiator
+     * name (any session or path of that host) is {@link MiscompareCause#OWN_WRITE}, no record is
+     * {@link MiscompareCause#UNEXPLAINED}. The history holds the last write of the block made through this
+     * target while the target ran; anything else (an older write, a larger one, a write to the file from
+     * outside) leaves no record.
+     */
+    public static MiscompareCause causeOf(ItNexus nexus, WriteRecord lastWriter) {
+        if (lastWriter == null) {
+            return MiscompareCause.UNEXPLAINED;
+        }
+        return nexus.initiatorName().equals(initiatorNameOf(lastWriter.initiatorPort()))
+                ? MiscompareCause.OWN_WRITE : MiscompareCause.CONTENTION;
+    }
+
+    /** The initiator name of an initiator port name "name,i,0xISID" (RFC 7143 4.4.1). */
+    static String initiatorNameOf(String initiatorPort) {
+        int i = initiatorPort.lastIndexOf(",i,0x");
+        return i < 0 ? initiatorPort : initiatorPort.substring(0, i);
     }
 
     /**
@@ -82,10 +107,11 @@ public record MiscompareReport(String initiatorName, String isid, String target,
                 .addKeyValue("lastWriter", lastWriter == null ? "unknown" : lastWriter.initiatorPort())
                 .addKeyValue("lastWriteCommand", lastWriter == null ? "" : lastWriter.command())
                 .addKeyValue("lastWriteTime", lastWriter == null ? "" : lastWriter.time().toString())
-                .log("ATS miscompare on LUN {} LBA {} (+{}) at offset {} from {},i,0x{}: expected {} found {} "
+                .addKeyValue("cause", cause.label())
+                .log("ATS miscompare ({}) on LUN {} LBA {} (+{}) at offset {} from {},i,0x{}: expected {} found {} "
                                 + "(bytes from offset {}); block {} last written by {}",
-                        lun, lba, blocks, offset, initiatorName, isid, expectedHex, foundHex, windowStart,
-                        blockLba, lastWriter == null ? "unknown (no recent small write recorded)"
+                        cause.label(), lun, lba, blocks, offset, initiatorName, isid, expectedHex, foundHex,
+                        windowStart, blockLba, lastWriter == null ? "unknown (no recent small write recorded)"
                                 : lastWriter.initiatorPort() + " with " + lastWriter.command() + " at "
                                 + lastWriter.time());
     }

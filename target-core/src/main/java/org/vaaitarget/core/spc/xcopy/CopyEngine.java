@@ -114,6 +114,7 @@ final class CopyEngine {
             buf.release();
             if (e == null) {
                 dst.writerHistory().recordWrite(lba, blocks, task.nexus(), COMMAND_NAME);
+                dst.observer().xcopyBytes((long) blocks * dst.blockSize());
             }
         });
     }
