@@ -47,7 +47,8 @@ public final class TargetServer {
                 TargetDevice device = new TargetDevice(target.iqn(), openLuns(target), target.access().lunMask());
                 access.put(target.iqn(), target.access());
                 devices.add(device);
-                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
+                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device,
+                        target.abortFinishedTask()));
             }
             ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
                     new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()),
