@@ -412,7 +412,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         String duration = String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
         LOG.atInfo()
                 .addKeyValue("initiator", session.initiatorName())
-                .addKeyValue("address", String.valueOf(conn.ctx.channel().remoteAddress()))
+                .addKeyValue("address", address(conn.ctx.channel().remoteAddress()))
                 .addKeyValue("isid", session.isid())
                 .addKeyValue("tsih", session.tsih())
                 .addKeyValue("target", session.target() == null ? "" : session.target().name())
@@ -420,6 +420,15 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 .addKeyValue("commands", commands)
                 .addKeyValue("reason", end.reason())
                 .log("session ended: {}{}", end.reason(), end.detail().isEmpty() ? "" : " (" + end.detail() + ")");
+    }
+
+    /** host:port ([v6]:port) without InetSocketAddress's leading slash. */
+    private static String address(java.net.SocketAddress a) {
+        if (a instanceof java.net.InetSocketAddress in && in.getAddress() != null) {
+            String host = in.getAddress().getHostAddress();
+            return (host.indexOf(':') >= 0 ? "[" + host + "]" : host) + ":" + in.getPort();
+        }
+        return String.valueOf(a);
     }
 
     /** The command flow, for tests in this package. */
