@@ -120,9 +120,14 @@ class SharedLunTaskManagementTest {
 
     /** Reads until every ITT in {@code answers} has a status (Data-In with S, or a SCSI Response). */
     private static void collect(IscsiClient c, String who, Map<Integer, Integer> answers) throws IOException {
+        // The target's NOP-In pings keep the socket busy, so the read timeout alone would not end the wait.
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
         while (answers.containsValue(null)) {
             Pdu r;
             try {
+                if (System.nanoTime() > deadline) {
+                    throw new java.net.SocketTimeoutException();
+                }
                 r = c.receiveSkippingPings();
             } catch (java.net.SocketTimeoutException e) {
                 long missing = answers.values().stream().filter(v -> v == null).count();
