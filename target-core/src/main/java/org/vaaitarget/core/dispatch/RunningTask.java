@@ -7,6 +7,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.vaaitarget.core.observe.CommandOp;
 import org.vaaitarget.core.observe.LunObserver;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.store.StoreErrors;
@@ -22,6 +23,8 @@ final class RunningTask implements TaskHandle {
     private final LunObserver observer;
     private final long startNanos;
     private final int dataOutBytes;
+    /** Set before the abort when another I_T nexus aborted this task and TAS=1: answer TASK ABORTED. */
+    private volatile boolean reportTaskAborted;
 
     RunningTask(Task task) {
         this(task, LunObserver.NONE);
@@ -55,10 +58,24 @@ final class RunningTask implements TaskHandle {
     }
 
     /**
+     * Aborts the task for a task management function (or PREEMPT AND ABORT) received on {@code from}.
+     * A task of another I_T nexus then ends with status TASK ABORTED when the LU's Control mode page has
+     * TAS=1, so that its initiator learns of it at once; the requesting nexus's own tasks end without
+     * a status (SAM-5 5.6).
+     */
+    void abortFor(ItNexus from) {
+        if (!task.nexus().equals(from) && task.lu() != null && task.lu().mode().taskAbortedStatus()) {
+            reportTaskAborted = true;
+        }
+        task.abort();
+    }
+
+    /**
      * The one completion path, called once when the handler's stage completes (or at once when no
      * handler ran). Releases the Data-Out buffer, releases range locks ({@link Task#finish()}), maps an
      * exceptional completion through {@link StoreErrors}, and replaces the result of an aborted task
-     * with {@link CommandResult#abortedTask()}, releasing the Data-In it would have carried.
+     * with {@link CommandResult#abortedTask()} (or TASK ABORTED status, {@link #abortFor}), releasing the
+     * Data-In it would have carried.
      *
      * @param produced the handler's result (its dataIn now owned here), or null
      * @param error    the handler's failure, or null
@@ -106,7 +123,7 @@ final class RunningTask implements TaskHandle {
     private CommandResult resultFor(CommandResult produced, Throwable error) {
         if (task.isAborted()) {
             releaseDataIn(produced);
-            return CommandResult.abortedTask();
+            return reportTaskAborted ? CommandResult.status(ScsiStatus.TASK_ABORTED) : CommandResult.abortedTask();
         }
         boolean descriptor = task.lu() != null && task.lu().mode().descriptorSense();
         if (error != null) {

@@ -23,6 +23,7 @@ import org.vaaitarget.core.observe.TargetObserver;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.LunAddress;
+import org.vaaitarget.core.scsi.PendingTasks;
 import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.ScsiTaskRouter;
@@ -56,6 +57,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private final Semaphore inFlight;
     private final LunMask mask;
     private final Set<RunningTask> running = ConcurrentHashMap.newKeySet();
+    private final Map<ItNexus, PendingTasks> pending = new ConcurrentHashMap<>();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile boolean closing;
     /** Observes commands addressed to a LUN that does not exist (or is masked). */
@@ -173,10 +175,11 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     }
 
     /**
-     * SAM-5 6.3.3 / 7.7: aborts every task on the LU from every nexus, waits for them, and establishes
-     * BUS DEVICE RESET FUNCTION OCCURRED for every I_T nexus, the resetting one included ("for each
-     * I_T nexus"; libiscsi's LUN reset tests loop TEST UNIT READY until the UA is consumed). Mode
-     * parameters are kept (this target has no saved pages that could differ from the current ones).
+     * SAM-5 6.3.3 / 7.7: aborts every task on the LU from every nexus (other nexuses' tasks end with TASK
+     * ABORTED, TAS=1), waits for them, and establishes BUS DEVICE RESET FUNCTION OCCURRED for every I_T
+     * nexus, the resetting one included ("for each I_T nexus"; libiscsi's LUN reset tests loop TEST UNIT
+     * READY until the UA is consumed). Mode parameters are kept (this target has no saved pages that
+     * could differ from the current ones).
      */
     @Override
     public CompletionStage<TaskManagementResponse> logicalUnitReset(ItNexus from, long lun) {
@@ -189,20 +192,26 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     private CompletableFuture<TaskManagementResponse> resetLu(LogicalUnit lu, ItNexus from) {
         List<RunningTask> victims = tasksOf(lu, null);
-        victims.forEach(RunningTask::abort);
+        CompletableFuture<Void> aborted = abortAll(lu, victims, from, n -> true);
         lu.unitAttentions().raiseForAll(SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         lu.unitAttentions().raise(from, SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         lu.reservations().reset();          // SCSI-2 reservation released; persistent reservations stay
         lu.medium().reset();                // medium removal preventions end (SPC-5 6.16)
         LOG.info("LOGICAL UNIT RESET of LUN {} on {} from {}: {} task(s) aborted", lu.number(), name, from,
                 victims.size());
-        return whenAllDone(victims).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+        return aborted.thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
     }
 
+    /**
+     * TARGET WARM RESET and the SCSI part of TARGET COLD RESET (SAM-5 6.3.2): a logical unit reset of
+     * every LU the requesting nexus may see. LUs masked from it are left alone: LUN masking is access
+     * control, and a host must not abort other hosts' commands, or release their reservations, on a
+     * LU it cannot even address.
+     */
     @Override
     public CompletionStage<TaskManagementResponse> targetReset(ItNexus from) {
         List<CompletableFuture<TaskManagementResponse>> resets = new ArrayList<>();
-        for (LogicalUnit lu : luns) {
+        for (LogicalUnit lu : luns(from)) {
             resets.add(resetLu(lu, from));
         }
         return CompletableFuture.allOf(resets.toArray(CompletableFuture[]::new))
@@ -211,8 +220,9 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     /**
      * CLEAR TASK SET (SAM-5 7.4): aborts every task on the LU, from every nexus (this target keeps one
-     * task set per LU); with TAS=0 every other nexus that lost tasks gets COMMANDS CLEARED BY ANOTHER
-     * INITIATOR (SAM-5 5.6). Completes when the aborted tasks have finished.
+     * task set per LU). With TAS=1 the other nexuses' tasks end with TASK ABORTED; with TAS=0 every other
+     * nexus that lost tasks would get COMMANDS CLEARED BY ANOTHER INITIATOR instead (SAM-5 5.6).
+     * Completes when the aborted tasks have finished.
      */
     @Override
     public CompletionStage<TaskManagementResponse> clearTaskSet(ItNexus from, long lun) {
@@ -221,15 +231,50 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
             return CompletableFuture.completedFuture(TaskManagementResponse.LUN_DOES_NOT_EXIST);
         }
         List<RunningTask> victims = tasksOf(lu, null);
-        Set<ItNexus> others = new HashSet<>();
-        for (RunningTask rt : victims) {
-            rt.abort();
-            if (!rt.task().nexus().equals(from)) {
-                others.add(rt.task().nexus());
+        CompletableFuture<Void> aborted = abortAll(lu, victims, from, n -> true);
+        if (!lu.mode().taskAbortedStatus()) {
+            Set<ItNexus> others = new HashSet<>();
+            for (RunningTask rt : victims) {
+                if (!rt.task().nexus().equals(from)) {
+                    others.add(rt.task().nexus());
+                }
+            }
+            others.forEach(n -> lu.unitAttentions().raise(n, SenseReason.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR));
+        }
+        LOG.info("CLEAR TASK SET of LUN {} on {} from {}: {} task(s) aborted", lu.number(), name, from,
+                victims.size());
+        return aborted.thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+    }
+
+    /**
+     * Aborts {@code victims} (core tasks on {@code lu}) for a request of {@code from}, and the tasks the
+     * transports of the other nexuses accepted by {@code nexuses} still hold for {@code lu}; completes when
+     * all are gone. The requesting nexus's own pending tasks are its transport's business.
+     */
+    private CompletableFuture<Void> abortAll(LogicalUnit lu, List<RunningTask> victims, ItNexus from,
+                                             java.util.function.Predicate<ItNexus> nexuses) {
+        List<CompletableFuture<?>> waits = new ArrayList<>();
+        boolean tas = lu.mode().taskAbortedStatus();
+        for (Map.Entry<ItNexus, PendingTasks> e : pending.entrySet()) {
+            if (!e.getKey().equals(from) && nexuses.test(e.getKey())) {
+                waits.add(e.getValue().abortPending(lu.number(), tas).toCompletableFuture());
             }
         }
-        others.forEach(n -> lu.unitAttentions().raise(n, SenseReason.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR));
-        return whenAllDone(victims).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+        for (RunningTask rt : victims) {
+            rt.abortFor(from);
+            waits.add(rt.done());
+        }
+        return CompletableFuture.allOf(waits.toArray(CompletableFuture[]::new));
+    }
+
+    @Override
+    public void attach(ItNexus nexus, PendingTasks tasks) {
+        pending.put(nexus, Objects.requireNonNull(tasks, "tasks"));
+    }
+
+    @Override
+    public void detach(ItNexus nexus, PendingTasks tasks) {
+        pending.remove(nexus, tasks);
     }
 
     /**
@@ -270,15 +315,15 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         List<RunningTask> victims = new ArrayList<>();
         for (RunningTask rt : running) {
             if (rt.task() != self && rt.task().lu() == lu && nexuses.contains(rt.task().nexus())) {
-                rt.abort();
                 victims.add(rt);
             }
         }
+        CompletableFuture<Void> aborted = abortAll(lu, victims, self.nexus(), nexuses::contains);
         if (!victims.isEmpty()) {
             LOG.info("PREEMPT AND ABORT on LUN {} of {}: {} task(s) of {} aborted", lu.number(), name,
                     victims.size(), nexuses);
         }
-        return whenAllDone(victims);
+        return aborted;
     }
 
     @Override

@@ -14,6 +14,16 @@ public final class ModeParameters {
         this.writeCacheEnabled = writeCacheEnabled;
     }
 
+    /**
+     * Control mode page TAS (SPC-5 7.5.8): always 1 and not changeable. A task aborted by a task
+     * management function or PREEMPT AND ABORT of another I_T nexus ends with status TASK ABORTED
+     * (SAM-5 5.6), so its host retries at once instead of waiting for its command timeout (what LIO
+     * does by default).
+     */
+    public boolean taskAbortedStatus() {
+        return true;
+    }
+
     public boolean descriptorSense() {
         return descriptorSense;
     }

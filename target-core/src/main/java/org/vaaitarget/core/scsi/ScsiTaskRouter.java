@@ -24,15 +24,28 @@ public interface ScsiTaskRouter {
     CompletionStage<TaskManagementResponse> logicalUnitReset(ItNexus from, long lun);
 
     /**
-     * TARGET WARM/COLD RESET: a logical unit reset of every LU of the target.
+     * TARGET WARM/COLD RESET: a logical unit reset of every LU of the target that {@code from} may see
+     * (LUN masking: a host cannot reset LUs hidden from it).
      */
     CompletionStage<TaskManagementResponse> targetReset(ItNexus from);
 
     /**
-     * ABORT TASK SET / CLEAR TASK SET bookkeeping on the core side (unit attentions for other nexuses when
-     * tasks of theirs are cleared; SAM-5 7.3). The transport aborts its own tasks through their handles.
+     * CLEAR TASK SET (SAM-5 7.4): aborts the tasks of every nexus on the LU; other nexuses' tasks end with
+     * TASK ABORTED (TAS=1). The transport aborts its own tasks through their handles. (ABORT TASK SET
+     * concerns the requesting nexus only, SAM-5 7.3, so the transport handles it alone.)
      */
     CompletionStage<TaskManagementResponse> clearTaskSet(ItNexus from, long lun);
+
+    /**
+     * Registers the tasks the transport holds for {@code nexus} before submitting them, so that task
+     * management of other nexuses reaches them; replaces an earlier registration of the same nexus.
+     */
+    default void attach(ItNexus nexus, PendingTasks pending) {
+    }
+
+    /** Withdraws {@link #attach}; does nothing when another registration replaced {@code pending}. */
+    default void detach(ItNexus nexus, PendingTasks pending) {
+    }
 
     /** I_T nexus loss (SAM-5 6.3.4): connection gone for good. Releases SCSI-2 reservations held by it. */
     void nexusLost(ItNexus nexus);

@@ -7,7 +7,9 @@ public interface TaskHandle {
 
     /**
      * Completes once with the result. Completes on a core thread: transports must hop back to their own
-     * thread. An aborted task completes with {@link CommandResult#aborted()} true.
+     * thread. An aborted task completes with {@link CommandResult#aborted()} true, except one aborted
+     * by a task management function of another I_T nexus on a LU with TAS=1: that one completes with
+     * status TASK ABORTED, to be sent like any other status (SAM-5 5.6).
      */
     CompletionStage<CommandResult> result();
 

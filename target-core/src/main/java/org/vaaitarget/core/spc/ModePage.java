@@ -14,9 +14,9 @@ import org.vaaitarget.core.lu.LogicalUnit;
  *       volatile cache (a write-through store cannot honour WCE=1); RCD=0.</li>
  *   <li>0Ah Control: D_SENSE changeable. QUEUE ALGORITHM MODIFIER 1 (tasks may run in any order, which
  *       is what the dispatcher does), QERR 00b (a CHECK CONDITION does not affect other tasks),
- *       TAS=0 (tasks aborted by another nexus's TMF end silently and that nexus gets COMMANDS
- *       CLEARED BY ANOTHER INITIATOR), SWP=0 and not changeable, BUSY TIMEOUT PERIOD FFFFh
- *       (unlimited).</li>
+ *       TAS=1 and not changeable (a task aborted by another nexus's task management function or
+ *       PREEMPT AND ABORT ends with TASK ABORTED status, SAM-5 5.6; {@code ModeParameters#taskAbortedStatus}),
+ *       SWP=0 and not changeable, BUSY TIMEOUT PERIOD FFFFh (unlimited).</li>
  * </ul>
  */
 enum ModePage {
@@ -61,6 +61,7 @@ enum ModePage {
             boolean dsense = pc != PageControl.DEFAULT && lu.mode().descriptorSense();
             p[2] = (byte) (dsense ? D_SENSE : 0);
             p[3] = 0x10;                                   // QUEUE ALGORITHM MODIFIER 1, QERR 00b
+            p[5] = (byte) (lu.mode().taskAbortedStatus() ? TAS : 0);
             ParameterData.put16(p, 8, 0xFFFF);             // BUSY TIMEOUT PERIOD: unlimited
         }
 
@@ -82,6 +83,8 @@ enum ModePage {
 
     private static final byte WCE = 0x04;
     private static final byte D_SENSE = 0x04;
+    /** Control mode page byte 5 bit 6: TASK ABORTED status for tasks aborted by another I_T nexus. */
+    private static final byte TAS = 0x40;
 
     private final int code;
     private final int pageLength;

@@ -67,4 +67,15 @@ class LunMaskTest {
         assertEquals(TaskManagementResponse.LUN_DOES_NOT_EXIST,
                 device.logicalUnitReset(Harness.B, lun1).toCompletableFuture().get());
     }
+
+    /**
+     * Decision for TARGET WARM RESET (SAM-5 6.3.2, README "Task management with several hosts"): it resets
+     * the LUs the requester may see; a LU masked from it keeps its tasks and unit attention state.
+     */
+    @Test
+    void targetResetLeavesLunsMaskedFromTheRequesterAlone() {
+        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE, device.targetReset(Harness.B).toCompletableFuture().join());
+        Harness.assertCheck(h.run(Harness.A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        assertEquals(ScsiStatus.GOOD, h.run(Harness.A, 1, 0x00, 0, 0, 0, 0, 0).status(), "LUN 1 was not reset");
+    }
 }

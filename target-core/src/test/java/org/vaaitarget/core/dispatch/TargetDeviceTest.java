@@ -194,6 +194,7 @@ class TargetDeviceTest {
         control[5] = 0x0A;
         control[6] = 0x04;                       // D_SENSE
         control[7] = 0x10;                       // QUEUE ALGORITHM MODIFIER as reported
+        control[9] = 0x40;                       // TAS as reported
         control[12] = (byte) 0xFF;               // BUSY TIMEOUT PERIOD as reported
         control[13] = (byte) 0xFF;
         Reply sel = h.run(A, 0, cdb(0x15, 0x10, 0, 0, control.length, 0), control);
@@ -225,6 +226,10 @@ class TargetDeviceTest {
         assertEquals(ScsiStatus.GOOD, h.run(A, 0, cdb(TEST_CDB), null).status());
     }
 
+    /**
+     * SAM-5 7.7 and 5.6 with TAS=1: the LU reset aborts every nexus's tasks; another nexus's task ends
+     * with TASK ABORTED (so its host retries at once), the requester's own without a status.
+     */
     @Test
     void logicalUnitResetAbortsBlockedTasksOfEveryNexusWaitsAndRaisesUnitAttentionForAll() {
         h.clearUa(A, 0);
@@ -233,15 +238,19 @@ class TargetDeviceTest {
         behaviour = t -> gate;
         ByteBuf out = Unpooled.buffer(4).writeInt(1).retain();
         TaskHandle fromB = h.device.submit(Harness.command(B, 0, cdb(TEST_CDB), out));
+        TaskHandle fromA = h.device.submit(Harness.command(A, 0, cdb(TEST_CDB), null));
         CompletionStage<TaskManagementResponse> reset =
                 h.device.logicalUnitReset(A, org.vaaitarget.core.scsi.LunAddress.encode(0));
         assertFalse(reset.toCompletableFuture().isDone(), "reset waits for the aborted task to finish");
-        // The handler finishes after the abort, even with data: the result is suppressed and released.
+        // The handler finishes after the abort, even with data: the result is replaced and the data released.
         ByteBuf late = Unpooled.buffer(8).writeLong(42);
         gate.complete(CommandResult.goodWithData(late));
         Reply r = Harness.await(fromB);
-        assertTrue(r.aborted());
-        assertEquals(0, late.refCnt(), "Data-In of a suppressed result is released");
+        assertFalse(r.aborted(), "another nexus's task is answered");
+        assertEquals(ScsiStatus.TASK_ABORTED, r.status());
+        assertEquals(0, r.data().length);
+        assertTrue(Harness.await(fromA).aborted(), "the requester's own task ends without a status");
+        assertEquals(0, late.refCnt(), "Data-In of a replaced result is released");
         assertEquals(1, out.refCnt());
         out.release();
         assertEquals(TaskManagementResponse.FUNCTION_COMPLETE, reset.toCompletableFuture().join());
@@ -249,6 +258,38 @@ class TargetDeviceTest {
         assertCheck(h.run(A, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         assertCheck(h.run(B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0x00, 0, 0, 0, 0, 0).status());
+    }
+
+    /**
+     * The tasks another nexus's transport still holds (a write collecting Data-Out) belong to the task
+     * set too: a LU reset of A reaches B's through {@link org.vaaitarget.core.scsi.PendingTasks}, with
+     * TAS=1, waits for them, and leaves A's own pending tasks to A's transport.
+     */
+    @Test
+    void resetsReachTheTasksOtherTransportsHoldAndWaitForThem() {
+        List<String> calls = new ArrayList<>();
+        CompletableFuture<Void> bDone = new CompletableFuture<>();
+        h.device.attach(B, (lun, tas) -> {
+            calls.add("B lun " + lun + " tas " + tas);
+            return bDone;
+        });
+        h.device.attach(A, (lun, tas) -> {
+            calls.add("A");
+            return CompletableFuture.completedFuture(null);
+        });
+        CompletionStage<TaskManagementResponse> reset =
+                h.device.logicalUnitReset(A, org.vaaitarget.core.scsi.LunAddress.encode(0));
+        assertEquals(List.of("B lun 0 tas true"), calls);
+        assertFalse(reset.toCompletableFuture().isDone(), "the reset waits for B's pending tasks");
+        bDone.complete(null);
+        assertEquals(TaskManagementResponse.FUNCTION_COMPLETE, reset.toCompletableFuture().join());
+        calls.clear();
+        h.device.clearTaskSet(A, org.vaaitarget.core.scsi.LunAddress.encode(0)).toCompletableFuture().join();
+        assertEquals(List.of("B lun 0 tas true"), calls);
+        calls.clear();
+        h.device.detach(B, (lun, tas) -> CompletableFuture.completedFuture(null));   // not the registered one
+        h.device.targetReset(A).toCompletableFuture().join();
+        assertEquals(List.of("B lun 0 tas true"), calls, "a stale detach leaves the registration");
     }
 
     @Test
@@ -284,8 +325,12 @@ class TargetDeviceTest {
         assertEquals(0, mediumTouched.get());
     }
 
+    /**
+     * CLEAR TASK SET (SAM-5 7.4) keeps its all-nexus scope; with TAS=1 the other nexus's task ends with
+     * TASK ABORTED and no COMMANDS CLEARED BY ANOTHER INITIATOR unit attention (SAM-5 5.6).
+     */
     @Test
-    void clearTaskSetAbortsEveryNexusAndTellsTheOthers() {
+    void clearTaskSetAbortsEveryNexusAndAnswersTheOthersTaskAborted() {
         h.clearUa(A, 0);
         h.clearUa(B, 0);
         CompletableFuture<CommandResult> gate = new CompletableFuture<>();
@@ -294,10 +339,12 @@ class TargetDeviceTest {
         CompletionStage<TaskManagementResponse> clear =
                 h.device.clearTaskSet(A, org.vaaitarget.core.scsi.LunAddress.encode(0));
         gate.complete(CommandResult.good(0));
-        assertTrue(Harness.await(fromB).aborted());
+        Reply b = Harness.await(fromB);
+        assertFalse(b.aborted());
+        assertEquals(ScsiStatus.TASK_ABORTED, b.status());
         assertEquals(TaskManagementResponse.FUNCTION_COMPLETE, clear.toCompletableFuture().join());
         behaviour = t -> CompletableFuture.completedFuture(CommandResult.good(0));
-        assertCheck(h.run(B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.COMMANDS_CLEARED_BY_ANOTHER_INITIATOR);
+        assertEquals(ScsiStatus.GOOD, h.run(B, 0, 0x00, 0, 0, 0, 0, 0).status(), "no unit attention with TAS=1");
         assertEquals(ScsiStatus.GOOD, h.run(A, 0, 0x00, 0, 0, 0, 0, 0).status());
     }
 

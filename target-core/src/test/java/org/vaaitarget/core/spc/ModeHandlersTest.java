@@ -125,6 +125,7 @@ class ModeHandlersTest {
         list[5] = 0x0A;
         list[6] = (byte) dsense;
         list[7] = (byte) qam;
+        list[9] = 0x40;                                  // TAS=1, the current (and only) value
         list[12] = (byte) 0xFF;
         list[13] = (byte) 0xFF;
         return list;
@@ -152,6 +153,25 @@ class ModeHandlersTest {
         assertEquals(0x80, r.sense()[15] & 0xC0, "SKSV=1, C/D=0 (parameter list)");
         assertEquals(7, ((r.sense()[16] & 0xFF) << 8) | (r.sense()[17] & 0xFF), "byte 7 of the list");
         assertFalse(lu.mode().descriptorSense(), "nothing applied");
+    }
+
+    /**
+     * SPC-5 7.5.8 / SAM-5 5.6: TAS=1 (TASK ABORTED for tasks aborted by another I_T nexus) in the current
+     * and default values, not changeable; MODE SELECT echoing the page as read (TAS=1) is accepted, TAS=0
+     * is a change of a non-changeable bit (SPC-5 7.5.4).
+     */
+    @Test
+    void controlPageReportsTasOneNotChangeableAndModeSelectAcceptsItBack() {
+        assertEquals(0x40, sense6(0, 0x08, 0x0A, 0, 255).u8(9) & 0x40, "current TAS=1");
+        assertEquals(0x40, sense6(0, 0x08, 0x80 | 0x0A, 0, 255).u8(9) & 0x40, "default TAS=1");
+        assertEquals(0x00, sense6(0, 0x08, 0x40 | 0x0A, 0, 255).u8(9), "TAS not changeable");
+        assertEquals(ScsiStatus.GOOD, select6(0, 0x10, controlPage(0x00, 0x10)).status());
+        byte[] tasZero = controlPage(0x00, 0x10);
+        tasZero[9] = 0;
+        Reply r = select6(0, 0x10, tasZero);
+        assertCheck(r, SenseReason.INVALID_FIELD_IN_PARAMETER_LIST);
+        assertEquals(9, ((r.sense()[16] & 0xFF) << 8) | (r.sense()[17] & 0xFF), "byte 9 of the list");
+        assertEquals(0x80 | 0x08 | 6, r.sense()[15] & 0xFF, "SKSV=1, BPV=1, bit 6");
     }
 
     @Test

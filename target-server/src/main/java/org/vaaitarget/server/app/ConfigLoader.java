@@ -25,6 +25,7 @@ import java.util.stream.Collectors;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.TargetAccess;
+import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 import org.vaaitarget.server.session.ZeroCopyReads;
@@ -74,7 +75,7 @@ public final class ConfigLoader {
     }
 
     record TargetEntry(String iqn, String alias, AccessConfigs.AuthEntry auth, List<JsonNode> allow,
-                       List<LunEntry> luns) {
+                       List<LunEntry> luns, String abortFinishedTask) {
     }
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
@@ -195,7 +196,8 @@ public final class ConfigLoader {
             auths.put("config " + where + ".auth", auth);
             TargetAccess access = new TargetAccess(auth, AccessConfigs.allow(entry.allow(), "config " + where + ".allow"),
                     lunAllow);
-            targets.add(new ServerConfig.Target(iqn, entry.alias(), luns, access));
+            targets.add(new ServerConfig.Target(iqn, entry.alias(), luns, access,
+                    abortFinishedTask(entry.abortFinishedTask(), "config " + where + ".abortFinishedTask")));
         }
         AccessConfigs.checkSecretsNotShared(auths);
         return new ServerConfig(portals, offer, targets, discoveryAuth, limits,
@@ -237,6 +239,19 @@ public final class ConfigLoader {
                     + " had not yet received and it could read a torn block (README \"Zero-copy reads\"); remove it or use never");
         }
         return mode;
+    }
+
+    /** {@code auto} (the default, also for null), {@code function-complete} or {@code rfc}; {@code where} names the key. */
+    static AbortFinishedTask abortFinishedTask(String text, String where) throws ConfigException {
+        if (text == null) {
+            return AbortFinishedTask.AUTO;
+        }
+        AbortFinishedTask choice = AbortFinishedTask.parse(text);
+        if (choice == null) {
+            throw new ConfigException(where + ": '" + text + "' is not a choice; use auto (the default: FUNCTION"
+                    + " COMPLETE for iqn.1998-01.com.vmware initiators), function-complete or rfc");
+        }
+        return choice;
     }
 
     private static ResourceLimits limits(Limits l) throws ConfigException {

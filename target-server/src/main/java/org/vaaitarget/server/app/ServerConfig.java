@@ -6,6 +6,7 @@ import java.util.Objects;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.TargetAccess;
+import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.TargetOffer;
 import org.vaaitarget.server.session.ZeroCopyReads;
@@ -103,15 +104,23 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
      * @param alias TargetAlias, or null
      * @param luns  the LUNs; index = LUN number
      * @param access authentication, allowed initiators and LUN masking
+     * @param abortFinishedTask the answer to ABORT TASK of a finished task (YAML {@code abortFinishedTask})
      */
-    public record Target(String iqn, String alias, List<LunConfig> luns, TargetAccess access) {
+    public record Target(String iqn, String alias, List<LunConfig> luns, TargetAccess access,
+                         AbortFinishedTask abortFinishedTask) {
         public Target {
             Objects.requireNonNull(iqn, "iqn");
             luns = List.copyOf(luns);
             access = access == null ? TargetAccess.OPEN : access;
+            abortFinishedTask = abortFinishedTask == null ? AbortFinishedTask.AUTO : abortFinishedTask;
             if (luns.isEmpty()) {
                 throw new IllegalArgumentException("target " + iqn + " has no LUN");
             }
+        }
+
+        /** With {@link AbortFinishedTask#AUTO}. */
+        public Target(String iqn, String alias, List<LunConfig> luns, TargetAccess access) {
+            this(iqn, alias, luns, access, AbortFinishedTask.AUTO);
         }
 
         /** Open to every initiator, without authentication. */

@@ -49,7 +49,8 @@ public final class TargetServer {
                 device.observe(metrics.observer());
                 access.put(target.iqn(), target.access());
                 devices.add(device);
-                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
+                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device,
+                        target.abortFinishedTask()));
             }
             SessionRegistry sessions = new SessionRegistry();
             metrics.bindSessions(sessions, targets.keySet());

@@ -143,6 +143,7 @@ public final class IscsiFrameDecoder extends ByteToMessageDecoder {
 
     private void fail(ChannelHandlerContext ctx, ByteBuf in, String why) {
         LOG.warn("{}: {}; closing the connection", ctx.channel(), why);
+        org.vaaitarget.server.session.SessionEnd.note(ctx.channel(), org.vaaitarget.server.session.SessionEnd.PROTOCOL_ERROR, why);
         state = State.CLOSED;
         in.skipBytes(in.readableBytes());
         ctx.close();

@@ -12,6 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.codec.RejectedFrame;
 import org.vaaitarget.server.login.TextKeys;
 import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.pdu.RejectReason;
@@ -144,6 +145,12 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        SessionEnd peer = SessionEnd.ofPeerError(cause);
+        if (peer != null) {
+            LOG.info("{}: discovery session ended: {}", ctx.channel(), peer.detail());
+            ctx.close();
+            return;
+        }
         LOG.warn("{}: error in discovery session; closing", ctx.channel(), cause);
         ctx.close();
     }

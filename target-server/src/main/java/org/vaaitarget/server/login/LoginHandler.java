@@ -28,6 +28,7 @@ import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionLog;
+import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.session.SessionRegistry;
 import org.vaaitarget.server.session.SessionType;
 
@@ -106,7 +107,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.warn("{}: error during login; closing", ctx.channel(), cause);
+        SessionEnd peer = SessionEnd.ofPeerError(cause);
+        if (peer != null) {
+            LOG.info("{}: connection lost during login: {}", ctx.channel(), peer.detail());
+        } else {
+            LOG.warn("{}: error during login; closing", ctx.channel(), cause);
+        }
         ctx.close();
     }
 
@@ -260,7 +266,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
         if (old != null && old != session) {
             SessionLog.session(LOG.atInfo(), "reinstatement", old)
                     .log("{}: session reinstatement, closing the old session tsih={}", ctx.channel(), old.tsih());
-            old.close(); // RFC 7143 6.3.5
+            old.close(SessionEnd.REINSTATEMENT); // RFC 7143 6.3.5
             // The new session is the same I_T nexus: enter Full Feature Phase only once the old session's
             // nexus loss has been handled, so that it cannot clear the new session's state.
             context.sessions().whenGone(old)

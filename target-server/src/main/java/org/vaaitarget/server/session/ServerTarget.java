@@ -10,10 +10,19 @@ import org.vaaitarget.core.scsi.ScsiTaskRouter;
  * @param alias  TargetAlias, or null
  * @param portalGroupTag the TPGT of the portal group all of this server's portals belong to
  * @param device the SCSI target device (core)
+ * @param abortFinishedTask the answer to ABORT TASK of a task the target no longer knows (YAML
+ *                          {@code abortFinishedTask})
  */
-public record ServerTarget(String name, String alias, int portalGroupTag, ScsiTaskRouter device) {
+public record ServerTarget(String name, String alias, int portalGroupTag, ScsiTaskRouter device,
+                           AbortFinishedTask abortFinishedTask) {
     public ServerTarget {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(device, "device");
+        abortFinishedTask = abortFinishedTask == null ? AbortFinishedTask.AUTO : abortFinishedTask;
+    }
+
+    /** With {@link AbortFinishedTask#AUTO}. */
+    public ServerTarget(String name, String alias, int portalGroupTag, ScsiTaskRouter device) {
+        this(name, alias, portalGroupTag, device, AbortFinishedTask.AUTO);
     }
 }

@@ -57,4 +57,10 @@ public record Session(String initiatorName, String initiatorAlias, String isid, 
     public void close() {
         channel.close();
     }
+
+    /** Closes the connection for {@code reason} (a {@link SessionEnd} constant), which its end-of-session line reports. */
+    public void close(String reason) {
+        SessionEnd.note(channel, reason, "");
+        channel.close();
+    }
 }

@@ -9,6 +9,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -16,10 +17,13 @@ import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.net.ServerShutdownEvent;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
+import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionLog;
+import org.vaaitarget.server.session.SessionEnd;
+import org.vaaitarget.core.scsi.PendingTasks;
 import org.vaaitarget.server.task.FfpConnection.StatSn;
 
 /**
@@ -63,9 +67,11 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> graceTimer;
     private ScheduledFuture<?> dataOutCheck;
     private Pdu pendingLogout;
-    /** The initiator logged out (for the session-end record). */
-    private boolean loggedOut;
     private boolean shuttingDown;
+    /** For the end-of-session line: when Full Feature Phase began, SCSI commands received since. */
+    private long startNanos;
+    private long commands;
+    private PendingTasks pendingTasks;
 
     /** Starts with the StatSN login left off at ({@link Session#initialStatSn()}). */
     public FullFeatureHandler(ServerContext context, Session session) {
@@ -77,7 +83,9 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      *                   final Login Response
      */
     public FullFeatureHandler(ServerContext context, Session session, int nextStatSn) {
-        this(context, session, nextStatSn, FullFeatureOptions.forInitiator(session.initiatorName()));
+        this(context, session, nextStatSn, FullFeatureOptions.forInitiator(
+                session.target() == null ? AbortFinishedTask.AUTO : session.target().abortFinishedTask(),
+                session.initiatorName()));
     }
 
     public FullFeatureHandler(ServerContext context, Session session, int nextStatSn, FullFeatureOptions options) {
@@ -93,6 +101,19 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         flow = new ScsiCommandFlow(conn, this::onTaskEnded);
         taskManagement = new TaskManagement(conn, flow);
         text = new TextExchange(conn);
+        startNanos = System.nanoTime();
+        // Task management of other nexuses reaches the tasks still collecting Data-Out here (SAM-5 5.6).
+        pendingTasks = (lunNumber, taskAbortedStatus) -> {
+            CompletableFuture<Void> done = new CompletableFuture<>();
+            conn.onLoop(() -> {
+                if (!cleanedUp) {
+                    flow.abortPending(lunNumber, taskAbortedStatus);
+                }
+                done.complete(null);
+            }, () -> done.complete(null));
+            return done;
+        };
+        conn.device().attach(conn.nexus, pendingTasks);
         int interval = context.offer().nopInIntervalSeconds();
         if (interval > 0) {
             idleCheck = ctx.executor().scheduleAtFixedRate(this::checkIdle, interval, interval, TimeUnit.SECONDS);
@@ -130,7 +151,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         switch (op) {
-            case SCSI_COMMAND -> flow.onCommand(pdu);
+            case SCSI_COMMAND -> {
+                commands++;
+                flow.onCommand(pdu);
+            }
             case DATA_OUT -> flow.onDataOut(pdu);
             case NOP_OUT -> onNopOut(pdu);
             case TASK_MGMT_REQUEST -> sequenced(pdu, taskManagement::onRequest);
@@ -214,7 +238,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         int timeout = Math.max(1, context.offer().nopInTimeoutSeconds());
         pingTimeout = conn.ctx.executor().schedule(() -> {
             if (pingTtt != TargetPdus.RESERVED_TAG) {
-                LOG.warn("{}: no NOP-Out answer within {} s, closing", conn.nexus, timeout);
+                SessionEnd.note(conn.ctx.channel(), SessionEnd.TIMEOUT, "no NOP-Out answer within " + timeout + " s");
                 conn.ctx.close();
             }
         }, timeout, TimeUnit.SECONDS);
@@ -232,8 +256,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         IscsiTask stalled = flow.stalledTask(System.nanoTime(), context.limits().dataOutTimeout().toNanos());
         if (stalled != null) {
-            LOG.warn("{}: no Data-Out for {} within {}; closing the connection", conn.nexus, stalled,
-                    context.limits().dataOutTimeout());
+            SessionEnd.note(conn.ctx.channel(), SessionEnd.TIMEOUT, "no Data-Out for " + stalled + " within "
+                    + context.limits().dataOutTimeout().toSeconds() + " s");
             conn.ctx.close();
         }
     }
@@ -280,7 +304,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             flow.abort(t);
         }
         if (pendingLogout == null && shuttingDown) {
-            LOG.info("{}: initiator did not log out after the shutdown notice, closing", conn.nexus);
+            SessionEnd.note(conn.ctx.channel(), SessionEnd.SHUTDOWN, "the initiator did not log out after the notice");
             conn.ctx.close();
         }
     }
@@ -295,12 +319,12 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         Pdu request = pendingLogout;
         pendingLogout = null;
-        loggedOut = true;
         // The logout ends the I_T nexus (this is the session's only connection): tell the core before the
         // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
         // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
         // sends a command. cleanUp() repeats this harmlessly when the channel closes.
         conn.device().nexusLost(conn.nexus);
+        SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shuttingDown ? "after the shutdown notice" : "");
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
         conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
                 session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
@@ -336,7 +360,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        LOG.warn("{}: closing after error", conn == null ? session.initiatorName() : conn.nexus, cause);
+        SessionEnd peer = SessionEnd.ofPeerError(cause);
+        if (peer != null) {
+            // The peer or the network dropped the connection: the end-of-session line says so, no stack trace.
+            SessionEnd.note(ctx.channel(), peer.reason(), peer.detail());
+        } else {
+            SessionEnd.note(ctx.channel(), SessionEnd.ERROR, cause.toString());
+            LOG.warn("{}: closing after error", conn == null ? session.initiatorName() : conn.nexus, cause);
+        }
         ctx.close();
     }
 
@@ -360,14 +391,31 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             pendingLogout.release();
             pendingLogout = null;
         }
+        conn.device().detach(conn.nexus, pendingTasks);
         try {
             conn.device().nexusLost(conn.nexus);
         } finally {
             context.sessions().unregister(session);
+            logEnd();
         }
-        String reason = loggedOut ? "logout" : shuttingDown ? "shutdown" : "connection closed";
-        SessionLog.session(LOG.atInfo(), "session-end", session).addKeyValue("reason", reason)
-                .log("{}: session ended ({})", conn.nexus, reason);
+    }
+
+    /**
+     * One INFO line per session end, with key=value fields (logback's %kvp): who, from where, which
+     * session, how long, how many commands, and why it ended.
+     */
+    private void logEnd() {
+        SessionEnd end = SessionEnd.of(conn.ctx.channel());
+        if (end == null) {
+            end = new SessionEnd(shuttingDown ? SessionEnd.SHUTDOWN : SessionEnd.CLOSED_BY_PEER, "");
+        }
+        long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+        String duration = String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);
+        SessionLog.session(LOG.atInfo(), "session-end", session)
+                .addKeyValue("duration", duration)
+                .addKeyValue("commands", commands)
+                .addKeyValue("reason", end.reason())
+                .log("{}: session ended: {}{}", conn.nexus, end.reason(), end.detail().isEmpty() ? "" : " (" + end.detail() + ")");
     }
 
     /** The command flow, for tests in this package. */

@@ -1,6 +1,7 @@
 package org.vaaitarget.server.task;
 
 import org.vaaitarget.core.scsi.TaskManagementResponse;
+import org.vaaitarget.server.session.AbortFinishedTask;
 
 /**
  * Tunables of the Full Feature Phase that the negotiated parameters do not cover.
@@ -14,8 +15,9 @@ import org.vaaitarget.core.scsi.TaskManagementResponse;
  *                            known and RFC 7143 11.5.1 rule (b) does not apply. RFC 7143 11.5.1 (c)
  *                            and libiscsi's iSCSITMF.AbortTaskSimpleAsync want TASK DOES NOT EXIST;
  *                            ESXi escalates to LUN resets on it (ESXI-NOTES 2.7.4, SCST README). The
- *                            spec and the conformance suite win by default; VMware initiators get
- *                            FUNCTION COMPLETE ({@link #forInitiator}).
+ *                            target's {@link AbortFinishedTask} setting decides; by default the spec
+ *                            and the conformance suite win, VMware initiators get FUNCTION COMPLETE
+ *                            ({@link #forInitiator}).
  * @param logoutGraceSeconds  how long Logout and server shutdown wait for running tasks before
  *                            aborting them; also Parameter3 of the "target requests logout" Async
  *                            Message
@@ -24,9 +26,6 @@ public record FullFeatureOptions(int maxWriteLength, TaskManagementResponse abor
                                  int logoutGraceSeconds) {
 
     public static final int DEFAULT_MAX_WRITE_LENGTH = 16 * 1024 * 1024;
-
-    /** The VMware software and hardware initiators name themselves iqn.1998-01.com.vmware:... */
-    private static final String VMWARE_IQN_PREFIX = "iqn.1998-01.com.vmware";
 
     /** RFC 7143 behaviour: TASK DOES NOT EXIST for an ABORT TASK of a task that already finished. */
     public static FullFeatureOptions defaults() {
@@ -39,8 +38,13 @@ public record FullFeatureOptions(int maxWriteLength, TaskManagementResponse abor
      * gets the RFC 7143 11.5.1 (c) answer, which libiscsi's iSCSITMF tests check.
      */
     public static FullFeatureOptions forInitiator(String initiatorName) {
+        return forInitiator(AbortFinishedTask.AUTO, initiatorName);
+    }
+
+    /** The defaults for one initiator of a target whose configuration chose {@code abortFinishedTask}. */
+    public static FullFeatureOptions forInitiator(AbortFinishedTask abortFinishedTask, String initiatorName) {
         FullFeatureOptions d = defaults();
-        if (initiatorName != null && initiatorName.toLowerCase(java.util.Locale.ROOT).startsWith(VMWARE_IQN_PREFIX)) {
+        if (abortFinishedTask.functionCompleteFor(initiatorName)) {
             return new FullFeatureOptions(d.maxWriteLength(), TaskManagementResponse.FUNCTION_COMPLETE,
                     d.logoutGraceSeconds());
         }

@@ -13,6 +13,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.DataDirection;
+import org.vaaitarget.core.scsi.LunAddress;
 import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskAttribute;
@@ -339,6 +340,29 @@ final class ScsiCommandFlow {
             task.handle.abort();
         }
         return task.terminated;
+    }
+
+    /**
+     * Another I_T nexus's task management (LOGICAL UNIT RESET, CLEAR TASK SET, target reset, PREEMPT AND
+     * ABORT) aborted the task set of LUN {@code lunNumber}: the tasks not yet submitted to the core (still
+     * collecting Data-Out or waiting for their CmdSN turn) end here, with TASK ABORTED status when
+     * {@code taskAbortedStatus} (TAS=1, SAM-5 5.6). RFC 7143 4.2.3.3 lets the target skip waiting for a
+     * third party's outstanding Data-Out; what the initiator still sends for them is dropped silently
+     * (their tags are retired), so no Reject and no connection drop follows.
+     */
+    void abortPending(int lunNumber, boolean taskAbortedStatus) {
+        for (IscsiTask task : tasks()) {
+            if (task.state != IscsiTask.State.COLLECTING || LunAddress.decode(task.lun) != lunNumber) {
+                continue;
+            }
+            task.abortRequested = true;
+            retire(task);
+            if (taskAbortedStatus) {
+                responses.sendStatus(task.itt, ScsiStatus.TASK_ABORTED, null, task.r2tCount());
+            }
+            task.terminated.complete(null);
+            onTaskEnded.run();
+        }
     }
 
     /** Connection loss: abort every task, release every buffer; results arriving later are dropped. */

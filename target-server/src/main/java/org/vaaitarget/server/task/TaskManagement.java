@@ -9,6 +9,8 @@ import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.scsi.TaskManagementResponse;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.SerialNumbers;
+import org.vaaitarget.server.session.Session;
+import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.task.FfpConnection.StatSn;
 
 /**
@@ -49,7 +51,12 @@ final class TaskManagement {
         pdu.release();
         CompletionStage<TaskManagementResponse> outcome = switch (function) {
             case ABORT_TASK -> abortTask(lun, referencedTag, refCmdSn, cmdSn);
-            case ABORT_TASK_SET, CLEAR_TASK_SET -> withLun(lun, () ->
+            // SAM-5 7.3: ABORT TASK SET aborts the tasks of the requesting I_T nexus only (this session's, all
+            // of which this connection holds); other nexuses see nothing, no status, no unit attention.
+            case ABORT_TASK_SET -> withLun(lun, () ->
+                    abortLocal(lun).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE));
+            // SAM-5 7.4: CLEAR TASK SET aborts every nexus's tasks on the LU (others get TASK ABORTED, TAS=1).
+            case CLEAR_TASK_SET -> withLun(lun, () ->
                     afterLocalAborts(abortLocal(lun), () -> conn.device().clearTaskSet(conn.nexus, lun)));
             case LOGICAL_UNIT_RESET -> withLun(lun, () ->
                     afterLocalAborts(abortLocal(lun), () -> conn.device().logicalUnitReset(conn.nexus, lun)));
@@ -70,6 +77,11 @@ final class TaskManagement {
             return done(TaskManagementResponse.LUN_DOES_NOT_EXIST);
         }
         IscsiTask task = flow.find(referencedTag);
+        if (task != null && task.lun != lun) {
+            // The tag names a task of another LUN: on the LUN of the request it does not exist, and rule (b)
+            // (a command that never arrived) cannot apply to a task that did arrive (RFC 7143 11.6.1).
+            return done(TaskManagementResponse.TASK_DOES_NOT_EXIST);
+        }
         if (task != null) {
             // (a) a live task: terminate it, suppress its response, then answer FUNCTION COMPLETE.
             return flow.abort(task).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
@@ -82,6 +94,18 @@ final class TaskManagement {
         }
         // (c) finished or unknown: RFC 7143 says TASK DOES NOT EXIST; see FullFeatureOptions.
         return done(conn.options.abortOfFinishedTask());
+    }
+
+    private void endOtherSessionsOfTheTarget() {
+        String target = conn.session.target() == null ? null : conn.session.target().name();
+        int closed = 0;
+        for (Session s : conn.server.sessions().all()) {
+            if (s != conn.session && s.target() != null && s.target().name().equals(target)) {
+                s.close(SessionEnd.TARGET_COLD_RESET);
+                closed++;
+            }
+        }
+        LOG.info("{}: TARGET COLD RESET of {}: ending this and {} other session(s)", conn.nexus, target, closed);
     }
 
     private CompletionStage<TaskManagementResponse> withLun(long lun,
@@ -119,8 +143,11 @@ final class TaskManagement {
         LOG.debug("{}: TMF {} -> {}", conn.nexus, function, response);
         conn.server.events().taskManagement(function, response.name());
         Pdu pdu = TargetPdus.taskManagementResponse(itt, response.iscsiCode());
-        if (function == TARGET_COLD_RESET) {
-            // RFC 7143 11.5.1: after a cold reset the target drops its connections.
+        if (function == TARGET_COLD_RESET && response == TaskManagementResponse.FUNCTION_COMPLETE) {
+            // RFC 7143 11.5.1: after a cold reset the target drops all connections of every session of
+            // the target; the requester's after its response has been sent.
+            endOtherSessionsOfTheTarget();
+            SessionEnd.note(conn.ctx.channel(), SessionEnd.TARGET_COLD_RESET, "requested by this session");
             conn.sendThenClose(pdu);
         } else {
             conn.send(pdu, StatSn.ADVANCE);

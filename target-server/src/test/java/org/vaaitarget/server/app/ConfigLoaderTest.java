@@ -15,6 +15,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.server.session.ResourceLimits;
+import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.session.TargetOffer;
 import org.vaaitarget.server.session.ZeroCopyReads;
 
@@ -113,6 +114,23 @@ class ConfigLoaderTest {
         assertEquals(null, ConfigLoader.parse(targets, dir).metricsListen());
         assertEquals(new java.net.InetSocketAddress("::1", 9470),
                 ConfigLoader.parse("metrics: {listen: \"[::1]:9470\"}\n" + targets, dir).metricsListen());
+    }
+
+    /** Issue 12: the answer to ABORT TASK of a finished task is a per-target choice; auto by default. */
+    @Test
+    void abortFinishedTaskIsAutoUnlessChosenPerTargetAndABadValueNamesTheKey() throws ConfigException {
+        String a = "- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
+        String b = "- iqn: iqn.2026-11.org.example:b\n  abortFinishedTask: function-complete\n  luns: [{file: y.img, size: 1G}]\n";
+        String c = "- iqn: iqn.2026-11.org.example:c\n  abortFinishedTask: RFC\n  luns: [{file: z.img, size: 1G}]\n";
+        ServerConfig config = ConfigLoader.parse("targets:\n" + a + b + c, dir);
+        assertEquals(AbortFinishedTask.AUTO, config.targets().get(0).abortFinishedTask());
+        assertEquals(AbortFinishedTask.FUNCTION_COMPLETE, config.targets().get(1).abortFinishedTask());
+        assertEquals(AbortFinishedTask.RFC, config.targets().get(2).abortFinishedTask());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "targets:\n" + a + "- iqn: iqn.2026-11.org.example:d\n  abortFinishedTask: vmware\n"
+                        + "  luns: [{file: w.img, size: 1G}]\n", dir));
+        assertEquals("config targets[1].abortFinishedTask: 'vmware' is not a choice; use auto (the default: FUNCTION"
+                + " COMPLETE for iqn.1998-01.com.vmware initiators), function-complete or rfc", e.getMessage());
     }
 
     @Test

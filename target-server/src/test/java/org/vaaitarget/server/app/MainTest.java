@@ -225,7 +225,7 @@ class MainTest {
     void badConfigFileIsOneLine() throws IOException {
         Path yaml = dir.resolve("bad.yaml");
         Files.writeString(yaml, "targets:\n  - iqn: iqn.2026-11.org.example:a\n    lunz: []\n");
-        assertUsageError(run("--config", yaml.toString()), "config targets[0].lunz: unknown key (known keys here: alias, allow, auth, iqn, luns)");
+        assertUsageError(run("--config", yaml.toString()), "config targets[0].lunz: unknown key (known keys here: abortFinishedTask, alias, allow, auth, iqn, luns)");
         assertUsageError(run("--config", dir.resolve("nope.yaml").toString()), "--config", "file does not exist");
     }
 

@@ -98,6 +98,21 @@ final class FakeRouter implements ScsiTaskRouter {
         calls.add("nexusLost");
     }
 
+    /** What the transport registered with {@link #attach}, or null. */
+    org.vaaitarget.core.scsi.PendingTasks pending;
+
+    @Override
+    public void attach(ItNexus nexus, org.vaaitarget.core.scsi.PendingTasks tasks) {
+        pending = tasks;
+    }
+
+    @Override
+    public void detach(ItNexus nexus, org.vaaitarget.core.scsi.PendingTasks tasks) {
+        if (pending == tasks) {
+            pending = null;
+        }
+    }
+
     @Override
     public boolean hasLun(ItNexus nexus, long lun) {
         return lunExists;

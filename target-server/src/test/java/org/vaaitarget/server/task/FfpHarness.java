@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.vaaitarget.server.login.AccessControl;
+import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
@@ -35,6 +36,7 @@ final class FfpHarness implements AutoCloseable {
     final SessionRegistry registry = new SessionRegistry();
     final Session session;
     final NegotiatedParameters params;
+    final ServerContext context;
     int cmdSn = FIRST_CMD_SN;
 
     FfpHarness(NegotiatedParameters params) {
@@ -50,15 +52,26 @@ final class FfpHarness implements AutoCloseable {
     }
 
     FfpHarness(NegotiatedParameters params, TargetOffer offer, FullFeatureOptions options, ResourceLimits limits) {
+        this(params, offer, options, limits, AbortFinishedTask.AUTO, "iqn.1994-05.com.example:init");
+    }
+
+    /**
+     * A session of {@code initiator} on a target configured with {@code abortFinishedTask}; null
+     * {@code options} lets the handler derive them from the target (its production constructor).
+     */
+    FfpHarness(NegotiatedParameters params, TargetOffer offer, FullFeatureOptions options, ResourceLimits limits,
+               AbortFinishedTask abortFinishedTask, String initiator) {
         this.params = params;
-        ServerTarget target = new ServerTarget(TARGET, null, 1, router);
+        ServerTarget target = new ServerTarget(TARGET, null, 1, router, abortFinishedTask);
         ServerContext ctx = new ServerContext(Map.of(TARGET, target),
                 List.of(new InetSocketAddress("127.0.0.1", 3260)), offer, registry, AccessControl.open(), limits,
                 ZeroCopyReads.ALWAYS); // commands say they accept Data-In from a file (FileDataInTest)
-        session = new Session("iqn.1994-05.com.example:init", null, "00023d000001", 1, SessionType.NORMAL, target,
+        this.context = ctx;
+        session = new Session(initiator, null, "00023d000001", 1, SessionType.NORMAL, target,
                 params, 0, FIRST_CMD_SN, channel);
         registry.register(session);
-        channel.pipeline().addLast(new FullFeatureHandler(ctx, session, FIRST_STAT_SN, options));
+        channel.pipeline().addLast(options == null ? new FullFeatureHandler(ctx, session, FIRST_STAT_SN)
+                : new FullFeatureHandler(ctx, session, FIRST_STAT_SN, options));
     }
 
     static NegotiatedParameters params(int maxXmit, int maxBurst, int firstBurst, boolean initialR2T,

@@ -42,12 +42,12 @@ class SessionEndRecordTest {
     }
 
     @Test
-    void connectionLossEndsTheSessionWithReasonConnectionClosed() {
+    void connectionLossEndsTheSessionWithReasonClosedByPeer() {
         Map<String, String> kv;
         try (LogCapture capture = new LogCapture(FullFeatureHandler.class.getName())) {
             h.channel.close();
             kv = sessionEnd(capture.events());
         }
-        assertEquals("connection closed", kv.get("reason"));
+        assertEquals("closed-by-peer", kv.get("reason"));
     }
 }

@@ -160,7 +160,9 @@ class PrOutTest {
         assertStatus(ScsiStatus.GOOD,
                 f.prOut(A, PrOutRequest.PREEMPT_AND_ABORT, ReservationType.EXCLUSIVE_ACCESS, 0xA, 0xB, 0));
         Reply victim = Harness.await(queued);
-        assertTrue(victim.aborted(), "B's READ waiting for its lock was aborted");
+        // SPC-5 5.14.11.4.5 aborts them as SAM-5 5.6 says: with TAS=1 another nexus's task ends with TASK ABORTED.
+        assertEquals(ScsiStatus.TASK_ABORTED, victim.status(), "B's READ waiting for its lock was aborted");
+        assertFalse(victim.aborted(), "and B is answered");
         held.close();
         assertCheck(f.tur(B), SenseReason.REGISTRATIONS_PREEMPTED);
         assertStatus(ScsiStatus.RESERVATION_CONFLICT, f.read10(B));
