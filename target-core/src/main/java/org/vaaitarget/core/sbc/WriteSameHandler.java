@@ -106,7 +106,7 @@ public final class WriteSameHandler implements CommandHandler {
         boolean durable = !lu.mode().writeCacheEnabled();
         return task.lock(lba, n, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> deallocate
-                        ? lu.store().unmap(lba, n)
+                        ? lu.store().unmap(lba, n).thenCompose(v -> Durability.releaseThenCommit(lu, lock, durable))
                         : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, durable))
                 .thenApply(v -> {
                     lu.writerHistory().recordWrite(lba, n, task.nexus(), deallocate ? name + " UNMAP" : name);
