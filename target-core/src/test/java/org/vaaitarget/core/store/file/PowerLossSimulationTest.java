@@ -16,7 +16,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.OptionalLong;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -42,11 +41,9 @@ import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskAttribute;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.BlockStore;
 import org.vaaitarget.core.store.CompareOutcome;
-import org.vaaitarget.core.store.FileRange;
-import org.vaaitarget.core.store.StoreCapabilities;
+import org.vaaitarget.core.testkit.ForwardingBlockStore;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
 
@@ -591,11 +588,9 @@ class PowerLossSimulationTest {
      * The liar: answers a flush (and a FUA write) as soon as the data is in the page cache and only then
      * starts the real flush, as a store without group commit's "complete after the sync" would.
      */
-    private static final class AnswersBeforeFlush implements BlockStore {
-        private final BlockStore inner;
-
+    private static final class AnswersBeforeFlush extends ForwardingBlockStore {
         AnswersBeforeFlush(BlockStore inner) {
-            this.inner = inner;
+            super(inner);
         }
 
         @Override
@@ -622,51 +617,6 @@ class PowerLossSimulationTest {
                 }
                 return o;
             });
-        }
-
-        @Override
-        public int blockSize() {
-            return inner.blockSize();
-        }
-
-        @Override
-        public long blockCount() {
-            return inner.blockCount();
-        }
-
-        @Override
-        public StoreCapabilities capabilities() {
-            return inner.capabilities();
-        }
-
-        @Override
-        public CompletableFuture<ByteBuf> read(long lba, int blocks) {
-            return inner.read(lba, blocks);
-        }
-
-        @Override
-        public FileRange cachedFileRange(long lba, int blocks) {
-            return inner.cachedFileRange(lba, blocks);
-        }
-
-        @Override
-        public CompletableFuture<Void> unmap(long lba, long blocks) {
-            return inner.unmap(lba, blocks);
-        }
-
-        @Override
-        public CompletableFuture<AllocationExtent> allocationAt(long lba) {
-            return inner.allocationAt(lba);
-        }
-
-        @Override
-        public CompletableFuture<OptionalLong> allocatedBlocks() {
-            return inner.allocatedBlocks();
-        }
-
-        @Override
-        public void close() {
-            inner.close();
         }
     }
 }
