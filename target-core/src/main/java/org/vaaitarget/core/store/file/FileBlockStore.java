@@ -89,7 +89,7 @@ public final class FileBlockStore implements BlockStore {
         this.medium = interpose.apply(MediumIo.of(channel, sparse));
         this.io = new BlockFileIo(channel, medium, blockSize, allocator);
         this.flusher = StoreExecutors.newExecutor(String.valueOf(path.getFileName()) + "-flush", 1, 1);
-        this.commit = new GroupCommit(path.toString(), medium::sync, flusher);
+        this.commit = new GroupCommit(path.toString(), medium::sync, flusher, executor);
     }
 
     /**

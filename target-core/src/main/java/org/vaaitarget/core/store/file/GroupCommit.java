@@ -18,7 +18,8 @@ import org.vaaitarget.core.store.StoreException.Kind;
  * has succeeded, so it covers every write (and hole punch) that completed before the call. While one sync
  * runs, new requests gather for the next one; a single flusher job on {@code flusher} loops until no request
  * is waiting, so under load every sync covers a whole batch (32 writes at queue depth 32 cost one sync) and
- * when idle a request costs one sync without waiting for a timer.
+ * when idle a request costs one sync without waiting for a timer. A synced batch is completed on another
+ * thread (the store's pool), so the commands' continuations do not delay the next sync.
  *
  * <p>A failed sync fails its whole batch with {@link Kind#IO_WRITE}, and then every later request too, until
  * the store is reopened. After fsync reports an error, Linux may already have dropped the dirty pages that
@@ -38,19 +39,24 @@ final class GroupCommit {
     private final String name;
     private final Sync sync;
     private final Executor flusher;
+    private final Executor completer;
     private final Object monitor = new Object();
     private List<CompletableFuture<Void>> waiting = new ArrayList<>();
     private boolean running;
     private StoreException failed;
 
     /**
-     * @param name    names the file, for messages
-     * @param flusher runs the flusher job (blocks in the sync); only one job is ever queued or running
+     * @param name      names the file, for messages
+     * @param flusher   runs the flusher job (blocks in the sync); only one job is ever queued or running
+     * @param completer completes a synced batch (runs the commands' continuations: responses, the next
+     *                  lock holder), so that the flusher starts the next sync at once; when it refuses
+     *                  (full, shut down) the flusher completes the batch itself
      */
-    GroupCommit(String name, Sync sync, Executor flusher) {
+    GroupCommit(String name, Sync sync, Executor flusher, Executor completer) {
         this.name = name;
         this.sync = sync;
         this.flusher = flusher;
+        this.completer = completer;
     }
 
     /** Completes after a sync that started after this call succeeded; fails with IO_WRITE, CLOSED or BUSY. */
@@ -112,12 +118,21 @@ final class GroupCommit {
                     error = fail(t);
                 }
             }
-            for (CompletableFuture<Void> f : batch) {
-                if (error == null) {
-                    f.complete(null);
-                } else {
-                    f.completeExceptionally(error);
-                }
+            StoreException outcome = error;
+            try {
+                completer.execute(() -> complete(batch, outcome));
+            } catch (RejectedExecutionException e) {
+                complete(batch, outcome);
+            }
+        }
+    }
+
+    private static void complete(List<CompletableFuture<Void>> batch, StoreException error) {
+        for (CompletableFuture<Void> f : batch) {
+            if (error == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(error);
             }
         }
     }

@@ -40,7 +40,7 @@ class GroupCommitTest {
             if (n == 1 && failFirst != null) {
                 throw failFirst;
             }
-        }, flusher);
+        }, flusher, Runnable::run);
     }
 
     @Test
@@ -72,6 +72,29 @@ class GroupCommitTest {
         assertEquals(Kind.IO_WRITE, failure(commit.request()).kind());
         assertTrue(commit.failed());
         assertEquals(1, syncs.get(), "after the failure no sync can report success");
+    }
+
+    @Test
+    void theNextSyncStartsWhileThePreviousBatchIsStillBeingCompleted() throws Exception {
+        ExecutorService completer = Executors.newSingleThreadExecutor();
+        Semaphore completing = new Semaphore(0);
+        try {
+            completer.execute(completing::acquireUninterruptibly); // the completer is busy
+            GroupCommit commit = new GroupCommit("test.img", () -> {
+                syncs.incrementAndGet();
+                started.release();
+            }, flusher, completer);
+            CompletableFuture<Void> a = commit.request();
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
+            CompletableFuture<Void> b = commit.request();
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "the second sync does not wait for a's completion");
+            assertFalse(a.isDone());
+            completing.release();
+            CompletableFuture.allOf(a, b).get(10, TimeUnit.SECONDS);
+        } finally {
+            completing.release();
+            completer.shutdown();
+        }
     }
 
     @Test
