@@ -18,8 +18,9 @@ import org.vaaitarget.core.store.StoreException.Kind;
  * has succeeded, so it covers every write (and hole punch) that completed before the call. While one sync
  * runs, new requests gather for the next one; a single flusher job on {@code flusher} loops until no request
  * is waiting, so under load every sync covers a whole batch (32 writes at queue depth 32 cost one sync) and
- * when idle a request costs one sync without waiting for a timer. A synced batch is completed on another
- * thread (the store's pool), so the commands' continuations do not delay the next sync.
+ * when idle a request costs one sync without waiting for a timer. When requests already wait for the next
+ * sync, a synced batch is completed on another thread (the store's pool), so the commands' continuations
+ * do not delay that sync; otherwise the flusher completes it itself, saving a thread hand-off.
  *
  * <p>A failed sync fails its whole batch with {@link Kind#IO_WRITE}, and then every later request too, until
  * the store is reopened. After fsync reports an error, Linux may already have dropped the dirty pages that
@@ -119,6 +120,14 @@ final class GroupCommit {
                 }
             }
             StoreException outcome = error;
+            boolean more;
+            synchronized (monitor) {
+                more = !waiting.isEmpty();
+            }
+            if (!more) {
+                complete(batch, outcome); // nobody waits for the next sync: save the hand-off (queue depth 1)
+                continue;
+            }
             try {
                 completer.execute(() -> complete(batch, outcome));
             } catch (RejectedExecutionException e) {

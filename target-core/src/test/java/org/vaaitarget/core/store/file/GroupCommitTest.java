@@ -83,18 +83,30 @@ class GroupCommitTest {
             GroupCommit commit = new GroupCommit("test.img", () -> {
                 syncs.incrementAndGet();
                 started.release();
+                permits.acquireUninterruptibly();
             }, flusher, completer);
             CompletableFuture<Void> a = commit.request();
             assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
-            CompletableFuture<Void> b = commit.request();
+            CompletableFuture<Void> b = commit.request(); // waits for the next sync
+            permits.release(2);
             assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "the second sync does not wait for a's completion");
-            assertFalse(a.isDone());
+            assertFalse(a.isDone(), "a's batch went to the (busy) completer");
             completing.release();
             CompletableFuture.allOf(a, b).get(10, TimeUnit.SECONDS);
         } finally {
             completing.release();
             completer.shutdown();
         }
+    }
+
+    @Test
+    void withNobodyWaitingTheFlusherCompletesTheBatchItself() throws Exception {
+        GroupCommit commit = new GroupCommit("test.img", syncs::incrementAndGet, flusher, r -> {
+            throw new AssertionError("no hand-off when nothing waits for the next sync");
+        });
+        commit.request().get(10, TimeUnit.SECONDS);
+        commit.request().get(10, TimeUnit.SECONDS);
+        assertEquals(2, syncs.get());
     }
 
     @Test
