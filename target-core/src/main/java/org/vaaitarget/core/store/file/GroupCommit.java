@@ -100,6 +100,7 @@ final class GroupCommit {
     private void drain() {
         while (true) {
             List<CompletableFuture<Void>> batch;
+            StoreException error;
             synchronized (monitor) {
                 if (waiting.isEmpty()) {
                     running = false;
@@ -107,9 +108,6 @@ final class GroupCommit {
                 }
                 batch = waiting;
                 waiting = new ArrayList<>();
-            }
-            StoreException error = null;
-            synchronized (monitor) {
                 error = failed;
             }
             if (error == null) {
