@@ -10,17 +10,23 @@
  *   disjoint session i uses LBA i*8 (no contention between sessions)
  *   rw       no CAW: each session alternates 64 KiB WRITE16 / READ16 at random places in its own
  *            1 MiB region (used by bench/run.sh to load 64 sessions while it samples the target's RSS)
+ *   randwrite / seqwrite
+ *            no CAW: each session keeps -q WRITE16s of -b bytes in flight (libiscsi's async API),
+ *            at random aligned places of the whole LUN or one after the other (wrapping at its end);
+ *            ops_s, MiB_s and p50/p99 latency per WRITE (bench/run.sh's durable-write rows)
  * Output (one line): RESULT mode=.. sessions=.. ops=.. ops_s=.. success=.. miscompare=.. errors=..
  *   p50_us=.. p99_us=.. check=OK|FAIL  (ops = successful + miscompared CAWs; latency per CAW).
  * Correctness: at the end every block's counter must equal the number of successful CAWs on it
  * (a lost update or two winners for one value make it differ): otherwise check=FAIL, exit 1.
  *
  * Build: gcc -O2 -o caw-bench caw-bench.c $(pkg-config --cflags --libs libiscsi) -lpthread
- * Usage: caw-bench [-m one|disjoint|rw] [-n sessions] [-t seconds] iscsi://host:port/iqn/lun
+ * Usage: caw-bench [-m one|disjoint|rw|randwrite|seqwrite] [-n sessions] [-t seconds] [-q depth] [-b bytes]
+ *        iscsi://host:port/iqn/lun
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
@@ -36,7 +42,7 @@
 #define RW_BYTES (64 * 1024)
 #define RW_REGION (1024 * 1024)
 
-enum mode { MODE_ONE, MODE_DISJOINT, MODE_RW };
+enum mode { MODE_ONE, MODE_DISJOINT, MODE_RW, MODE_RANDWRITE, MODE_SEQWRITE };
 
 struct session {
     int id;
@@ -52,6 +58,9 @@ struct session {
 static const char *url_arg;
 static enum mode mode = MODE_ONE;
 static int block_size = 512;
+static uint64_t lun_blocks;      /* from READ CAPACITY(16) */
+static int queue_depth = 1;      /* randwrite/seqwrite: WRITEs in flight per session */
+static int io_bytes = 4096;      /* randwrite/seqwrite: bytes per WRITE */
 static atomic_int stop_flag;
 static pthread_barrier_t start_barrier;
 
@@ -227,11 +236,92 @@ static void rw_loop(struct session *s) {
     free(buf);
 }
 
+/* One WRITE slot of a session's queue (randwrite/seqwrite). */
+struct wslot {
+    struct session *s;
+    unsigned char *buf;
+    double t0;
+};
+static __thread uint64_t next_seq_lba;   /* seqwrite: where the session writes next */
+static __thread unsigned int wseed;
+static __thread int inflight;
+
+static void issue_write(struct wslot *w);
+
+static void write_done(struct iscsi_context *iscsi, int status, void *command_data, void *private_data) {
+    (void) iscsi;
+    struct wslot *w = private_data;
+    struct session *s = w->s;
+    inflight--;
+    if (status == SCSI_STATUS_GOOD) {
+        s->rw_ops++;
+        record_latency(s, now_s() - w->t0);
+    } else {
+        s->errors++;
+    }
+    if (command_data != NULL) {
+        scsi_free_scsi_task(command_data);
+    }
+    if (!atomic_load(&stop_flag) && status == SCSI_STATUS_GOOD) {
+        issue_write(w);
+    }
+}
+
+static void issue_write(struct wslot *w) {
+    struct session *s = w->s;
+    uint64_t per = (uint64_t) io_bytes / block_size;
+    uint64_t slots = lun_blocks / per;
+    uint64_t lba;
+    if (mode == MODE_SEQWRITE) {
+        lba = next_seq_lba;
+        next_seq_lba = next_seq_lba + per + per > lun_blocks ? 0 : next_seq_lba + per;
+    } else {
+        lba = ((((uint64_t) rand_r(&wseed)) << 31 ^ (uint64_t) rand_r(&wseed)) % slots) * per;
+    }
+    w->t0 = now_s();
+    if (iscsi_write16_task(s->iscsi, s->lun, lba, w->buf, io_bytes, block_size, 0, 0, 0, 0, 0, write_done, w) == NULL) {
+        s->errors++;
+        return;
+    }
+    inflight++;
+}
+
+static void write_loop(struct session *s) {
+    struct wslot *slots = calloc(queue_depth, sizeof *slots);
+    wseed = (unsigned int) s->id * 2654435761u + 1;
+    next_seq_lba = (uint64_t) s->id * (lun_blocks / MAX_SESSIONS);
+    inflight = 0;
+    for (int i = 0; i < queue_depth; i++) {
+        slots[i].s = s;
+        slots[i].buf = malloc(io_bytes);
+        memset(slots[i].buf, 0x5a ^ s->id, io_bytes);
+        issue_write(&slots[i]);
+    }
+    while (inflight > 0) {
+        struct pollfd pfd = { .fd = iscsi_get_fd(s->iscsi), .events = iscsi_which_events(s->iscsi) };
+        if (poll(&pfd, 1, 1000) < 0 && errno != EINTR) {
+            s->errors++;
+            break;
+        }
+        if (iscsi_service(s->iscsi, pfd.revents) < 0) {
+            fprintf(stderr, "session %d: %s\n", s->id, iscsi_get_error(s->iscsi));
+            s->errors++;
+            break;
+        }
+    }
+    for (int i = 0; i < queue_depth; i++) {
+        free(slots[i].buf);
+    }
+    free(slots);
+}
+
 static void *run_session(void *arg) {
     struct session *s = arg;
     pthread_barrier_wait(&start_barrier);
     if (s->iscsi != NULL) {
-        if (mode == MODE_RW) {
+        if (mode == MODE_RANDWRITE || mode == MODE_SEQWRITE) {
+            write_loop(s);
+        } else if (mode == MODE_RW) {
             rw_loop(s);
         } else {
             caw_loop(s);
@@ -252,6 +342,7 @@ static int block_size_of(struct iscsi_context *iscsi, int lun) {
         struct scsi_readcapacity16 *rc16 = scsi_datain_unmarshall(t);
         if (rc16 != NULL && rc16->block_length > 0) {
             bs = (int) rc16->block_length;
+            lun_blocks = rc16->returned_lba + 1;
         }
     }
     if (t != NULL) {
@@ -264,28 +355,35 @@ int main(int argc, char **argv) {
     int n = 8;
     double secs = 5;
     int opt;
-    while ((opt = getopt(argc, argv, "m:n:t:")) != -1) {
+    while ((opt = getopt(argc, argv, "m:n:t:q:b:")) != -1) {
         switch (opt) {
         case 'm':
-            mode = strcmp(optarg, "disjoint") == 0 ? MODE_DISJOINT : strcmp(optarg, "rw") == 0 ? MODE_RW : MODE_ONE;
+            mode = strcmp(optarg, "disjoint") == 0 ? MODE_DISJOINT : strcmp(optarg, "rw") == 0 ? MODE_RW
+                 : strcmp(optarg, "randwrite") == 0 ? MODE_RANDWRITE : strcmp(optarg, "seqwrite") == 0 ? MODE_SEQWRITE
+                 : MODE_ONE;
             if (mode == MODE_ONE && strcmp(optarg, "one") != 0) {
-                fprintf(stderr, "unknown mode %s (one|disjoint|rw)\n", optarg);
+                fprintf(stderr, "unknown mode %s (one|disjoint|rw|randwrite|seqwrite)\n", optarg);
                 return 2;
             }
             break;
         case 'n': n = atoi(optarg); break;
         case 't': secs = atof(optarg); break;
+        case 'q': queue_depth = atoi(optarg); break;
+        case 'b': io_bytes = atoi(optarg); break;
         default:
-            fprintf(stderr, "usage: %s [-m one|disjoint|rw] [-n sessions] [-t seconds] iscsi://host:port/iqn/lun\n", argv[0]);
+            fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite] [-n sessions] [-t seconds] [-q depth] [-b bytes]"
+                    " iscsi://host:port/iqn/lun\n", argv[0]);
             return 2;
         }
     }
-    if (optind >= argc || n < 1 || n > MAX_SESSIONS || secs <= 0) {
-        fprintf(stderr, "usage: %s [-m one|disjoint|rw] [-n 1..%d] [-t seconds] URL\n", argv[0], MAX_SESSIONS);
+    if (optind >= argc || n < 1 || n > MAX_SESSIONS || secs <= 0 || queue_depth < 1 || io_bytes < 512) {
+        fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite] [-n 1..%d] [-t seconds] [-q depth] [-b bytes] URL\n", argv[0], MAX_SESSIONS);
         return 2;
     }
     url_arg = argv[optind];
-    const char *mode_name = mode == MODE_ONE ? "one" : mode == MODE_DISJOINT ? "disjoint" : "rw";
+    const char *mode_name = mode == MODE_ONE ? "one" : mode == MODE_DISJOINT ? "disjoint" : mode == MODE_RW ? "rw"
+                          : mode == MODE_RANDWRITE ? "randwrite" : "seqwrite";
+    int writes = mode == MODE_RANDWRITE || mode == MODE_SEQWRITE;
 
     struct session *ss = calloc(n, sizeof *ss);
     int logged_in = 0;
@@ -301,9 +399,13 @@ int main(int argc, char **argv) {
         return 1;
     }
     block_size = block_size_of(ss[0].iscsi, ss[0].lun);
+    if (writes && (io_bytes % block_size != 0 || lun_blocks < (uint64_t) 2 * io_bytes / block_size)) {
+        fprintf(stderr, "-b %d is not a multiple of the block size %d or the LUN is too small\n", io_bytes, block_size);
+        return 2;
+    }
 
     /* initial counters: 0 on every block in use */
-    if (mode != MODE_RW) {
+    if (mode != MODE_RW && !writes) {
         unsigned char *blk = malloc(block_size);
         put_counter(blk, 0);
         int blocks = mode == MODE_ONE ? 1 : n;
@@ -340,7 +442,20 @@ int main(int argc, char **argv) {
         nlat += ss[i].nlat;
     }
     int ok = err == 0;
-    if (mode == MODE_RW) {
+    if (writes) {
+        uint32_t *all = malloc((nlat ? nlat : 1) * sizeof *all);
+        size_t k = 0;
+        for (int i = 0; i < n; i++) {
+            memcpy(all + k, ss[i].lat_us, ss[i].nlat * sizeof *all);
+            k += ss[i].nlat;
+        }
+        qsort(all, nlat, sizeof *all, cmp_u32);
+        printf("RESULT mode=%s sessions=%d qd=%d bytes=%d secs=%.2f ops=%" PRIu64 " ops_s=%.0f MiB_s=%.1f errors=%" PRIu64
+               " p50_us=%u p99_us=%u check=%s\n", mode_name, n, queue_depth, io_bytes, elapsed, rw, rw / elapsed,
+               rw * (double) io_bytes / elapsed / 1048576, err, nlat ? all[nlat / 2] : 0,
+               nlat ? all[(size_t) ((nlat - 1) * 0.99)] : 0, ok ? "OK" : "FAIL");
+        free(all);
+    } else if (mode == MODE_RW) {
         printf("RESULT mode=rw sessions=%d secs=%.2f ops=%" PRIu64 " ops_s=%.0f MiB_s=%.1f errors=%" PRIu64 " check=%s\n",
                n, elapsed, rw, rw / elapsed, rw * (double) RW_BYTES / elapsed / 1048576, err, ok ? "OK" : "FAIL");
     } else {

@@ -2,7 +2,8 @@
 """Turns the raw outputs of bench/run.sh into one table (stdout, results.tsv, results.md) and a chart.
 
 Inputs in --raw: perf/{us,tgt}-run<R>.tsv (run-perf.sh), limits/run<R>.tsv (run-limits.sh),
-caw.tsv, rss.tsv and metrics.tsv (run.sh). Values are the mean over the rounds; results.tsv also has the
+caw.tsv, durable.tsv, rss.tsv and metrics.tsv (run.sh). "us" is our target with its default write cache (through);
+"us back" and "tgt O_SYNC" appear only in the durable-write rows. Values are the mean over the rounds; results.tsv also has the
 per-round values so the spread is visible.
 """
 import argparse
@@ -103,7 +104,8 @@ def main():
                  field("tgt", "rand4k-qd1", "iops"), "high"))
     rows.append(("128 KiB sequential read, qd8 (MiB/s)", field("us", "seq128k-qd8", "MiB_s"), "tgt",
                  field("tgt", "seq128k-qd8", "MiB_s"), "high"))
-    rows.append(("128 KiB sequential write, qd8 (MiB/s)", field("us", "seqwrite128k-qd8", "MiB_s"), "tgt",
+    rows.append(("128 KiB sequential write, qd8, us through vs tgt page cache (MiB/s)",
+                 field("us", "seqwrite128k-qd8", "MiB_s"), "tgt",
                  field("tgt", "seqwrite128k-qd8", "MiB_s"), "high"))
     def cpu_per_gib(name, case):
         vals = []
@@ -174,6 +176,25 @@ def main():
         rows.append(("target CPU s per million I/Os, 4 KiB random read qd32, --metrics on",
                      mcpu("on"), "us, metrics off", mcpu("off"), "low"))
 
+    durable = read_tsv(os.path.join(a.raw, "durable.tsv")) if os.path.exists(
+        os.path.join(a.raw, "durable.tsv")) else []
+
+    def durable_vals(target, case, col):
+        return [num(r[col]) for r in durable if r["target"] == target and r["case"] == case]
+
+    for case, label, col, unit in (("rand4k-qd1", "4 KiB random write, qd1", "ops_s", "IOPS"),
+                                   ("rand4k-qd8", "4 KiB random write, qd8", "ops_s", "IOPS"),
+                                   ("rand4k-qd32", "4 KiB random write, qd32", "ops_s", "IOPS"),
+                                   ("seq128k-qd8", "128 KiB sequential write, qd8", "MiB_s", "MiB/s")):
+        if not durable_vals("us", case, col):
+            continue
+        rows.append((f"{label}, durable: us through vs tgt O_SYNC ({unit})", durable_vals("us", case, col),
+                     "tgt O_SYNC", durable_vals("tgt-sync", case, col), "high"))
+        rows.append((f"{label}: us through vs us back ({unit})", durable_vals("us", case, col),
+                     "us back", durable_vals("us-back", case, col), "high"))
+        rows.append((f"{label}, durable, p99 latency: us through vs tgt O_SYNC (us)", durable_vals("us", case, "p99_us"),
+                     "tgt O_SYNC", durable_vals("tgt-sync", case, "p99_us"), "low"))
+
     def fmt(v):
         if v is None:
             return "NA"
@@ -198,7 +219,27 @@ def main():
 
     caw_checks = [r["check"] for r in caw]
     caw_errors = sum(int(num(r["errors"]) or 0) for r in caw)
-    notes = []
+    notes = ["us: our target as users start it, writeCache through (the default: WCE=0, group commit) in every"
+             " row; tgt: page cache except in the 'tgt O_SYNC' rows; 'us back': a second instance, --write-cache back"]
+    goals = []
+
+    def ratio_of(metric_start, peer):
+        for metric, u, pr, p, ratio, better, _, _ in table:
+            if metric.startswith(metric_start) and pr == peer:
+                return ratio
+        return None
+
+    for metric_start, peer, goal in (("4 KiB random write, qd32", "us back", 0.7),
+                                     ("4 KiB random write, qd32, durable", "tgt O_SYNC", 1.3),
+                                     ("4 KiB random write, qd1, durable", "tgt O_SYNC", 1.1)):
+        r = ratio_of(metric_start, peer)
+        if r is not None:
+            goals.append(f"{metric_start} / {peer} >= {goal}: {fmt(r)} ({'met' if r >= goal else 'NOT met'})")
+    hb = avg(caw_vals("us", "disjoint", "p99_us"))
+    if hb is not None:
+        goals.append(f"ATS heartbeats (8 sessions, own blocks, through) p99 < 2000 us: {fmt(hb)}"
+                     f" ({'met' if hb < 2000 else 'NOT met'})")
+    notes += ["goal: " + g for g in goals]
     if iperf1:
         notes.append(f"loopback TCP, iperf3 1 stream: {iperf1:,.0f} MiB/s; 2 streams: "
                      f"{fmt(avg(limits.get('iperf3-P2', [])))} MiB/s")
@@ -252,6 +293,9 @@ def chart(out, table):
             # lower-is-better metrics are inverted so that a taller bar is always better
             r = ratio if better == "high" else (1 / ratio if ratio else 0)
             short = (metric.replace("COMPARE AND WRITE, 8 sessions, ", "CAW ")
+                     .replace(": us through vs us back", " through").replace(", durable: us through vs tgt O_SYNC", " durable")
+                     .replace(", durable, p99 latency: us through vs tgt O_SYNC (us)", " durable p99")
+                     .replace(", us through vs tgt page cache", "")
                      .replace("target CPU s per million I/Os, ", "CPU/IO ")
                      .replace("target CPU s per GiB, ", "CPU/GiB ")
                      .replace(" (copied, the default)", " copied").replace(", --zero-copy-reads always", " sendfile")

@@ -15,7 +15,11 @@
 #   PEERS_WORK        LUN files, configs and raw results (default /tmp/vaai-bench)
 #   BENCH_OUT         where results.tsv/results.md/chart.png go (default bench/results)
 #   US_PORT=3306      our portal port; our target runs as users start it, bin/vaai-target (its memory
-#                     settings); JAVA_OPTS adds JVM options
+#                     settings), with its default write cache (through: WCE=0, group commit);
+#                     JAVA_OPTS adds JVM options
+#   US_BACK_PORT=3307 a second instance of ours with --write-cache back, for the durable-write rows only
+#   DURABLE_SECS=5    seconds per durable-write case (caw-bench randwrite/seqwrite): us through, us back,
+#                     tgt with its backing file O_SYNC (TGT_BSOFLAGS=sync), alternating per round
 #   WARM_SECS=5       untimed warm-up per target and kind of load before the first round (JIT, page cache)
 #   METRICS_PORT=9470 where our target serves /metrics in the metrics-on/off row; METRICS_SCRAPE_SECS=5
 #                     how often that row scrapes it while measuring (Prometheus-like)
@@ -37,10 +41,13 @@ RSS_SESSIONS=${RSS_SESSIONS:-64}; RSS_SECS=${RSS_SECS:-8}
 US_PORT=${US_PORT:-3306}
 US_IQN=iqn.2026-11.org.vaaitarget:bench
 US_URL=iscsi://$PEER_HOST:$US_PORT/$US_IQN/0
+US_BACK_PORT=${US_BACK_PORT:-3307}
+US_BACK_URL=iscsi://$PEER_HOST:$US_BACK_PORT/$US_IQN/0
+DURABLE_SECS=${DURABLE_SECS:-5}
 OUT=${BENCH_OUT:-$REPO/bench/results}
 JAR=$REPO/target-server/target/iscsi-target.jar
 RAW=$PEERS_RESULTS
-mkdir -p "$PEERS_WORK/us" "$OUT"
+mkdir -p "$PEERS_WORK/us" "$PEERS_WORK/us-back" "$OUT"
 rm -rf "$RAW"; mkdir -p "$RAW"
 say() { echo "[bench $(date +%T) load $(cut -d' ' -f1 /proc/loadavg)] $*" >&2; }
 
@@ -85,14 +92,17 @@ prefill() {  # file
   dd if="$SRC" of="$f" bs=1M status=none
 }
 say "preparing LUN files ($LUN_SIZE each) in $PEERS_WORK"
-for f in "$US_LUN" "$PEERS_WORK/tgt/lun1.img" "$PEERS_WORK/istgt/lun0.img"; do prefill "$f"; done
+US_BACK_LUN=$PEERS_WORK/us-back/lun0.img
+for f in "$US_LUN" "$US_BACK_LUN" "$PEERS_WORK/tgt/lun1.img" "$PEERS_WORK/istgt/lun0.img"; do prefill "$f"; done
 rm -f "$SRC"; sync
 
 # --- 4. targets
 US_PID=
+US_BACK_PID=
 US_STARTS=0
 cleanup() {
   [ -n "$US_PID" ] && kill "$US_PID" 2>/dev/null && wait "$US_PID" 2>/dev/null
+  [ -n "$US_BACK_PID" ] && kill "$US_BACK_PID" 2>/dev/null && wait "$US_BACK_PID" 2>/dev/null
   "$PEERS_DIR/stop-peers.sh" tgt istgt >/dev/null 2>&1
 }
 trap cleanup EXIT
@@ -156,6 +166,46 @@ for r in $(seq "$ROUNDS"); do
   done
 done
 "$PEERS_DIR/run-limits.sh" 2 >/dev/null
+
+# Durable writes: random 4 KiB at qd 1, 8, 32 and sequential 128 KiB at qd 8, one session (caw-bench,
+# libiscsi async). us through (the running instance: the default), us back (a second instance, WCE=1:
+# GOOD from the page cache, what durability costs), tgt with its backing file opened O_SYNC (its
+# write-through): alternating per round. The ATS heartbeat row (8 sessions, own blocks) is the
+# COMPARE AND WRITE disjoint case above, run against the default (through).
+DURABLE_TSV=$RAW/durable.tsv
+echo -e "target\tcase\tround\tops_s\tMiB_s\tp50_us\tp99_us\terrors\tcheck" >"$DURABLE_TSV"
+durable() {  # name url round
+  local c line
+  for c in "randwrite 1 4096 rand4k-qd1" "randwrite 8 4096 rand4k-qd8" "randwrite 32 4096 rand4k-qd32" \
+           "seqwrite 8 131072 seq128k-qd8"; do
+    set -- "$1" "$2" "$3" $c
+    line=$(timeout $((DURABLE_SECS + 60)) "$CAW_BIN" -m "$4" -n 1 -q "$5" -b "$6" -t "$DURABLE_SECS" "$2" \
+           2>>"$RAW/durable.log" | grep '^RESULT')
+    echo "$1 $7 round $3: $line" >>"$RAW/durable.log"
+    kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+    echo -e "$1\t$7\t$3\t$(kv ops_s)\t$(kv MiB_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv errors)\t$(kv check)" >>"$DURABLE_TSV"
+  done
+}
+say "durable writes: starting us --write-cache back on $US_BACK_PORT, tgt again with O_SYNC"
+env JAVA_OPTS="${JAVA_OPTS:-}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_BACK_PORT" --iqn "$US_IQN" \
+  --lun "$US_BACK_LUN" --write-cache back >>"$PEERS_WORK/us-back/server.log" 2>&1 &
+US_BACK_PID=$!
+wait_port "$US_BACK_PORT" 300 || { cat "$PEERS_WORK/us-back/server.log" >&2; exit 1; }
+"$PEERS_DIR/stop-peers.sh" tgt >/dev/null 2>&1
+TGT_BSOFLAGS=sync "$PEERS_DIR/start-tgt.sh" >&2 || exit 1
+for u in "$US_URL" "$US_BACK_URL" "$TGT_URL"; do   # warm-up, not measured (JIT of the write path, page cache)
+  timeout $((WARM_SECS + 20)) "$CAW_BIN" -m randwrite -q 8 -n 1 -t "$WARM_SECS" "$u" >/dev/null 2>&1
+  timeout $((WARM_SECS + 20)) "$CAW_BIN" -m seqwrite -q 8 -b 131072 -n 1 -t "$WARM_SECS" "$u" >/dev/null 2>&1
+done
+for r in $(seq "$ROUNDS"); do
+  say "round $r/$ROUNDS: durable writes: us through, us back, tgt O_SYNC"
+  durable us "$US_URL" "$r"
+  durable us-back "$US_BACK_URL" "$r"
+  durable tgt-sync "$TGT_URL" "$r"
+done
+kill "$US_BACK_PID" 2>/dev/null; wait "$US_BACK_PID" 2>/dev/null; US_BACK_PID=
+"$PEERS_DIR/stop-peers.sh" tgt >/dev/null 2>&1
+"$PEERS_DIR/start-tgt.sh" >&2 || exit 1   # page cache again, as for every other tgt row
 
 
 # our RSS (and tgt's, for reference) while RSS_SESSIONS sessions write and read 64 KiB blocks
@@ -222,5 +272,5 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 MACHINE="nproc=$(nproc); $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(awk '/MemTotal/{printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo); LUN files on $(findmnt -n -o FSTYPE --target "$PEERS_WORK" | tail -1)"
 python3 "$REPO/bench/report.py" --raw "$RAW" --out "$OUT" --rounds "$ROUNDS" \
   --machine "$MACHINE" --load "start $LOAD_START, end $LOAD_END" \
-  --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}'"
+  --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS DURABLE_SECS=$DURABLE_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}'"
 say "raw results in $RAW; table and chart in $OUT"

@@ -67,7 +67,8 @@ public final class TestTarget implements AutoCloseable {
 
     private static TestTarget inProcessCustomized(Path dir, long lunBytes, boolean removable,
                                                   UnaryOperator<ServerConfig> customize) throws StartupException {
-        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID,
+        // WRITE_THROUGH: the server's default (WCE=0, group commit), so the suites test what users run
+        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_THROUGH, PRODUCT_ID,
                 0, removable);
         ServerConfig config = customize.apply(
                 ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig)));
@@ -83,7 +84,7 @@ public final class TestTarget implements AutoCloseable {
     public static TestTarget inProcess(Path dir, long lunBytes, int lunCount, TargetAccess access) throws StartupException {
         List<LunConfig> luns = new java.util.ArrayList<>();
         for (int n = 0; n < lunCount; n++) {
-            luns.add(new LunConfig(dir.resolve("lun" + n + ".img"), lunBytes, 512, WriteCacheMode.WRITE_BACK, PRODUCT_ID));
+            luns.add(new LunConfig(dir.resolve("lun" + n + ".img"), lunBytes, 512, WriteCacheMode.WRITE_THROUGH, PRODUCT_ID));
         }
         ServerConfig config = new ServerConfig(List.of(new InetSocketAddress("127.0.0.1", 0)),
                 org.vaaitarget.server.session.TargetOffer.defaults(), List.of(new ServerConfig.Target(IQN, null, luns, access)));

@@ -10,8 +10,9 @@ import java.util.Objects;
  * @param sizeBytes   size to create the file with when it does not exist (sparse); an existing file
  *                    is used at its own size. Must be a multiple of blockSize.
  * @param blockSize   logical block size, 512 or 4096
- * @param writeCache  WRITE_BACK: buffered writes, WCE=1, FUA and SYNCHRONIZE CACHE force to disk;
- *                    WRITE_THROUGH: every write is durable before GOOD (O_DSYNC), WCE=0
+ * @param writeCache  WRITE_BACK: GOOD from the page cache, WCE=1; FUA and SYNCHRONIZE CACHE force to disk;
+ *                    WRITE_THROUGH (the server's default): every change of the medium is durable before
+ *                    GOOD (group commit: one fdatasync per batch), WCE=0
  * @param productId   PRODUCT IDENTIFICATION (same on every LUN; ESXi needs that for cross-LUN XCOPY)
  * @param softThresholdPercent thin-provisioning soft threshold: when the file's allocated space reaches
  *                    this percentage of the LUN's size, every I_T nexus gets one UNIT ATTENTION THIN

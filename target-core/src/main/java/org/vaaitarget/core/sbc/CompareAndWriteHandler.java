@@ -2,6 +2,7 @@ package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
@@ -101,9 +102,15 @@ public final class CompareAndWriteHandler implements CommandHandler {
                     stats.lockWaited(initiator, waited);
                     lu.observer().atsLockWaited(waited);
                     // Read, compare and write in one store operation (one executor hop, not two).
-                    return lu.store().compareAndWrite(lba, verify, write, durable)
-                            .thenApply(outcome -> outcome.matched() ? succeeded(task, initiator, lba, nlb, half)
-                                    : miscompared(task, initiator, lock, lba, nlb, verify, outcome));
+                    // Written to the page cache under the lock; a match then releases the lock and waits for a
+                    // flush (Durability): the next ATS on the block need not wait for this one's fdatasync, and
+                    // its own flush, requested after it read this record, covers this write too.
+                    return lu.store().compareAndWrite(lba, verify, write, false)
+                            .thenCompose(outcome -> outcome.matched()
+                                    ? Durability.releaseThenCommit(lu, lock, durable)
+                                            .thenApply(v -> succeeded(task, initiator, lba, nlb, half))
+                                    : CompletableFuture.completedFuture(
+                                            miscompared(task, initiator, lock, lba, nlb, verify, outcome)));
                 });
     }
 

@@ -118,8 +118,11 @@ public final class UnmapHandler implements CommandHandler {
         for (Range r : merged) {
             lockRanges.add(new LockRange(r.lba(), r.blocks(), LockMode.EXCLUSIVE));
         }
+        // WCE=0: the holes must be durable before GOOD (SBC-4 4.15), so flush after punching them.
+        boolean durable = !lu.mode().writeCacheEnabled();
         return task.lockAll(lu, lockRanges)
                 .thenCompose(v -> unmapAll(task, merged))
+                .thenCompose(v -> durable ? lu.store().flush() : CompletableFuture.<Void>completedFuture(null))
                 .thenApply(v -> CommandResult.good(listLength));
     }
 

@@ -24,7 +24,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * INFORMATION UNIT (FCP-4 9.4.2 b); libiscsi accepts both outcomes). In both cases the result's
  * transfer length is the CDB's byte count so that the transport reports the residual.
  *
- * <p><b>Durability.</b> The store is asked for a durable write when FUA is set, when the caching mode
+ * <p><b>Durability.</b> GOOD waits for a store flush covering the write (see {@link Durability}) when FUA is set, when the caching mode
  * page has WCE=0 (SBC-4 4.15: completed writes must then be on the medium), and for WRITE AND VERIFY
  * (verifying the medium needs the data there; the comparison with what was just written cannot fail on
  * this store, so BYTCHK 00b and 01b both reduce to a durable write).
@@ -95,8 +95,11 @@ public final class WriteHandler implements CommandHandler {
         int n = (int) (usable / lu.blockSize());
         boolean durable = fua || !lu.mode().writeCacheEnabled();
         String name = SbcHandlers.nameOf(opcode);
+        // The data goes to the page cache under the lock; the lock is released before the flush that makes
+        // it durable (Durability), so writes to the same blocks do not queue behind each other's fdatasync.
         return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> lu.store().write(lba, data, durable))
+                .thenCompose(lock -> lu.store().write(lba, data, false)
+                        .thenCompose(v -> Durability.releaseThenCommit(lu, lock, durable)))
                 .thenApply(v -> {
                     lu.writerHistory().recordWrite(lba, n, task.nexus(), name);
                     lu.softThreshold().written(usable);

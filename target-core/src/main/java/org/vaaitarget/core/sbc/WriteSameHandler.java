@@ -105,9 +105,10 @@ public final class WriteSameHandler implements CommandHandler {
         boolean deallocate = unmap && caps.unmapReadsZeros() && RepeatedBlockWriter.isZero(block);
         boolean durable = !lu.mode().writeCacheEnabled();
         return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> deallocate
+                .thenCompose(lock -> (deallocate
                         ? lu.store().unmap(lba, n)
-                        : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, durable))
+                        : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, false))
+                        .thenCompose(v -> Durability.releaseThenCommit(lu, lock, durable)))
                 .thenApply(v -> {
                     lu.writerHistory().recordWrite(lba, n, task.nexus(), deallocate ? name + " UNMAP" : name);
                     lu.observer().writeSameBlocks(n, deallocate);

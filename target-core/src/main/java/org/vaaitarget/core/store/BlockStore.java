@@ -44,6 +44,10 @@ public interface BlockStore extends AutoCloseable {
      * Writes {@code data} (a whole number of blocks) at {@code lba}. The store does not release
      * {@code data}; the caller keeps ownership and releases it after the future completes.
      *
+     * <p>Without {@code fua} a store may keep the write in a volatile cache, whatever mode it was opened in:
+     * durability is the caller's request, by {@code fua} or a later {@link #flush()}, which the handlers make
+     * for every change of the medium while the LU's WCE is 0 (SBC-4 4.15).
+     *
      * @param fua when true the data is on stable storage before the future completes (SBC-4 FUA)
      */
     CompletableFuture<Void> write(long lba, ByteBuf data, boolean fua);
@@ -84,12 +88,15 @@ public interface BlockStore extends AutoCloseable {
         });
     }
 
-    /** Makes every completed write durable (SYNCHRONIZE CACHE). */
+    /**
+     * Makes every write and deallocation completed before this call durable (SYNCHRONIZE CACHE, and every
+     * medium change while WCE is 0). A failure means some of them may be lost.
+     */
     CompletableFuture<Void> flush();
 
     /**
      * Deallocates the range (UNMAP, WRITE SAME with UNMAP). Afterwards the blocks read back as zeros
-     * when {@link StoreCapabilities#unmapReadsZeros()} is true.
+     * when {@link StoreCapabilities#unmapReadsZeros()} is true. Durable only after a {@link #flush()}.
      */
     CompletableFuture<Void> unmap(long lba, long blocks);
 

@@ -67,9 +67,9 @@ class CompareAndWriteHandlerTest {
     @Test
     void fuaMakesTheWriteDurable() {
         f.run(Cdb.caw(0, 1, 0x08), concat(new byte[BS], filled(BS, 1)));
-        assertEquals(1, f.store.fuaWriteCount());
+        assertEquals(1, f.store.flushCount());
         f.run(Cdb.caw(0, 1, 0x10), concat(filled(BS, 1), filled(BS, 2)));  // DPO only
-        assertEquals(1, f.store.fuaWriteCount());
+        assertEquals(1, f.store.flushCount());
         assertArrayEquals(filled(BS, 2), f.store.peek(0, 1));
     }
 

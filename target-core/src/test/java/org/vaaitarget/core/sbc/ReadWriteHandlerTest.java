@@ -115,16 +115,16 @@ class ReadWriteHandlerTest {
     @Test
     void fuaMakesTheWriteDurable() {
         f.run(Cdb.write16(0, 1, 0), filled(BS, 1));
-        assertEquals(0, f.store.fuaWriteCount(), "WCE=1 and no FUA: a cached write");
+        assertEquals(0, f.store.flushCount(), "WCE=1 and no FUA: a cached write");
         f.run(Cdb.write16(0, 1, 0x08), filled(BS, 2));
-        assertEquals(1, f.store.fuaWriteCount());
+        assertEquals(1, f.store.flushCount());
         f.run(Cdb.ten(0x2A, 0, 1, 0x18), filled(BS, 3));        // DPO + FUA
-        assertEquals(2, f.store.fuaWriteCount());
+        assertEquals(2, f.store.flushCount());
         f.run(Cdb.ten(0x2E, 0, 1, 0), filled(BS, 4));           // WRITE AND VERIFY
-        assertEquals(3, f.store.fuaWriteCount());
+        assertEquals(3, f.store.flushCount());
         f.lu.mode().writeCacheEnabled(false);
         f.run(Cdb.write16(0, 1, 0), filled(BS, 5));
-        assertEquals(4, f.store.fuaWriteCount(), "WCE=0: every write is durable before GOOD");
+        assertEquals(4, f.store.flushCount(), "WCE=0: every write is durable before GOOD");
         assertArrayEquals(filled(BS, 5), f.store.peek(0, 1));
     }
 
@@ -209,7 +209,7 @@ class ReadWriteHandlerTest {
         Arrays.fill(d, (byte) 3);
         wt.run(Cdb.write16(15, 1, 0), d);
         assertArrayEquals(d, wt.read(15, 1));
-        assertEquals(1, wt.store.fuaWriteCount(), "write-through store (WCE=0): durable");
+        assertEquals(1, wt.store.flushCount(), "write-through store (WCE=0): durable");
         assertEquals(0, wt.lu.locks().outstanding());
     }
 }

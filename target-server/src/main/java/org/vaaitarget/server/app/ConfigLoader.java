@@ -285,7 +285,7 @@ public final class ConfigLoader {
         }
         Path file = baseDir == null ? Path.of(e.file()) : baseDir.resolve(e.file());
         int blockSize = e.blockSize() == null ? 512 : e.blockSize();
-        String writeCache = e.writeCache() == null ? "back" : e.writeCache();
+        String writeCache = e.writeCache() == null ? LunConfigs.DEFAULT_WRITE_CACHE : e.writeCache();
         String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
         try {
             LunConfig lun = LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),

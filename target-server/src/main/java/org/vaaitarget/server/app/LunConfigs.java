@@ -11,6 +11,12 @@ import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 final class LunConfigs {
     private static final int MAX_PRODUCT_ID = 16;
 
+    /**
+     * The write cache of a LUN that names none: "through" (WCE=0), because ESXi treats GOOD as stable and
+     * never sends SYNCHRONIZE CACHE; durable by default costs one fdatasync per batch of writes (group commit).
+     */
+    static final String DEFAULT_WRITE_CACHE = "through";
+
     private LunConfigs() {
     }
 

@@ -91,8 +91,9 @@ public final class Main implements Callable<Integer> {
     String blockSize;
 
     @Option(names = "--write-cache", paramLabel = "back|through",
-            description = "back (default): writes are cached (WCE=1), FUA and SYNCHRONIZE CACHE force them to disk; "
-                    + "through: every write is on disk before GOOD (WCE=0).")
+            description = "through (default): every write is on disk before GOOD (WCE=0; one fdatasync per batch"
+                    + " of writes); back: writes are cached (WCE=1), FUA and SYNCHRONIZE CACHE force them to disk"
+                    + " (for initiators that flush, like Linux, or power-protected machines).")
     String writeCache;
 
     @Option(names = "--zero-copy-reads", paramLabel = "never",
@@ -241,7 +242,7 @@ public final class Main implements Callable<Integer> {
         }
         int block = parseBlockSize();
         try {
-            LunConfigs.writeCacheMode(writeCache == null ? "back" : writeCache);
+            LunConfigs.writeCacheMode(writeCache == null ? LunConfigs.DEFAULT_WRITE_CACHE : writeCache);
         } catch (ConfigException e) {
             throw e.at("--write-cache");
         }
@@ -296,7 +297,7 @@ public final class Main implements Callable<Integer> {
             throw new ConfigException("--lun '" + spec + "': empty size after ':'; use FILE:SIZE like data/lun0.img:10G");
         }
         try {
-            return LunConfigs.build(Path.of(file), size, block, writeCache == null ? "back" : writeCache,
+            return LunConfigs.build(Path.of(file), size, block, writeCache == null ? LunConfigs.DEFAULT_WRITE_CACHE : writeCache,
                     ServerConfig.DEFAULT_PRODUCT_ID);
         } catch (ConfigException e) {
             throw e.at("--lun '" + spec + "'");

@@ -42,7 +42,7 @@ class ConfigLoaderTest {
                   - file: a1.img
                     size: 4194304
                     blockSize: 4096
-                    writeCache: through
+                    writeCache: back
                     productId: SHARED-PRODUCT
                     softThresholdPercent: 80
                     removable: true
@@ -79,14 +79,15 @@ class ConfigLoaderTest {
         ServerConfig.Target a = c.targets().get(0);
         assertEquals("iqn.2026-11.org.example:a", a.iqn());
         assertEquals("first", a.alias());
-        assertEquals(new LunConfig(dir.resolve("a0.img"), 10L << 30, 512, WriteCacheMode.WRITE_BACK,
+        // No writeCache: through (WCE=0), the durable default.
+        assertEquals(new LunConfig(dir.resolve("a0.img"), 10L << 30, 512, WriteCacheMode.WRITE_THROUGH,
                 ServerConfig.DEFAULT_PRODUCT_ID), a.luns().get(0));
-        assertEquals(new LunConfig(dir.resolve("a1.img"), 4194304, 4096, WriteCacheMode.WRITE_THROUGH, "SHARED-PRODUCT", 80,
+        assertEquals(new LunConfig(dir.resolve("a1.img"), 4194304, 4096, WriteCacheMode.WRITE_BACK, "SHARED-PRODUCT", 80,
                         true),
                 a.luns().get(1));
         ServerConfig.Target b = c.targets().get(1);
         assertNull(b.alias());
-        assertEquals(List.of(new LunConfig(dir.resolve("b0.img"), 1L << 20, 512, WriteCacheMode.WRITE_BACK,
+        assertEquals(List.of(new LunConfig(dir.resolve("b0.img"), 1L << 20, 512, WriteCacheMode.WRITE_THROUGH,
                 ServerConfig.DEFAULT_PRODUCT_ID)), b.luns());
     }
 

@@ -74,7 +74,7 @@ class MainTest {
         assertEquals(Path.of("./data/lun0.img"), lun.file());
         assertEquals(1L << 30, lun.sizeBytes());
         assertEquals(512, lun.blockSize());
-        assertEquals(WriteCacheMode.WRITE_BACK, lun.writeCache());
+        assertEquals(WriteCacheMode.WRITE_THROUGH, lun.writeCache(), "durable (WCE=0) unless asked otherwise");
         assertEquals(ServerConfig.DEFAULT_PRODUCT_ID, lun.productId());
     }
 
@@ -84,7 +84,7 @@ class MainTest {
         Files.write(existing, new byte[8192]);
         Run r = run("--portal", "127.0.0.1:0", "--portal", "[::1]:3261", "--iqn", "iqn.2001-04.com.example:storage.disk2",
                 "--lun", file("a.img") + ":512M", "--lun", existing.toString(), "--block-size", "4096",
-                "--write-cache", "through");
+                "--write-cache", "back");
         assertEquals(0, r.code(), r.err());
         ServerConfig c = r.config();
         assertEquals(new InetSocketAddress("127.0.0.1", 0), c.portals().get(0));
@@ -99,7 +99,7 @@ class MainTest {
         assertEquals(8192, t.luns().get(1).sizeBytes(), "an existing file is used at its own size");
         for (LunConfig l : t.luns()) {
             assertEquals(4096, l.blockSize());
-            assertEquals(WriteCacheMode.WRITE_THROUGH, l.writeCache());
+            assertEquals(WriteCacheMode.WRITE_BACK, l.writeCache());
         }
         assertEquals("", r.err());
     }

@@ -4,7 +4,9 @@ import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import org.vaaitarget.core.dispatch.Task;
@@ -60,7 +62,26 @@ final class CopyEngine {
         for (CopyPlan.Step s : plan.steps()) {
             chunks.addAll(chunksOf(s));
         }
-        return next(task, chunks.iterator(), progress);
+        return next(task, chunks.iterator(), progress).thenCompose(v -> flushDurable(plan));
+    }
+
+    /**
+     * The chunks went to the destinations' page cache; a destination with WCE=0 must have them on the
+     * medium before GOOD (SBC-4 4.15): one flush per such LU after the last chunk covers every chunk,
+     * where a durable write per chunk would cost one flush each.
+     */
+    private static CompletableFuture<Void> flushDurable(CopyPlan plan) {
+        Set<LogicalUnit> durable = new LinkedHashSet<>();
+        for (CopyPlan.Step s : plan.steps()) {
+            if (!s.destination().mode().writeCacheEnabled()) {
+                durable.add(s.destination());
+            }
+        }
+        CompletableFuture<Void> all = CompletableFuture.completedFuture(null);
+        for (LogicalUnit lu : durable) {
+            all = all.thenCompose(v -> lu.store().flush());
+        }
+        return all;
     }
 
     private CompletableFuture<Void> next(Task task, Iterator<Chunk> it, Progress progress) {
@@ -100,12 +121,11 @@ final class CopyEngine {
                 .whenComplete((v, e) -> locks.forEach(RangeLock::close)));
     }
 
-    /** Writes and releases {@code buf} (owned here) whatever happens. */
+    /** Writes (to the page cache: see {@link #flushDurable}) and releases {@code buf} (owned here) whatever happens. */
     private static CompletableFuture<Void> write(Task task, LogicalUnit dst, long lba, int blocks, ByteBuf buf) {
-        boolean durable = !dst.mode().writeCacheEnabled();
         CompletableFuture<Void> w;
         try {
-            w = dst.store().write(lba, buf, durable);
+            w = dst.store().write(lba, buf, false);
         } catch (RuntimeException e) {
             buf.release();
             throw e;

@@ -6,11 +6,8 @@ import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
-import java.util.ArrayList;
-import java.util.List;
 import org.vaaitarget.core.config.LunConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -20,7 +17,7 @@ import org.slf4j.LoggerFactory;
  * existing file is used at its own size. Either size must be a positive whole number of blocks.
  *
  * @param path      the file
- * @param channel   open for read and write (with DSYNC in write-through mode); the caller closes it
+ * @param channel   open for read and write (buffered, no O_DSYNC); the caller closes it
  * @param sizeBytes the file's size, a positive multiple of the block size
  */
 record BackingFile(Path path, FileChannel channel, long sizeBytes) {
@@ -38,7 +35,7 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
         if (!Files.exists(path)) {
             createSparse(path, config.sizeBytes(), blockSize);
         }
-        FileChannel channel = openChannel(path, config.writeCache());
+        FileChannel channel = openChannel(path);
         try {
             long size = channel.size();
             if (size == 0) {
@@ -84,13 +81,10 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
         LOG.info("{}: created a sparse file of {} bytes", path, sizeBytes);
     }
 
-    private static FileChannel openChannel(Path path, LunConfig.WriteCacheMode mode) throws IOException {
-        List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
-        if (mode == LunConfig.WriteCacheMode.WRITE_THROUGH) {
-            options.add(StandardOpenOption.DSYNC); // every write is durable before it returns (WCE=0)
-        }
+    /** Never O_DSYNC, in either mode: durability is the store's group commit (one fdatasync per batch). */
+    private static FileChannel openChannel(Path path) throws IOException {
         try {
-            return FileChannel.open(path, options.toArray(OpenOption[]::new));
+            return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {
             throw new IOException(path + ": the file vanished while opening it", e);
         } catch (IOException e) {

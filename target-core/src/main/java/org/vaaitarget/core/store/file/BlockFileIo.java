@@ -12,14 +12,15 @@ import java.nio.channels.FileChannel;
  */
 final class BlockFileIo {
     private final FileChannel channel;
+    private final MediumIo medium;
     private final int blockSize;
-    private final boolean writeBack;
     private final ByteBufAllocator allocator;
 
-    BlockFileIo(FileChannel channel, int blockSize, boolean writeBack, ByteBufAllocator allocator) {
+    /** Reads from {@code channel}, writes through {@code medium}. */
+    BlockFileIo(FileChannel channel, MediumIo medium, int blockSize, ByteBufAllocator allocator) {
         this.channel = channel;
+        this.medium = medium;
         this.blockSize = blockSize;
-        this.writeBack = writeBack;
         this.allocator = allocator;
     }
 
@@ -50,17 +51,14 @@ final class BlockFileIo {
 
     /**
      * Writes {@code length} bytes of {@code data} from index {@code from} (its indexes and reference count
-     * untouched), forcing them to disk for FUA in write-back mode.
+     * untouched) to the page cache; the store's group commit makes them durable where asked.
      */
-    void writeBlocks(long lba, ByteBuf data, int from, int length, boolean fua) throws IOException {
+    void writeBlocks(long lba, ByteBuf data, int from, int length) throws IOException {
         long position = lba * blockSize;
         for (ByteBuffer part : data.nioBuffers(from, length)) {
-            while (part.hasRemaining()) {
-                position += channel.write(part, position);
-            }
-        }
-        if (fua && writeBack) {
-            channel.force(false);
+            int n = part.remaining();
+            medium.write(part, position);
+            position += n;
         }
     }
 }

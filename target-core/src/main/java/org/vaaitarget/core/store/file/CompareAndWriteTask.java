@@ -7,7 +7,7 @@ import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.store.StoreException.Kind;
 
 /**
- * Read, compare, write (and force for FUA) as ONE task on the store's executor: one queue hop instead of
+ * Read, compare and write (to the page cache; the store's group commit makes it durable) as ONE task on the store's executor: one queue hop instead of
  * two for the ATS heartbeat. A read failure is reported as {@link Kind#IO_READ}, a write failure (thrown
  * to the executor wrapper) as {@link Kind#IO_WRITE}, as the separate calls would.
  */
@@ -21,7 +21,7 @@ final class CompareAndWriteTask {
      * future was completed by someone else (cancelled), a miscompare's found buffer is released here.
      */
     static void run(BlockFileIo io, long lba, int blocks, ByteBuf verify, ByteBuf write, int writeFrom,
-            int length, boolean fua, CompletableFuture<CompareOutcome> result, String what) throws IOException {
+            int length, CompletableFuture<CompareOutcome> result, String what) throws IOException {
         ByteBuf medium;
         try {
             medium = io.readBlocks(lba, blocks);
@@ -42,7 +42,7 @@ final class CompareAndWriteTask {
             return;
         }
         medium.release();
-        io.writeBlocks(lba, write, writeFrom, length, fua);
+        io.writeBlocks(lba, write, writeFrom, length);
         result.complete(CompareOutcome.MATCHED);
     }
 }

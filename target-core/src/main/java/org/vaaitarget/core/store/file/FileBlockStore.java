@@ -12,6 +12,7 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
@@ -27,8 +28,12 @@ import org.vaaitarget.core.store.StoreException.Kind;
  * A {@link BlockStore} on one file: positional {@link FileChannel} I/O on the store's own bounded executor.
  * A full queue fails the request at once with {@link Kind#BUSY}; the caller never waits.
  *
- * <p>WRITE_THROUGH opens the file with O_DSYNC (no volatile cache, WCE=0); WRITE_BACK writes through the
- * page cache (WCE=1) and forces the file to disk for FUA writes and {@link #flush()} (DESIGN 3, as LIO FILEIO).
+ * <p>Every write goes to the page cache. A write is made durable only where the caller asks (FUA, which the
+ * handlers also set for every write while the LU's WCE is 0) or by {@link #flush()}; both ride the store's
+ * {@link GroupCommit}: one fdatasync covers every write that completed before it started, while the next
+ * batch gathers (no O_DSYNC, no fdatasync per write). WRITE_THROUGH and WRITE_BACK differ only in the cache
+ * the LU reports: WRITE_THROUGH has none (WCE=0 and not changeable, so every write is durable before GOOD),
+ * WRITE_BACK a volatile one (WCE=1, changeable by MODE SELECT).
  *
  * <p>Executor threads are never interrupted (no {@code shutdownNow}, futures are plain
  * {@link CompletableFuture}s): an interrupt during a FileChannel call would close the channel for every user.
@@ -43,17 +48,20 @@ public final class FileBlockStore implements BlockStore {
     private final FileChannel channel;
     private final int blockSize;
     private final long blockCount;
-    private final boolean writeBack;
     private final StoreCapabilities capabilities;
     private final ThreadPoolExecutor executor;
     /**
-     * One thread for the writes that only reach the page cache (write-back, no FUA) and their COMPARE AND
-     * WRITEs: those take microseconds, so one thread drains a burst of them with one wake-up, where the
-     * pool woke a thread per write (measured: 4 KiB writes at qd8 cost 20 % less target CPU this way).
-     * Everything that may wait for the disk (reads that missed the page cache, FUA and write-through
-     * writes, flushes, UNMAP) stays on the pool, where a slow one does not hold up the others.
+     * One thread for the writes, which only reach the page cache (durability is the group commit's job), and
+     * the COMPARE AND WRITEs: those take microseconds, so one thread drains a burst of them with one wake-up,
+     * where the pool woke a thread per write (measured: 4 KiB writes at qd8 cost 20 % less target CPU this
+     * way). What may wait for the disk (reads that missed the page cache, UNMAP) stays on the pool, where a
+     * slow one does not hold up the others; the fdatasync runs on {@link #flusher}.
      */
     private final ThreadPoolExecutor writeLane;
+    /** Runs the group commit's flusher job: one thread, at most one job queued. */
+    private final ThreadPoolExecutor flusher;
+    private final MediumIo medium;
+    private final GroupCommit commit;
     private final BlockFileIo io;
     /** Non-blocking reads from the page cache (shares the native calls that {@link #sparse} closes). */
     private final PageCacheReader pageCache;
@@ -68,19 +76,22 @@ public final class FileBlockStore implements BlockStore {
     private final ThreadLocal<FollowUp> followUp = new ThreadLocal<>();
 
     private FileBlockStore(BackingFile file, LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
-                           ByteBufAllocator allocator) {
+                           ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) {
         this.path = file.path();
         this.channel = file.channel();
         this.blockSize = config.blockSize();
         this.blockCount = file.sizeBytes() / blockSize;
-        this.writeBack = config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
+        boolean writeBack = config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
         this.capabilities = new StoreCapabilities(writeBack, true, true, true);
         this.executor = executor;
         this.writeLane = writeLane;
-        this.io = new BlockFileIo(channel, blockSize, writeBack, allocator);
         this.nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
+        this.medium = interpose.apply(MediumIo.of(channel, sparse));
+        this.io = new BlockFileIo(channel, medium, blockSize, allocator);
+        this.flusher = StoreExecutors.newExecutor(String.valueOf(path.getFileName()) + "-flush", 1, 1);
+        this.commit = new GroupCommit(path.toString(), medium::sync, flusher, executor);
     }
 
     /**
@@ -105,8 +116,21 @@ public final class FileBlockStore implements BlockStore {
     /** Opens with a given pool and write lane (the store owns both from now on; they may be the same). */
     static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
                                ByteBufAllocator allocator) throws IOException {
+        return open(config, executor, writeLane, allocator, UnaryOperator.identity());
+    }
+
+    /** For tests: opens with the default executors, every file change and sync going through {@code interpose}. */
+    static FileBlockStore open(LunConfig config, UnaryOperator<MediumIo> interpose) throws IOException {
+        String name = String.valueOf(config.file().getFileName());
+        return open(config, StoreExecutors.newExecutor(name, StoreExecutors.DEFAULT_THREADS, StoreExecutors.DEFAULT_QUEUE),
+                StoreExecutors.newExecutor(name + "-cached-writes", 1, StoreExecutors.DEFAULT_QUEUE),
+                PooledByteBufAllocator.DEFAULT, interpose);
+    }
+
+    private static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
+                                       ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) throws IOException {
         try {
-            return new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator);
+            return new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator, interpose);
         } catch (IOException | RuntimeException e) {
             executor.shutdown();
             writeLane.shutdown();
@@ -188,7 +212,8 @@ public final class FileBlockStore implements BlockStore {
      * {@inheritDoc}
      *
      * <p>{@code data}'s readable bytes are written as they are (no copy for direct buffers); its indexes
-     * and reference count are left untouched.
+     * and reference count are left untouched. The write goes to the page cache on the write lane; with
+     * {@code fua} the future then waits for the group commit's next fdatasync.
      */
     @Override
     public CompletableFuture<Void> write(long lba, ByteBuf data, boolean fua) {
@@ -204,17 +229,17 @@ public final class FileBlockStore implements BlockStore {
         CompletableFuture<Void> result = new CompletableFuture<>();
         String what = path + ": write of " + length / blockSize + " blocks at LBA " + lba;
         int from = data.readerIndex();
-        submit(laneFor(fua), result, what, Kind.IO_WRITE, () -> {
-            io.writeBlocks(lba, data, from, length, fua);
+        submit(writeLane, result, what, Kind.IO_WRITE, () -> {
+            io.writeBlocks(lba, data, from, length);
             result.complete(null);
         }, writeProbe(lba, data, from, length));
-        return result;
+        return fua ? result.thenCompose(v -> commit.request()) : result;
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Read, compare, write (and force for FUA) run in ONE task on the store's executor
+     * <p>Read, compare and write run in ONE task on the store's write lane (FUA then waits for the group commit)
      * ({@link CompareAndWriteTask}): one queue hop instead of two for the ATS heartbeat. A read failure is reported as {@link Kind#IO_READ}, a write
      * failure as {@link Kind#IO_WRITE}, as the separate calls would. If the future was completed by someone
      * else (cancelled), a miscompare's found buffer is released here.
@@ -233,33 +258,37 @@ public final class FileBlockStore implements BlockStore {
         CompletableFuture<CompareOutcome> result = new CompletableFuture<>();
         String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
         int writeFrom = write.readerIndex();
-        submit(laneFor(fua), result, what, Kind.IO_WRITE,
-                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, fua, result, what),
+        submit(writeLane, result, what, Kind.IO_WRITE,
+                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, result, what),
                 writeProbe(lba, write, writeFrom, length));
-        return result;
-    }
-
-    @Override
-    public CompletableFuture<Void> flush() {
-        if (closed.get()) {
-            return CompletableFuture.failedFuture(closedException());
+        if (!fua) {
+            return result;
         }
-        if (!writeBack) {
-            return CompletableFuture.completedFuture(null); // O_DSYNC: every completed write is already durable
-        }
-        CompletableFuture<Void> result = new CompletableFuture<>();
-        submit(executor, result, path + ": flush", Kind.IO_WRITE, () -> {
-            channel.force(false);
-            result.complete(null);
-        });
-        return result;
+        return result.thenCompose(outcome -> !outcome.matched() ? CompletableFuture.completedFuture(outcome)
+                : commit.request().thenApply(v -> outcome));
     }
 
     /**
      * {@inheritDoc}
      *
-     * <p>Punches a hole where the file system can (freeing space), else writes zeros. In write-through mode
-     * the change is forced to disk before completion, like a write.
+     * <p>Joins the group commit: completes after an fdatasync that started after this call, which covers
+     * every write and hole punch completed before it. Fails with IO_WRITE when that fdatasync (or any
+     * earlier one since the store was opened) failed: see {@link GroupCommit}.
+     */
+    @Override
+    public CompletableFuture<Void> flush() {
+        if (closed.get()) {
+            return CompletableFuture.failedFuture(closedException());
+        }
+        return commit.request();
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Punches a hole where the file system can (freeing space), else writes zeros, in the page cache and
+     * the file's extent map; like a write, it is durable after the next {@link #flush()} (the caller flushes
+     * while the LU's WCE is 0).
      */
     @Override
     public CompletableFuture<Void> unmap(long lba, long blocks) {
@@ -273,10 +302,7 @@ public final class FileBlockStore implements BlockStore {
             return result;
         }
         submit(executor, result, path + ": unmap of " + blocks + " blocks at LBA " + lba, Kind.IO_WRITE, () -> {
-            sparse.deallocate(lba * blockSize, blocks * blockSize);
-            if (!writeBack) {
-                channel.force(false);
-            }
+            medium.deallocate(lba * blockSize, blocks * blockSize);
             result.complete(null);
         });
         return result;
@@ -328,8 +354,10 @@ public final class FileBlockStore implements BlockStore {
         writeLane.shutdown();
         try {
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(CLOSE_WAIT_SECONDS);
-            if (!executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)
-                    || !writeLane.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            boolean done = executor.awaitTermination(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS)
+                    && writeLane.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+            flusher.shutdown(); // after the lanes: their last FUA writes still join a flush
+            if (!done || !flusher.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
                 LOG.warn("{}: store operations still running after {} s; closing the file under them",
                         path, CLOSE_WAIT_SECONDS);
             }
@@ -337,8 +365,8 @@ public final class FileBlockStore implements BlockStore {
             Thread.currentThread().interrupt();
         }
         try {
-            if (writeBack) {
-                channel.force(false);
+            if (!commit.failed()) { // after a failed flush a later one proves nothing (see GroupCommit)
+                medium.sync();
             }
         } catch (IOException e) {
             LOG.error("{}: flush on close failed: {}", path, e.toString());
@@ -367,11 +395,6 @@ public final class FileBlockStore implements BlockStore {
      * for the executor the thread belongs to: one that may wait for the disk, submitted from the write
      * lane, goes to the pool, or a slow disk would hold up every page-cache write behind it.
      */
-    /** The write lane for a write that only reaches the page cache, else the pool. */
-    private ThreadPoolExecutor laneFor(boolean fua) {
-        return writeBack && !fua ? writeLane : executor;
-    }
-
     private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
                         IoAction action) {
         submit(lane, result, what, failureKind, action,

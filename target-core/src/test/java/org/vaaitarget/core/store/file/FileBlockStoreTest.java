@@ -333,7 +333,8 @@ class FileBlockStoreTest {
             CompletableFuture<Void> refused = store.write(0, data, false);
             assertTrue(refused.isCompletedExceptionally(), "a full queue must fail at once, not block");
             assertEquals(Kind.BUSY, failure(refused).kind());
-            assertEquals(Kind.BUSY, failure(store.flush()).kind());
+            assertEquals(Kind.BUSY, failure(store.unmap(5, 1)).kind());
+            assertEquals(null, await(store.flush()), "the flush has its own thread: never refused by a full pool");
         } finally {
             data.release();
         }
@@ -428,7 +429,7 @@ class FileBlockStoreTest {
             CompletableFuture<Void> second = first.thenCompose(v -> store.write(2, data, false));
             // a completion that submits three: the first stays on the thread, the other two take the queue
             CompletableFuture<Void> burst = second.thenCompose(v -> CompletableFuture.allOf(
-                    store.flush(), store.unmap(10, 1), store.unmap(11, 1)));
+                    store.unmap(12, 1), store.unmap(10, 1), store.unmap(11, 1)));
             long queuedBefore = executor.getTaskCount();
             release.countDown();
             await(burst);
@@ -443,7 +444,7 @@ class FileBlockStoreTest {
 
     @ParameterizedTest
     @EnumSource(WriteCacheMode.class)
-    void onlyPageCacheWritesTakeTheWriteLaneWhatMayWaitForTheDiskTakesThePool(WriteCacheMode mode) throws Exception {
+    void everyWriteTakesTheWriteLaneAndTheFlushItsOwnThread(WriteCacheMode mode) throws Exception {
         ThreadPoolExecutor lane = StoreExecutors.newExecutor("lane", 1, 16);
         store = FileBlockStore.open(config("lun.img", SIZE, BS, mode), StoreExecutors.newExecutor("pool", 2, 16),
                 lane, alloc);
@@ -452,15 +453,13 @@ class FileBlockStoreTest {
         try {
             lane.execute(() -> awaitUninterruptibly(release)); // the lane is busy
             CompletableFuture<Void> cached = store.write(1, data, false);
-            await(store.write(2, data, true)); // FUA: durable, so not behind the lane
-            await(store.flush());
-            if (mode == WriteCacheMode.WRITE_BACK) {
-                assertFalse(cached.isDone(), "a page-cache write waits for the lane");
-            } else {
-                await(cached); // write-through (O_DSYNC): every write may wait for the disk, so the pool
-            }
+            CompletableFuture<Void> fua = store.write(2, data, true); // only the page cache, then the group commit
+            await(store.flush()); // the flusher is not behind the lane
+            assertFalse(cached.isDone(), "a write waits for the lane");
+            assertFalse(fua.isDone(), "a FUA write is not durable before it was even written");
             release.countDown();
             await(cached);
+            await(fua);
             assertArrayEquals(pattern(BS, 8), read(1, 1));
         } finally {
             release.countDown();
@@ -502,7 +501,7 @@ class FileBlockStoreTest {
     @Test
     void closeFinishesQueuedWorkThenRefusesAndIsIdempotent() throws Exception {
         ThreadPoolExecutor executor = StoreExecutors.newExecutor("tiny", 1, 4);
-        // write-through: flush() completes without queueing, so it can probe for the closed state
+        // flush() never queues behind the pool (the group commit has its own thread): it probes for the closed state
         LunConfig config = config("lun.img", SIZE, BS, WriteCacheMode.WRITE_THROUGH);
         store = FileBlockStore.open(config, executor, alloc);
         CountDownLatch running = new CountDownLatch(1);

@@ -1,0 +1,163 @@
+package org.vaaitarget.core.store.file;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.store.StoreException;
+import org.vaaitarget.core.store.StoreException.Kind;
+
+/**
+ * Group commit: one fdatasync for every durability request that arrived before it started.
+ *
+ * <p>{@link #request()} returns a future that completes once a sync that <em>started after the call</em>
+ * has succeeded, so it covers every write (and hole punch) that completed before the call. While one sync
+ * runs, new requests gather for the next one; a single flusher job on {@code flusher} loops until no request
+ * is waiting, so under load every sync covers a whole batch (32 writes at queue depth 32 cost one sync) and
+ * when idle a request costs one sync without waiting for a timer. When requests already wait for the next
+ * sync, a synced batch is completed on another thread (the store's pool), so the commands' continuations
+ * do not delay that sync; otherwise the flusher completes it itself, saving a thread hand-off.
+ *
+ * <p>A failed sync fails its whole batch with {@link Kind#IO_WRITE}, and then every later request too, until
+ * the store is reopened. After fsync reports an error, Linux may already have dropped the dirty pages that
+ * could not be written (marked clean, or invalidated) and the error is reported once only: a second fsync
+ * may then "succeed" without those writes ever reaching the disk (the 2018 PostgreSQL "fsyncgate"). So a
+ * success after a failure proves nothing about the lost writes, and the only honest answer is to fail every
+ * durability request from then on; restarting the target reopens the file and reads what the disk really has.
+ */
+final class GroupCommit {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupCommit.class);
+
+    /** The sync call (FileChannel.force(false), i.e. fdatasync, or a test's interposer). */
+    interface Sync {
+        void sync() throws IOException;
+    }
+
+    private final String name;
+    private final Sync sync;
+    private final Executor flusher;
+    private final Executor completer;
+    private final Object monitor = new Object();
+    private List<CompletableFuture<Void>> waiting = new ArrayList<>();
+    private boolean running;
+    private StoreException failed;
+
+    /**
+     * @param name      names the file, for messages
+     * @param flusher   runs the flusher job (blocks in the sync); only one job is ever queued or running
+     * @param completer completes a synced batch (runs the commands' continuations: responses, the next
+     *                  lock holder), so that the flusher starts the next sync at once; when it refuses
+     *                  (full, shut down) the flusher completes the batch itself
+     */
+    GroupCommit(String name, Sync sync, Executor flusher, Executor completer) {
+        this.name = name;
+        this.sync = sync;
+        this.flusher = flusher;
+        this.completer = completer;
+    }
+
+    /** Completes after a sync that started after this call succeeded; fails with IO_WRITE, CLOSED or BUSY. */
+    CompletableFuture<Void> request() {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        boolean start;
+        synchronized (monitor) {
+            if (failed != null) {
+                return CompletableFuture.failedFuture(failed);
+            }
+            waiting.add(result);
+            start = !running;
+            running = true;
+        }
+        if (start) {
+            try {
+                flusher.execute(this::drain);
+            } catch (RejectedExecutionException e) { // the store is closing
+                List<CompletableFuture<Void>> batch;
+                synchronized (monitor) {
+                    running = false;
+                    batch = waiting;
+                    waiting = new ArrayList<>();
+                }
+                StoreException closed = new StoreException(Kind.CLOSED, name + ": the store is closed");
+                batch.forEach(f -> f.completeExceptionally(closed));
+            }
+        }
+        return result;
+    }
+
+    /** True once a sync has failed: every later request fails. */
+    boolean failed() {
+        synchronized (monitor) {
+            return failed != null;
+        }
+    }
+
+    /** The flusher job: sync batch after batch until nobody waits. */
+    private void drain() {
+        while (true) {
+            List<CompletableFuture<Void>> batch;
+            StoreException error;
+            synchronized (monitor) {
+                if (waiting.isEmpty()) {
+                    running = false;
+                    return;
+                }
+                batch = waiting;
+                waiting = new ArrayList<>();
+                error = failed;
+            }
+            if (error == null) {
+                try {
+                    sync.sync(); // every request in batch was made before this call: it covers them all
+                } catch (Throwable t) {
+                    error = fail(t);
+                }
+            }
+            StoreException outcome = error;
+            boolean more;
+            synchronized (monitor) {
+                more = !waiting.isEmpty();
+            }
+            if (!more) {
+                complete(batch, outcome); // nobody waits for the next sync: save the hand-off (queue depth 1)
+                continue;
+            }
+            try {
+                completer.execute(() -> complete(batch, outcome));
+            } catch (RejectedExecutionException e) {
+                complete(batch, outcome);
+            }
+        }
+    }
+
+    private static void complete(List<CompletableFuture<Void>> batch, StoreException error) {
+        for (CompletableFuture<Void> f : batch) {
+            if (error == null) {
+                f.complete(null);
+            } else {
+                f.completeExceptionally(error);
+            }
+        }
+    }
+
+    private StoreException fail(Throwable t) {
+        StoreException e = IoFailures.classify(t, Kind.IO_WRITE, name + ": flush (fdatasync)");
+        if (e.kind() == Kind.CLOSED) {
+            return e; // closing under us: not a disk failure
+        }
+        StoreException sticky = new StoreException(Kind.IO_WRITE, name + ": flush (fdatasync) failed; writes since"
+                + " the last good flush may be lost, so every later flush fails too until the LUN is reopened"
+                + " (restart the target after fixing the disk): " + t, t);
+        synchronized (monitor) {
+            if (failed == null) {
+                failed = sticky;
+                LOG.error("{}", sticky.getMessage());
+            }
+            return failed;
+        }
+    }
+}
