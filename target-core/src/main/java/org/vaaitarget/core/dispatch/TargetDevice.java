@@ -21,6 +21,7 @@ import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.LunAddress;
+import org.vaaitarget.core.scsi.NexusLiveness;
 import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.ScsiTaskRouter;
@@ -56,6 +57,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private final Set<RunningTask> running = ConcurrentHashMap.newKeySet();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile boolean closing;
+    private volatile NexusLiveness liveness = NexusLiveness.ASSUME_ALIVE;
 
     /**
      * @param name  the target name (for logs and the device identification page)
@@ -234,6 +236,16 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
             lu.medium().nexusLost(nexus);   // its medium removal prevention ends (SPC-5 6.16)
             lu.unitAttentions().forget(nexus);
         }
+    }
+
+    @Override
+    public void useNexusLiveness(NexusLiveness liveness) {
+        this.liveness = Objects.requireNonNull(liveness, "liveness");
+    }
+
+    @Override
+    public CompletionStage<Void> confirmAlive(Set<ItNexus> nexuses) {
+        return liveness.confirm(nexuses);
     }
 
     @Override
