@@ -36,7 +36,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *       a RESERVE either is seen by this check or sees this task among the ones it waits for
  *       ({@link TargetContext#quiesce}). Commands the target issues to itself
  *       ({@link ItNexus#internal}, EXTENDED COPY's reads and writes) were checked as the copy command
- *       and pass;</li>
+ *       and pass. A conflict with another nexus's SCSI-2 reservation is decided again once that nexus
+ *       is confirmed alive ({@link TargetContext#confirmAlive}): its loss releases the reservation, and
+ *       the transport may not have processed a loss it already knows of;</li>
  *   <li><b>handler</b>, unless the task was aborted meanwhile.</li>
  * </ol>
  * Each gate answers with a result; nothing here throws for bad input.
@@ -110,10 +112,22 @@ final class ExecutionGates {
         task.admit(entry.spec().access());
         if (lu != null && !isInternal(task.nexus())
                 && lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())) {
-            return done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
+            ItNexus holder = lu.reservations().scsi2Holder();
+            TargetContext context = task.context();
+            if (holder == null || holder.equals(task.nexus()) || context == null) {
+                return done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
+            }
+            // Held back by another nexus's SCSI-2 reservation, which that nexus's loss releases: decide
+            // again once the holder is confirmed alive or its loss handled (NexusLiveness).
+            return context.confirmAlive(Set.of(holder)).thenCompose(v ->
+                    lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())
+                            ? done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT)) : run(task, entry));
         }
+        return run(task, entry);
+    }
 
-        // 7. Handler; an aborted task never starts (TaskHandle#abort guarantee).
+    /** 7. Handler; an aborted task never starts (TaskHandle#abort guarantee). */
+    private static CompletionStage<CommandResult> run(Task task, HandlerTable.Entry entry) {
         if (task.isAborted()) {
             return done(CommandResult.abortedTask());
         }

@@ -3,8 +3,10 @@ package org.vaaitarget.core.dispatch;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.ItNexus;
+import org.vaaitarget.core.scsi.NexusLiveness;
 
 /**
  * What a handler may know about the target device it runs on: its name, its logical units and the
@@ -44,5 +46,14 @@ public interface TargetContext {
      */
     default CompletableFuture<Void> abortTasks(LogicalUnit lu, Set<ItNexus> nexuses, Task self) {
         return CompletableFuture.completedFuture(null);
+    }
+
+    /**
+     * Completes once each of {@code nexuses} is known alive or its loss has been handled
+     * ({@link NexusLiveness#confirm}). A command refused only because of another nexus's SCSI-2
+     * reservation or medium removal prevention asks this first and decides again once. Never fails.
+     */
+    default CompletionStage<Void> confirmAlive(Set<ItNexus> nexuses) {
+        return NexusLiveness.ASSUME_ALIVE.confirm(nexuses);
     }
 }

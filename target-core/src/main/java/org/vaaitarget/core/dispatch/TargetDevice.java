@@ -24,6 +24,7 @@ import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.LunAddress;
 import org.vaaitarget.core.scsi.PendingTasks;
+import org.vaaitarget.core.scsi.NexusLiveness;
 import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.ScsiTaskRouter;
@@ -62,6 +63,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private volatile boolean closing;
     /** Observes commands addressed to a LUN that does not exist (or is masked). */
     private volatile LunObserver noLunObserver = LunObserver.NONE;
+    private volatile NexusLiveness liveness = NexusLiveness.ASSUME_ALIVE;
 
     /**
      * @param name  the target name (for logs and the device identification page)
@@ -295,6 +297,16 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
             lu.medium().nexusLost(nexus);   // its medium removal prevention ends (SPC-5 6.16)
             lu.unitAttentions().forget(nexus);
         }
+    }
+
+    @Override
+    public void useNexusLiveness(NexusLiveness liveness) {
+        this.liveness = Objects.requireNonNull(liveness, "liveness");
+    }
+
+    @Override
+    public CompletionStage<Void> confirmAlive(Set<ItNexus> nexuses) {
+        return liveness.confirm(nexuses);
     }
 
     @Override

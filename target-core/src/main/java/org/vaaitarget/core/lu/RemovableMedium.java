@@ -50,6 +50,11 @@ public final class RemovableMedium {
         return !preventing.isEmpty();
     }
 
+    /** The I_T nexuses that prevent medium removal now (a copy). */
+    public synchronized Set<ItNexus> preventers() {
+        return Set.copyOf(preventing);
+    }
+
     /** PREVENT 01b from {@code nexus}. */
     public synchronized void prevent(ItNexus nexus) {
         if (removable) {

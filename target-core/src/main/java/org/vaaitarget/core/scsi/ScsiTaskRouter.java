@@ -50,6 +50,13 @@ public interface ScsiTaskRouter {
     /** I_T nexus loss (SAM-5 6.3.4): connection gone for good. Releases SCSI-2 reservations held by it. */
     void nexusLost(ItNexus nexus);
 
+    /**
+     * The transport installs how the core can confirm that other nexuses are alive before refusing a
+     * command because of their state ({@link NexusLiveness}); until then every nexus counts as alive.
+     */
+    default void useNexusLiveness(NexusLiveness liveness) {
+    }
+
     /** Whether a LUN exists for this nexus (TMF answers LUN DOES NOT EXIST otherwise). */
     boolean hasLun(ItNexus nexus, long lun);
 }

@@ -1,13 +1,16 @@
 package org.vaaitarget.core.spc;
 
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.RemovableMedium;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
@@ -20,7 +23,8 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *   <li>LOEJ=1 on a fixed medium: INVALID FIELD IN CDB (as LIO does; older libiscsi StartStopUnit.Simple
  *       expects an eject on an RMB=0 device to fail).</li>
  *   <li>LOEJ=1 on a removable medium: START=0 ejects, START=1 loads. While any I_T nexus prevents medium
- *       removal, both answer ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED. SBC-4 5.25 requires that only
+ *       removal, both answer ILLEGAL REQUEST / MEDIUM REMOVAL PREVENTED (after confirming that the
+ *       preventing nexuses, when they are others, are still there). SBC-4 5.25 requires that only
  *       for the eject; libiscsi's PreventAllow.Eject also expects it for a load, and we follow it (a
  *       prevented medium changes neither way). Ejecting an ejected medium or loading a loaded one is
  *       GOOD. Without a medium, medium-access commands get NOT READY / MEDIUM NOT PRESENT (the
@@ -54,14 +58,29 @@ public final class StartStopUnitHandler implements CommandHandler {
         if (powerCondition != 0 || !loej) {
             return ParameterData.done(CommandResult.good(0));
         }
-        RemovableMedium medium = task.lu().medium();
-        if (!medium.isRemovable()) {
+        if (!task.lu().medium().isRemovable()) {
             return ParameterData.done(task.invalidCdbField(4, 1));
         }
-        boolean start = (cdb[4] & 0x01) != 0;
-        if (!medium.loadOrEject(start)) {
+        return loadOrEject(task, (cdb[4] & 0x01) != 0, true);
+    }
+
+    /**
+     * Refused only because of other nexuses' preventions, the command is decided once more after those
+     * nexuses were confirmed alive ({@link TargetContext#confirmAlive}): a prevention ends with its
+     * nexus's loss (SPC-5 6.16), and an initiator that closed its connection and ejects through another
+     * one must not be refused because the transport had not yet processed the close.
+     */
+    private static CompletionStage<CommandResult> loadOrEject(Task task, boolean start, boolean confirmFirst) {
+        RemovableMedium medium = task.lu().medium();
+        if (medium.loadOrEject(start)) {
+            return ParameterData.done(CommandResult.good(0));
+        }
+        Set<ItNexus> preventers = medium.preventers();
+        TargetContext context = task.context();
+        if (!confirmFirst || context == null || preventers.contains(task.nexus())) {
             return ParameterData.done(task.check(SenseReason.MEDIUM_REMOVAL_PREVENTED));
         }
-        return ParameterData.done(CommandResult.good(0));
+        return context.confirmAlive(preventers).thenCompose(v -> task.isAborted()
+                ? ParameterData.done(CommandResult.abortedTask()) : loadOrEject(task, start, false));
     }
 }

@@ -5,7 +5,10 @@ import static org.vaaitarget.core.testkit.Harness.A;
 import static org.vaaitarget.core.testkit.Harness.B;
 import static org.vaaitarget.core.testkit.Harness.assertCheck;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vaaitarget.core.dispatch.StandardHandlers;
@@ -125,6 +128,35 @@ class RemovableMediumTest {
         h.device.nexusLost(B);
         h.clearUa(B, REMOVABLE);
         assertGood(eject(B, REMOVABLE));
+    }
+
+    @Test
+    void anEjectRefusedBecauseOfAnotherNexusIsDecidedAgainAfterAskingTheTransport() {
+        List<Set<ItNexus>> asked = new ArrayList<>();
+        // the transport finds A's connection closed and reports its loss before answering
+        h.device.useNexusLiveness(nexuses -> {
+            asked.add(nexuses);
+            nexuses.forEach(h.device::nexusLost);
+            return CompletableFuture.completedFuture(null);
+        });
+        assertGood(prevent(A, REMOVABLE, 1));
+        assertGood(eject(B, REMOVABLE));
+        assertEquals(List.of(Set.of(A)), asked);
+    }
+
+    @Test
+    void aLivePreventerStillRefusesAndAnOwnPreventionIsNotAskedAbout() {
+        List<Set<ItNexus>> asked = new ArrayList<>();
+        h.device.useNexusLiveness(nexuses -> {
+            asked.add(nexuses);
+            return CompletableFuture.completedFuture(null);
+        });
+        assertGood(prevent(A, REMOVABLE, 1));
+        assertCheck(eject(B, REMOVABLE), SenseReason.MEDIUM_REMOVAL_PREVENTED);
+        assertEquals(List.of(Set.of(A)), asked);
+        assertGood(prevent(B, REMOVABLE, 1));
+        assertCheck(load(B, REMOVABLE), SenseReason.MEDIUM_REMOVAL_PREVENTED);
+        assertEquals(1, asked.size(), "B's own prevention does not end with anyone's loss");
     }
 
     @Test

@@ -74,6 +74,9 @@ public final class IscsiServer implements AutoCloseable {
         // Portals with port 0 are advertised (SendTargets) with the port actually bound.
         List<InetSocketAddress> advertised = new ArrayList<>();
         ServerContext live = context.withPortals(advertised);
+        // The core asks the connections before it refuses a command because of another nexus's state.
+        ConnectionLiveness liveness = new ConnectionLiveness(context.sessions());
+        context.targets().values().forEach(t -> t.device().useNexusLiveness(liveness));
         ServerBootstrap b = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(channelType)

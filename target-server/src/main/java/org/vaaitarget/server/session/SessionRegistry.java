@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.vaaitarget.core.scsi.ItNexus;
 
 /**
  * Live sessions, for TSIH allocation, session reinstatement and shutdown. Thread-safe (sessions live
@@ -96,6 +97,14 @@ public final class SessionRegistry {
             return CompletableFuture.completedFuture(null);
         }
         return goneWaiters.computeIfAbsent(session, k -> new CompletableFuture<>());
+    }
+
+    /**
+     * The sessions of I_T nexus {@code nexus} registered and not yet unregistered, a session being
+     * replaced by reinstatement included (its nexus loss may still be on its way).
+     */
+    public List<Session> liveSessionsOf(ItNexus nexus) {
+        return live.stream().filter(s -> s.type() == SessionType.NORMAL && s.nexus().equals(nexus)).toList();
     }
 
     /** The live session for a key, or null. */

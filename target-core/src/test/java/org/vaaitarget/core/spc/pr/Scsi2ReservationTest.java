@@ -8,11 +8,15 @@ import static org.vaaitarget.core.spc.pr.PrFixture.B;
 import static org.vaaitarget.core.spc.pr.PrFixture.assertStatus;
 import static org.vaaitarget.core.testkit.Harness.assertCheck;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.scsi.sense.SenseReason;
@@ -89,6 +93,40 @@ class Scsi2ReservationTest {
         assertStatus(ScsiStatus.RESERVATION_CONFLICT, f.read10(B));
         f.h.device.nexusLost(A);
         assertStatus(ScsiStatus.GOOD, f.read10(B));
+    }
+
+    @Test
+    void aConflictWithAnotherNexussReservationIsDecidedAgainAfterAskingTheTransport() {
+        List<Set<ItNexus>> asked = new ArrayList<>();
+        // the transport finds A's connection closed and reports its loss before answering
+        f.h.device.useNexusLiveness(nexuses -> {
+            asked.add(nexuses);
+            nexuses.forEach(f.h.device::nexusLost);
+            return CompletableFuture.completedFuture(null);
+        });
+        assertStatus(ScsiStatus.GOOD, reserve6(A));
+        assertStatus(ScsiStatus.GOOD, reserve6(B));
+        assertEquals(List.of(Set.of(A)), asked);
+        assertEquals(B, f.lu.reservations().scsi2Holder());
+    }
+
+    @Test
+    void aLiveHolderStillConflictsAndPersistentReservationsAreNotAskedAbout() {
+        List<Set<ItNexus>> asked = new ArrayList<>();
+        f.h.device.useNexusLiveness(nexuses -> {
+            asked.add(nexuses);
+            return CompletableFuture.completedFuture(null);
+        });
+        assertStatus(ScsiStatus.GOOD, reserve6(A));
+        assertStatus(ScsiStatus.RESERVATION_CONFLICT, f.write10(B));
+        assertStatus(ScsiStatus.GOOD, f.write10(A));
+        assertEquals(List.of(Set.of(A)), asked);
+        assertStatus(ScsiStatus.GOOD, release6(A));
+        // a persistent reservation survives its holder's nexus loss (SPC-5 5.14.7): nothing to ask
+        assertStatus(ScsiStatus.GOOD, f.register(A, 0xA));
+        assertStatus(ScsiStatus.GOOD, f.reserve(A, 0xA, ReservationType.EXCLUSIVE_ACCESS));
+        assertStatus(ScsiStatus.RESERVATION_CONFLICT, f.read10(B));
+        assertEquals(1, asked.size());
     }
 
     @Test
