@@ -127,8 +127,9 @@ public final class FileBlockStore implements BlockStore {
                 PooledByteBufAllocator.DEFAULT, interpose);
     }
 
-    private static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
-                                       ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) throws IOException {
+    /** For tests: given executors, and a layer under the file I/O ({@link MediumIo}). */
+    static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
+                               ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) throws IOException {
         try {
             return new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator, interpose);
         } catch (IOException | RuntimeException e) {
