@@ -45,7 +45,26 @@ public final class ConfigLoader {
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
-                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets) {
+                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets,
+                      AdminEntry admin) {
+    }
+
+    /** {@code admin: {socket: PATH}}: where the admin command's Unix domain socket is. */
+    record AdminEntry(String socket) {
+    }
+
+    /**
+     * A configuration file as read.
+     *
+     * @param server         the server configuration
+     * @param adminSocket    {@code admin.socket} resolved against the file's directory, or null when not given
+     * @param requestedSizes the {@code size} of each LUN that gives one, by absolute normalized file path: for
+     *                       an existing file a larger size grows it on reload (it is never shrunk)
+     */
+    public record ConfigFile(ServerConfig server, Path adminSocket, Map<Path, Long> requestedSizes) {
+        public ConfigFile {
+            requestedSizes = Map.copyOf(requestedSizes);
+        }
     }
 
     record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
@@ -68,6 +87,11 @@ public final class ConfigLoader {
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
     public static ServerConfig load(Path file) throws ConfigException {
+        return read(file).server();
+    }
+
+    /** The whole file: server configuration, admin socket and requested LUN sizes. */
+    public static ConfigFile read(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -77,11 +101,16 @@ public final class ConfigLoader {
             throw new ConfigException("--config '" + file + "': cannot read it: " + e.getMessage());
         }
         Path base = file.toAbsolutePath().getParent();
-        return parse(text, base);
+        return parseFile(text, base);
     }
 
     /** Parses YAML text; relative LUN paths are resolved against {@code baseDir}. */
     public static ServerConfig parse(String yaml, Path baseDir) throws ConfigException {
+        return parseFile(yaml, baseDir).server();
+    }
+
+    /** As {@link #parse}, with the admin socket and the requested sizes. */
+    static ConfigFile parseFile(String yaml, Path baseDir) throws ConfigException {
         if (yaml.isBlank()) {
             throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
         }
@@ -101,10 +130,24 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
         }
-        return toConfig(raw, baseDir);
+        Map<Path, Long> sizes = new HashMap<>();
+        ServerConfig config = toConfig(raw, baseDir, sizes);
+        Path socket = null;
+        if (raw.admin() != null && raw.admin().socket() != null) {
+            String text = raw.admin().socket();
+            if (text.isBlank()) {
+                throw new ConfigException("config admin.socket: empty; give a path like /run/vaai-target/admin.sock");
+            }
+            try {
+                socket = baseDir == null ? Path.of(text) : baseDir.resolve(text);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ConfigException("config admin.socket: '" + text + "' is not a valid path");
+            }
+        }
+        return new ConfigFile(config, socket, sizes);
     }
 
-    private static ServerConfig toConfig(FileConfig raw, Path baseDir) throws ConfigException {
+    private static ServerConfig toConfig(FileConfig raw, Path baseDir, Map<Path, Long> sizes) throws ConfigException {
         List<InetSocketAddress> portals = new ArrayList<>();
         if (raw.portals() == null || raw.portals().isEmpty()) {
             portals.add(new InetSocketAddress(Portals.DEFAULT_PORT));
@@ -147,6 +190,10 @@ public final class ConfigLoader {
             for (int l = 0; l < entry.luns().size(); l++) {
                 String lunWhere = where + ".luns[" + l + "]";
                 LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir);
+                Long requested = requestedSize(entry.luns().get(l), lun, lunWhere);
+                if (requested != null) {
+                    sizes.put(lun.file().toAbsolutePath().normalize(), requested);
+                }
                 Set<String> visibleTo = AccessConfigs.lunAllow(entry.luns().get(l).allow(), "config " + lunWhere + ".allow");
                 if (visibleTo != null) {
                     lunAllow.put(l, visibleTo);
@@ -165,6 +212,22 @@ public final class ConfigLoader {
         AccessConfigs.checkSecretsNotShared(auths);
         return new ServerConfig(portals, offer, targets, discoveryAuth, limits,
                 zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"));
+    }
+
+    /**
+     * The {@code size} a LUN entry asks for, or null. Larger than an existing file, it is what a reload
+     * grows the LUN to, so it must be a whole number of blocks (a smaller one is ignored: never shrunk).
+     */
+    private static Long requestedSize(LunEntry e, LunConfig lun, String where) throws ConfigException {
+        if (e.size() == null) {
+            return null;
+        }
+        long bytes = at(where + ".size", () -> Sizes.parse(e.size()));
+        if (bytes > lun.sizeBytes() && bytes % lun.blockSize() != 0) {
+            throw new ConfigException("config " + where + ".size: '" + e.size() + "' (" + bytes
+                    + " bytes) is not a multiple of the " + lun.blockSize() + "-byte block size");
+        }
+        return bytes;
     }
 
     /** {@code never} (the default, also for null), {@code auto} or {@code always}; {@code where} names the key. */
