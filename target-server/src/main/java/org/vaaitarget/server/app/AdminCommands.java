@@ -181,6 +181,11 @@ final class AdminCommands {
 
     /** Re-reads the --config file and applies the difference; the same as SIGHUP. */
     AdminReply reload() throws AdminException {
+        List<String> changes = reloadChanges();
+        return new AdminReply(String.join("\n", changes), Map.of("changes", changes));
+    }
+
+    List<String> reloadChanges() throws AdminException {
         if (configFile == null) {
             throw new AdminException("the server was started without --config: there is no file to reload");
         }
@@ -191,8 +196,7 @@ final class AdminCommands {
             throw new AdminException(e.getMessage() + " (nothing was changed)");
         }
         try {
-            List<String> changes = running.live().reload(file);
-            return new AdminReply(String.join("\n", changes), Map.of("changes", changes));
+            return running.live().reload(file);
         } catch (LiveChangeException e) {
             throw new AdminException(e.getMessage());
         }

@@ -344,10 +344,9 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         Path socket = adminSocket(config);
-        AdminCommands commands = new AdminCommands(server, this.config, socket.toAbsolutePath());
         AdminServer admin;
         try {
-            admin = AdminServer.start(socket, commands.all());
+            admin = server.openAdminSocket(socket, this.config);
         } catch (IOException e) {
             server.close();
             err.println("error: " + firstLine(e.getMessage()));
@@ -356,8 +355,12 @@ public final class Main implements Callable<Integer> {
         }
         Signals.onHangup(() -> {
             try {
+                if (this.config == null) {
+                    LOG.warn("SIGHUP: started without --config, nothing to reload");
+                    return;
+                }
                 LOG.info("SIGHUP: reloading {}", this.config);
-                commands.reload();
+                server.reload(this.config);
             } catch (AdminException e) {
                 LOG.error("Reload on SIGHUP failed: {}", e.getMessage());
             }

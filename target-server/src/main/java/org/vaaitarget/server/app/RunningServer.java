@@ -1,6 +1,8 @@
 package org.vaaitarget.server.app;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -12,6 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.dispatch.TargetDevice;
+import org.vaaitarget.server.admin.AdminException;
+import org.vaaitarget.server.admin.AdminServer;
 import org.vaaitarget.server.net.IscsiServer;
 import org.vaaitarget.server.session.ServerContext;
 
@@ -74,6 +78,27 @@ public final class RunningServer implements AutoCloseable {
     /** Live changes: reload a configuration, grow a LUN, log sessions out; and what the admin command shows. */
     public LiveChanges live() {
         return live;
+    }
+
+    /**
+     * Opens the admin socket ({@code bin/vaai-target ctl}) for this server.
+     *
+     * @param socket     where (mode 0600; its directory is created)
+     * @param configFile the file {@code ctl reload} re-reads, or null (started without --config)
+     * @throws IOException when the socket cannot be created; the message names it
+     */
+    public AdminServer openAdminSocket(Path socket, Path configFile) throws IOException {
+        return AdminServer.start(socket, new AdminCommands(this, configFile, socket.toAbsolutePath()).all());
+    }
+
+    /**
+     * Re-reads {@code configFile} and applies the difference (what {@code ctl reload} and SIGHUP do).
+     *
+     * @return the changes, one line each
+     * @throws AdminException the file is not valid (nothing changed) or the change failed; one line
+     */
+    public List<String> reload(Path configFile) throws AdminException {
+        return new AdminCommands(this, configFile, null).reloadChanges();
     }
 
     IscsiServer network() {
