@@ -295,4 +295,35 @@ class LiveReconfigurationTest {
         assertEquals(0, stays.commandOnce(0, TUR, 0, false, null).status(), "the allowed session saw nothing");
         assertThrows(IOException.class, () -> login(C, 7, HOST2), "new logins follow the new allow list");
     }
+
+    @Test
+    void aRemovedPortalStopsListeningAndItsSessionsEnd() throws Exception {
+        String one = "portals: [\"127.0.0.1:0\"]";
+        String two = "portals: [\"127.0.0.1:0\", \"127.0.0.2:0\"]";
+        Files.writeString(config, Files.readString(config).replace(one, two));
+        reload();
+        InetSocketAddress second = server.boundAddresses().get(1);
+        IscsiClient viaFirst = login(A, 8, HOST1);
+        IscsiClient viaSecond = IscsiClient.loggedIn(second, A, 9, HOST1);
+        clients.add(viaSecond);
+        assertEquals(0, viaSecond.commandOnce(0, TUR, 0, false, null).status());
+
+        Files.writeString(config, Files.readString(config).replace(two, one));
+        reload();
+        Pdu async = viaSecond.receiveSkippingPings();
+        assertNotNull(async, "an Async Message before the connection closes");
+        try {
+            assertEquals(Opcode.ASYNC_MESSAGE, async.opcode());
+        } finally {
+            async.release();
+        }
+        assertTrue(viaSecond.closedByTarget(), "the session through the removed portal ended");
+        assertThrows(IOException.class, () -> {
+            try (java.net.Socket s = new java.net.Socket()) {
+                s.connect(second, 2000);
+            }
+        }, "nothing listens there any more");
+        assertEquals(0, viaFirst.commandOnce(0, TUR, 0, false, null).status(), "the other portal's session saw nothing");
+        assertEquals(1, server.boundAddresses().size());
+    }
 }
