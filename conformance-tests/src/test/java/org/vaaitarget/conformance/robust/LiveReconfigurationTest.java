@@ -46,6 +46,8 @@ class LiveReconfigurationTest {
     private static final String A = "iqn.2026-11.org.vaaitarget:live-a";
     private static final String B = "iqn.2026-11.org.vaaitarget:live-b";
     private static final String C = "iqn.2026-11.org.vaaitarget:live-c";
+    /** Never changes: its sessions must see nothing of the reloads. */
+    private static final String D = "iqn.2026-11.org.vaaitarget:live-d";
     private static final String PERF_INITIATOR = "iqn.2026-11.test:perf-load";
     private static final String HOST1 = "iqn.2026-11.test:host1";
     private static final String HOST2 = "iqn.2026-11.test:host2";
@@ -104,8 +106,11 @@ class LiveReconfigurationTest {
                     allow: [%s]
                     luns:
                       - {file: c0.img, size: 4M}
+                  - iqn: %s
+                    luns:
+                      - {file: d0.img, size: 4M}
                 """.formatted(A, aLun1 ? "      - {file: a1.img, size: 4M}" : "", B,
-                bLun1 ? "      - {file: b1.img, size: 4M}" : "", C, cAllow));
+                bLun1 ? "      - {file: b1.img, size: 4M}" : "", C, cAllow, D));
     }
 
     private InetSocketAddress portal() {
@@ -149,6 +154,8 @@ class LiveReconfigurationTest {
         // Our client writes and reads back target A's LUN 0 while A's LUN 1 comes and goes: it may get
         // REPORTED LUNS DATA HAS CHANGED (and retries), never anything else.
         IscsiClient writer = login(A, 0x77, HOST1);
+        IscsiClient bystander = login(D, 0x78, HOST1);
+        assertEquals(0, bystander.commandOnce(0, TUR, 0, false, null).status());
         AtomicBoolean running = new AtomicBoolean(true);
         AtomicInteger commands = new AtomicInteger();
         AtomicInteger inventoryUas = new AtomicInteger();
@@ -186,6 +193,8 @@ class LiveReconfigurationTest {
             }
             Thread.sleep(500);
             assertTrue(load.isAlive(), "iscsi-perf is still running: no command error, no session lost");
+            assertEquals(0, bystander.commandOnce(0, TUR, 0, false, null).status(),
+                    "an unchanged target's session sees nothing (no unit attention)");
             AdminProtocol.Reply sessions = AdminClient.call(socket, "sessions", List.of(), Map.of());
             assertTrue(sessions.ok(), sessions.error());
             JsonNode perfSession = null;
