@@ -330,7 +330,7 @@ public final class LiveChanges {
      * refuses their initiator or address, the target's authentication changed (they proved other
      * credentials, or none), or a LUN they could see (and that stays) is now masked from them.
      */
-    private static List<Session> noLongerAllowed(List<Session> sessions, ServerConfig.Target old,
+    static List<Session> noLongerAllowed(List<Session> sessions, ServerConfig.Target old,
                                                  ServerConfig.Target now, Set<Integer> replaced) {
         List<Session> out = new ArrayList<>();
         boolean authChanged = !old.access().auth().equals(now.access().auth());
