@@ -23,6 +23,7 @@ import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.dispatch.LunMask;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.LunIdentityStore;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.server.login.AccessControl;
 import org.vaaitarget.server.login.TargetAccess;
@@ -96,11 +97,15 @@ public final class LiveChanges {
 
         // 1. Everything that can fail, undone on failure.
         Map<String, Map<Integer, LogicalUnit>> opened = new LinkedHashMap<>();
+        List<Path> created = new ArrayList<>();
         List<InetSocketAddress> bound = new ArrayList<>();
         IscsiServer network = running.network();
         try {
             for (LunAdd a : plan.adds) {
                 createParent(a.config().file());
+                if (!Files.exists(a.config().file())) {
+                    created.add(a.config().file());
+                }
                 LogicalUnit lu = TargetServer.openLun(a.iqn(), a.number(), a.config());
                 opened.computeIfAbsent(a.iqn(), k -> new LinkedHashMap<>()).put(a.number(), lu);
             }
@@ -112,11 +117,13 @@ public final class LiveChanges {
                 grow(g.iqn(), g.number(), g.lu(), g.bytes());
                 done.add("target " + g.iqn() + ": LUN " + g.number() + " grown to " + Sizes.format(g.bytes()));
             }
-        } catch (StartupException | IOException | LiveChangeException e) {
+        } catch (StartupException | IOException | LiveChangeException | RuntimeException e) {
             bound.forEach(network::removePortal);
             opened.values().forEach(m -> m.values().forEach(LogicalUnit::close));
+            created.forEach(LiveChanges::deleteCreated);
             String grown = done.isEmpty() ? "" : " (already done: " + String.join("; ", done) + ")";
-            throw new LiveChangeException(Main.firstLine(e.getMessage()) + "; nothing was changed" + grown, e);
+            String why = e instanceof RuntimeException ? "internal failure: " + e : Main.firstLine(e.getMessage());
+            throw new LiveChangeException(why + "; nothing was changed" + grown, e);
         }
 
         // 2. The rest cannot fail.
@@ -460,6 +467,16 @@ public final class LiveChanges {
 
     private static InetAddress address(Session s) {
         return s.channel().remoteAddress() instanceof InetSocketAddress i ? i.getAddress() : null;
+    }
+
+    /** A LUN file this failed reload created (empty, sparse) and its identity file: gone again. */
+    private static void deleteCreated(Path file) {
+        try {
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(LunIdentityStore.identityFile(file));
+        } catch (IOException e) {
+            LOG.warn("Could not remove {} created by the failed reload: {}", file, e.toString());
+        }
     }
 
     private static void createParent(Path file) throws IOException {

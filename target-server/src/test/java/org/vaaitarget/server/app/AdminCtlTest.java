@@ -136,6 +136,27 @@ class AdminCtlTest {
     }
 
     @Test
+    void aReloadThatCannotBindANewPortalChangesNothing() throws IOException {
+        try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
+            write("""
+                    portals: ["127.0.0.1:0", "127.0.0.1:%d"]
+                    targets:
+                      - iqn: %s
+                        luns:
+                          - {file: a0.img, size: 4M}
+                          - {file: a1.img, size: 2M}
+                    """.formatted(taken.getLocalPort(), A));
+            Run r = ctl("reload");
+            assertEquals(1, r.code());
+            assertTrue(r.err().contains("cannot bind portal") && r.err().contains("nothing was changed"), r.err());
+        }
+        assertFalse(Files.exists(dir.resolve("a1.img")), "the LUN file it created is gone again: " + java.util.Arrays.toString(dir.toFile().list()));
+        JsonNode status = ctl("status", "--json").json();
+        assertEquals(1, status.get("lunCount").asInt());
+        assertEquals(1, status.get("portals").size());
+    }
+
+    @Test
     void resizeGrowsAndRefusesToShrink() throws IOException {
         Run grow = ctl("resize", A, "0", "8M");
         assertEquals(0, grow.code(), grow.err());
