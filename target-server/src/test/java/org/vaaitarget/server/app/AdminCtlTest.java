@@ -41,13 +41,7 @@ class AdminCtlTest {
     void start() throws Exception {
         config = dir.resolve("target.yaml");
         socket = dir.resolve("run/admin.sock");
-        write("""
-                portals: ["127.0.0.1:0"]
-                targets:
-                  - iqn: %s
-                    luns:
-                      - {file: a0.img, size: 4M}
-                """.formatted(A));
+        write(targetA("\"127.0.0.1:0\"", "{file: a0.img, size: 4M}"));
         server = TargetServer.start(ConfigLoader.load(config));
         admin = server.openAdminSocket(socket, config);
     }
@@ -56,6 +50,15 @@ class AdminCtlTest {
     void stop() {
         admin.close();
         server.close();
+    }
+
+    /** A configuration with these portals and target A with these LUN entries (more targets may follow). */
+    private static String targetA(String portals, String... luns) {
+        StringBuilder yaml = new StringBuilder("portals: [" + portals + "]\ntargets:\n  - iqn: " + A + "\n    luns:\n");
+        for (String lun : luns) {
+            yaml.append("      - ").append(lun).append('\n');
+        }
+        return yaml.toString();
     }
 
     private void write(String yaml) throws IOException {
@@ -94,17 +97,8 @@ class AdminCtlTest {
 
     @Test
     void reloadAddsATargetAndALunAndLunsShowsThem() throws IOException {
-        write("""
-                portals: ["127.0.0.1:0"]
-                targets:
-                  - iqn: %s
-                    luns:
-                      - {file: a0.img, size: 4M}
-                      - {file: a1.img, size: 2M, writeCache: through}
-                  - iqn: %s
-                    luns:
-                      - {file: b0.img, size: 1M}
-                """.formatted(A, B));
+        write(targetA("\"127.0.0.1:0\"", "{file: a0.img, size: 4M}", "{file: a1.img, size: 2M, writeCache: through}")
+                + "  - iqn: " + B + "\n    luns:\n      - {file: b0.img, size: 1M}\n");
         Run r = ctl("reload");
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("LUN 1 added"), r.out());
@@ -119,14 +113,7 @@ class AdminCtlTest {
 
     @Test
     void aReloadWithABadKeyChangesNothingAndFails() throws IOException {
-        write("""
-                portals: ["127.0.0.1:0"]
-                targets:
-                  - iqn: %s
-                    luns:
-                      - {file: a0.img, size: 4M}
-                      - {file: a1.img, sise: 2M}
-                """.formatted(A));
+        write(targetA("\"127.0.0.1:0\"", "{file: a0.img, size: 4M}", "{file: a1.img, sise: 2M}"));
         Run r = ctl("reload");
         assertEquals(1, r.code());
         assertTrue(r.err().startsWith("error: config targets[0].luns[1].sise: unknown key"), r.err());
@@ -138,14 +125,8 @@ class AdminCtlTest {
     @Test
     void aReloadThatCannotBindANewPortalChangesNothing() throws IOException {
         try (java.net.ServerSocket taken = new java.net.ServerSocket(0, 1, java.net.InetAddress.getByName("127.0.0.1"))) {
-            write("""
-                    portals: ["127.0.0.1:0", "127.0.0.1:%d"]
-                    targets:
-                      - iqn: %s
-                        luns:
-                          - {file: a0.img, size: 4M}
-                          - {file: a1.img, size: 2M}
-                    """.formatted(taken.getLocalPort(), A));
+            write(targetA("\"127.0.0.1:0\", \"127.0.0.1:" + taken.getLocalPort() + "\"", "{file: a0.img, size: 4M}",
+                    "{file: a1.img, size: 2M}"));
             Run r = ctl("reload");
             assertEquals(1, r.code());
             assertTrue(r.err().contains("cannot bind portal") && r.err().contains("nothing was changed"), r.err());
@@ -175,13 +156,7 @@ class AdminCtlTest {
 
     @Test
     void aLargerSizeInTheFileGrowsTheLunOnReload() throws IOException {
-        write("""
-                portals: ["127.0.0.1:0"]
-                targets:
-                  - iqn: %s
-                    luns:
-                      - {file: a0.img, size: 6M}
-                """.formatted(A));
+        write(targetA("\"127.0.0.1:0\"", "{file: a0.img, size: 6M}"));
         Run r = ctl("reload");
         assertEquals(0, r.code(), r.err());
         assertEquals(6 << 20, Files.size(dir.resolve("a0.img")));
