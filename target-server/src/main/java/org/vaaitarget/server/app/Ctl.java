@@ -25,7 +25,7 @@ import picocli.CommandLine.Spec;
  * <p>A new command: a subclass of {@link Request} (its name, arguments and options) listed in
  * {@code subcommands}, and the same name registered in {@link AdminCommands#all()}.
  */
-@Command(name = "ctl", mixinStandardHelpOptions = true, usageHelpAutoWidth = true,
+@Command(name = "ctl", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, version = "iscsi-target ctl " + Main.VERSION,
         description = "Ask a running server (through its admin socket) what it serves, or change it.",
         subcommands = {Ctl.Status.class, Ctl.Sessions.class, Ctl.Luns.class, Ctl.Config.class, Ctl.Reload.class,
                 Ctl.Resize.class, Ctl.Logout.class},
@@ -47,7 +47,7 @@ final class Ctl implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+        spec.commandLine().usage(spec.commandLine().getErr()); // no COMMAND: bad usage
         return 2;
     }
 
