@@ -335,4 +335,45 @@ class LiveReconfigurationTest {
         assertEquals(0, viaFirst.commandOnce(0, TUR, 0, false, null).status(), "the other portal's session saw nothing");
         assertEquals(1, server.boundAddresses().size());
     }
+
+    @Test
+    void ctlLogoutAsksTheInitiatorsSessionsToLogOutAndWaitsUntilTheyAreGone() throws Exception {
+        IscsiClient leaving = login(D, 10, HOST2);
+        IscsiClient staying = login(D, 11, HOST1);
+        AtomicReference<String> logoutAnswer = new AtomicReference<>("none");
+        Thread answer = new Thread(() -> {
+            // the initiator does what it is asked: on the Async Message, a Logout Request (close the session)
+            try {
+                Pdu async = leaving.receiveSkippingPings();
+                if (async == null) {
+                    return;
+                }
+                int event = async.opcode() == Opcode.ASYNC_MESSAGE ? async.u8(36) : -1;
+                async.release();
+                if (event == 1) {
+                    Pdu logout = Pdu.create(Opcode.LOGOUT_REQUEST).setImmediate(true).setFlags(0x80);
+                    logout.setItt(leaving.newItt()).setU32(24, leaving.nextCmdSn()).setU32(28, leaving.expStatSn());
+                    leaving.send(logout);
+                    Pdu response = leaving.receiveSkippingPings();
+                    if (response != null) {
+                        logoutAnswer.set(response.opcode() + " response " + response.u8(2));
+                        response.release();
+                    }
+                }
+            } catch (IOException e) {
+                // the test below sees the connection state
+            }
+        }, "initiator");
+        answer.start();
+        AdminProtocol.Reply reply = AdminClient.call(socket, "logout", List.of(D), Map.of("initiator", HOST2));
+        assertTrue(reply.ok(), reply.error());
+        assertEquals(1, reply.data().get("sessions").asInt());
+        answer.join(TimeUnit.SECONDS.toMillis(20));
+        assertEquals(Opcode.LOGOUT_RESPONSE + " response 0", logoutAnswer.get(), "a clean logout, as asked");
+        assertTrue(leaving.closedByTarget());
+        assertEquals(0, staying.commandOnce(0, TUR, 0, false, null).status(), "another initiator's session stays");
+        AdminProtocol.Reply none = AdminClient.call(socket, "logout", List.of(D), Map.of("initiator", HOST2));
+        assertFalse(none.ok(), "no session of that initiator is left");
+        assertTrue(none.error().startsWith("no session of " + HOST2), none.error());
+    }
 }
