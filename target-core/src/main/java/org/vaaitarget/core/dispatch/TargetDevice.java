@@ -161,7 +161,8 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     }
 
     private TaskHandle run(RunningTask rt, ItNexus nexus, boolean removedLun, long dataOutBytes) {
-        NexusActivity activity = nexuses.computeIfAbsent(nexus, k -> new NexusActivity());
+        NexusActivity known = nexuses.get(nexus); // the common case: no lambda, no bin lock
+        NexusActivity activity = known != null ? known : nexuses.computeIfAbsent(nexus, k -> new NexusActivity());
         activity.started();
         CompletionStage<CommandResult> stage;
         try {
