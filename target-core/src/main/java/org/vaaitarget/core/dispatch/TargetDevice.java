@@ -294,7 +294,8 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     /**
      * REPORT LUNS has shown {@code nexus} the current inventory: its pending REPORTED LUNS DATA HAS
-     * CHANGED is cleared (SAM-5 5.14 lets REPORT LUNS clear that condition; the initiator now knows).
+     * CHANGED is cleared: the initiator now has the inventory that condition announces a change of (our
+     * choice; REPORT LUNS itself never reports a unit attention, SAM-5 5.14).
      */
     private void inventoryReported(ItNexus nexus) {
         if (inventoryChanged.contains(nexus)) {
