@@ -15,29 +15,13 @@ TARGET=$1
 PORT=${LI_TARGET_PORT:?}
 MARKERS=${LI_RUN_DIR:?}/harness.log
 DOWN=${FAULT_DOWN_SECS:-2}
-child=
-
-say() { echo "supervisor: $*"; }
+. "$(dirname "$0")/supervisor-lib.sh"
 listening() {
     local hex
     hex=$(printf ':%04X' "$PORT")
     awk -v h="$hex" '$4 == "0A" && substr($2, length($2) - 4) == h { f = 1 } END { exit !f }' \
         /proc/net/tcp /proc/net/tcp6 2>/dev/null
 }
-start_target() {
-    setsid bash -c "$TARGET" &
-    child=$!
-    say "started target pid $child"
-}
-stop_target() {
-    [ -n "$child" ] || exit 0
-    kill -TERM -- "-$child" 2>/dev/null
-    for _ in $(seq 100); do kill -0 "$child" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL -- "-$child" 2>/dev/null
-    wait "$child" 2>/dev/null
-    exit 0
-}
-trap stop_target TERM INT HUP
 
 start_target
 handled=0

@@ -10,6 +10,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.MethodOrderer;
@@ -31,6 +32,9 @@ import org.junit.jupiter.api.TestMethodOrder;
  * register/reserve/release/APTPL/full status/clear; EXTENDED COPY LUN 0 to LUN 1 through sg_xcopy and the
  * 8Fh page against RECEIVE COPY OPERATING PARAMETERS), O_DIRECT dd at several request sizes, ext4
  * mkfs/mount/files/fsck/remount/verify ({@code scsi.sh}, {@code blockdev.sh}).</li>
+ * <li>{@code resize} (our server only): {@code ctl sessions --json} lists the guest's session, and a LUN grown
+ * with {@code ctl resize} (run on the host by {@code ctl-supervisor.sh} when the guest asks) is seen by the
+ * kernel after a SCSI rescan, CAPACITY DATA HAS CHANGED logged, the new blocks usable ({@code resize.sh}).</li>
  * <li>{@code fault}: the target is SIGKILLed in the middle of writes and restarted on the same files by
  * {@code fault-supervisor.sh}; the session recovers by itself and every completed write is on the medium
  * ({@code fault.sh}).</li>
@@ -104,8 +108,57 @@ class LinuxInitiatorTest {
         return tests;
     }
 
-    /** Checks the prerequisites, starts the boot with a fresh data directory, removes the LUN files after. */
+    @TestFactory
+    @Order(4)
+    List<DynamicNode> resize() throws Exception {
+        Optional<List<DynamicNode>> unavailable = Prerequisites.unavailable(harnessDir());
+        if (unavailable.isPresent()) {
+            return unavailable.get();
+        }
+        TargetUnderTest target = TargetUnderTest.selected();
+        Path socket = WORK_DIR.resolve("data-resize").resolve("admin.sock"); // beside the first LUN: the default
+        String ctl = target.ctlCommand(REPO_ROOT, socket);
+        if (ctl == null) {
+            return List.of(DynamicTest.dynamicTest("resize (our server only)",
+                    () -> Assumptions.abort("the stand-in " + target + " has no admin command")));
+        }
+        Boot boot = new Boot("resize").commands("common.sh", "resize.sh");
+        BootResult result = run(boot, target,
+                (command, resources) -> "exec bash " + TargetUnderTest.q(resources.resolve("ctl-supervisor.sh")) + " "
+                        + TargetUnderTest.q(command) + " " + TargetUnderTest.q(ctl), List.of());
+        List<DynamicNode> tests = new ArrayList<>(result.tests(target.knownGaps()));
+        tests.add(DynamicTest.dynamicTest("ctl sessions --json lists the guest's session", () -> {
+            String sessions = String.join("\n", BootResult.read(result.logDir.resolve("ctl-1.out")));
+            assertTrue(sessions.contains("\"initiator\" : \"" + GUEST_INITIATOR + "\"")
+                    && sessions.contains("\"target\" : \"" + Boot.IQN + "\""),
+                    "[resize] ctl-1.out does not list " + GUEST_INITIATOR + " on " + Boot.IQN + ":\n" + sessions
+                            + "\n" + result.where());
+        }));
+        tests.add(DynamicTest.dynamicTest("ctl resize succeeded", () -> {
+            String log = String.join("\n", BootResult.read(result.logDir.resolve("target.log")));
+            assertTrue(log.contains("supervisor: ctl 2 resize ") && log.contains(": exit 0"),
+                    "[resize] target.log does not show ctl resize exiting 0\n" + result.where());
+        }));
+        return tests;
+    }
+
+    /** The harness's default initiator name in the guest. */
+    static final String GUEST_INITIATOR = "iqn.2025-01.test.harness:linux-initiator";
+
+    /** Wraps the target command (for a supervisor script in the resources directory). */
+    interface Supervisor {
+        String wrap(String command, Path resources);
+    }
+
     static BootResult run(Boot boot, TargetUnderTest target, boolean supervised, List<String> serverArgs)
+            throws IOException, InterruptedException {
+        return run(boot, target, supervised ? (command, resources) -> "exec bash "
+                + TargetUnderTest.q(resources.resolve("fault-supervisor.sh")) + " " + TargetUnderTest.q(command)
+                : (command, resources) -> command, serverArgs);
+    }
+
+    /** Checks the prerequisites, starts the boot with a fresh data directory, removes the LUN files after. */
+    static BootResult run(Boot boot, TargetUnderTest target, Supervisor supervisor, List<String> serverArgs)
             throws IOException, InterruptedException {
         Path harness = harnessDir();
         Prerequisites.require(harness);
@@ -113,11 +166,7 @@ class LinuxInitiatorTest {
         Path data = WORK_DIR.resolve("data-" + boot.name);
         Boot.deleteTree(data);
         Files.createDirectories(data);
-        String command = target.command(REPO_ROOT, harness, resources, data, serverArgs);
-        if (supervised) {
-            command = "exec bash " + TargetUnderTest.q(resources.resolve("fault-supervisor.sh")) + " "
-                    + TargetUnderTest.q(command);
-        }
+        String command = supervisor.wrap(target.command(REPO_ROOT, harness, resources, data, serverArgs), resources);
         try {
             return boot.target(command).run(harness, resources, WORK_DIR);
         } finally {

@@ -119,19 +119,7 @@ enum TargetUnderTest {
             default:
                 break;
         }
-        StringBuilder cmd = new StringBuilder("exec ").append(q(javaBinary()))
-                .append(" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
-        if (this == JAR) {
-            String override = System.getProperty("li.jar", "");
-            Path jar = override.isBlank() ? repoRoot.resolve("target-server/target/iscsi-target.jar")
-                    : Path.of(override).toAbsolutePath();
-            if (!Files.isRegularFile(jar)) {
-                fail("-Dli.target=jar: " + jar + " does not exist; run `mvn -DskipTests package` first");
-            }
-            cmd.append(" -jar ").append(q(jar));
-        } else {
-            cmd.append(" -cp ").append(q(serverClasspath())).append(' ').append(MAIN_CLASS);
-        }
+        StringBuilder cmd = new StringBuilder("exec ").append(java(repoRoot));
         cmd.append(" --portal \"127.0.0.1:$LI_TARGET_PORT\" --iqn \"$LI_TARGET_IQN\"");
         for (int i = 0; i < luns; i++) {
             cmd.append(" --lun ").append(q(dataDir.resolve("lun" + i + ".img") + ":" + LUN_SIZE_MIB + "M"));
@@ -143,6 +131,28 @@ enum TargetUnderTest {
     }
 
     /** This JVM's classpath without the test-only entries; fails when the server's Main class is not on it. */
+    /** Our server's launcher, before its arguments: the JVM with the jar or the classpath and main class. */
+    private String java(Path repoRoot) {
+        StringBuilder cmd = new StringBuilder(q(javaBinary())).append(" -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1");
+        if (this == JAR) {
+            String override = System.getProperty("li.jar", "");
+            Path jar = override.isBlank() ? repoRoot.resolve("target-server/target/iscsi-target.jar")
+                    : Path.of(override).toAbsolutePath();
+            if (!Files.isRegularFile(jar)) {
+                fail("-Dli.target=jar: " + jar + " does not exist; run `mvn -DskipTests package` first");
+            }
+            cmd.append(" -jar ").append(q(jar));
+        } else {
+            cmd.append(" -cp ").append(q(serverClasspath())).append(' ').append(MAIN_CLASS);
+        }
+        return cmd.toString();
+    }
+
+    /** {@code ctl --socket SOCKET} of our server, to be followed by a command; null for the stand-ins. */
+    String ctlCommand(Path repoRoot, Path socket) {
+        return this == OURS || this == JAR ? java(repoRoot) + " ctl --socket " + q(socket) : null;
+    }
+
     static String serverClasspath() {
         if (TargetUnderTest.class.getClassLoader().getResource(MAIN_CLASS.replace('.', '/') + ".class") == null) {
             fail(MAIN_CLASS + " is not on the test classpath: build target-server first (mvn -pl conformance-tests -am test)");

@@ -249,6 +249,11 @@ class DebianPackageTest {
                     "iscsi://127.0.0.1:" + port + "/iqn.2026-11.org.vaaitarget:disk0/0"), LIMIT, null);
             assertTrue(r.ok(), "iscsi-inq through the installed service:\n" + r.output() + "\n" + log());
             assertTrue(r.output().contains("VAAI-TARGET"), r.output());
+            // The admin socket of the shipped config, in the runtime directory: ctl finds it through --config.
+            ProcessRunner.Result ctl = ProcessRunner.run(List.of("/usr/bin/vaai-target", "ctl", "--config",
+                    configFile.toString(), "status", "--json"), LIMIT, null);
+            assertTrue(ctl.ok(), "ctl status through the installed service's admin socket:\n" + ctl.output() + "\n" + log());
+            assertTrue(ctl.output().contains("\"lunCount\" : 1") || ctl.output().contains("\"lunCount\":1"), ctl.output());
             service.destroy(); // SIGTERM, as systemctl stop sends
             assertTrue(service.waitFor(LIMIT.toSeconds(), TimeUnit.SECONDS), "stops on SIGTERM\n" + log());
             assertEquals(0, service.exitValue(), log());

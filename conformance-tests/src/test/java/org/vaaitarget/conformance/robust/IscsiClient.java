@@ -43,6 +43,13 @@ final class IscsiClient implements AutoCloseable {
         boolean unitAttention() {
             return status == 0x02 && senseKey() == 0x06;
         }
+
+        /** ADDITIONAL SENSE CODE and QUALIFIER as {@code asc << 8 | ascq}, or -1 without sense. */
+        int ascAndQualifier() {
+            boolean descriptor = sense.length > 0 && (sense[0] & 0x7F) >= 0x72;
+            int at = descriptor ? 2 : 12;
+            return sense.length < at + 2 ? -1 : (sense[at] & 0xFF) << 8 | (sense[at + 1] & 0xFF);
+        }
     }
 
     private final Socket socket;
@@ -66,9 +73,15 @@ final class IscsiClient implements AutoCloseable {
 
     /** Connects and logs in to {@code iqn} (operational stage straight to Full Feature Phase). */
     static IscsiClient loggedIn(InetSocketAddress address, String iqn, int isidQualifier) throws IOException {
+        return loggedIn(address, iqn, isidQualifier, INITIATOR);
+    }
+
+    /** As {@link #loggedIn(InetSocketAddress, String, int)}, as initiator {@code initiator}. */
+    static IscsiClient loggedIn(InetSocketAddress address, String iqn, int isidQualifier, String initiator)
+            throws IOException {
         IscsiClient c = new IscsiClient(address, 30_000);
         try {
-            int status = c.login(iqn, isidQualifier);
+            int status = c.login(iqn, isidQualifier, initiator);
             if (status != 0) {
                 throw new IOException("login failed with status 0x" + Integer.toHexString(status));
             }
@@ -81,7 +94,11 @@ final class IscsiClient implements AutoCloseable {
 
     /** One Login Request CSG=1 NSG=3 T=1; returns the Login Response status (class << 8 | detail). */
     int login(String iqn, int isidQualifier) throws IOException {
-        send(loginRequest(iqn, isidQualifier));
+        return login(iqn, isidQualifier, INITIATOR);
+    }
+
+    int login(String iqn, int isidQualifier, String initiator) throws IOException {
+        send(loginRequest(iqn, isidQualifier, initiator));
         Pdu rsp = receive();
         if (rsp == null) {
             throw new IOException("connection closed during login");
@@ -102,7 +119,11 @@ final class IscsiClient implements AutoCloseable {
     }
 
     static Pdu loginRequest(String iqn, int isidQualifier) {
-        String text = "InitiatorName=" + INITIATOR + "\0TargetName=" + iqn + "\0SessionType=Normal\0"
+        return loginRequest(iqn, isidQualifier, INITIATOR);
+    }
+
+    static Pdu loginRequest(String iqn, int isidQualifier, String initiator) {
+        String text = "InitiatorName=" + initiator + "\0TargetName=" + iqn + "\0SessionType=Normal\0"
                 + "HeaderDigest=None\0DataDigest=None\0InitialR2T=Yes\0ImmediateData=Yes\0"
                 + "MaxRecvDataSegmentLength=262144\0FirstBurstLength=" + FIRST_BURST + "\0MaxBurstLength=262144\0"
                 + "ErrorRecoveryLevel=0\0";
@@ -148,11 +169,21 @@ final class IscsiClient implements AutoCloseable {
 
     /** One SCSI command, UNIT ATTENTION returned as it is. */
     Result commandOnce(byte[] cdb, int edtl, boolean read, byte[] dataOut) throws IOException {
-        return awaitResult(sendCommand(cdb, edtl, read, dataOut));
+        return commandOnce(0, cdb, edtl, read, dataOut);
     }
 
-    /** Sends one SCSI command (Data-Out as immediate data only) without waiting; returns its ITT. */
+    /** One SCSI command to LUN {@code lun} (below 256: peripheral addressing, SAM-5 4.7.7). */
+    Result commandOnce(int lun, byte[] cdb, int edtl, boolean read, byte[] dataOut) throws IOException {
+        return awaitResult(sendCommand(lun, cdb, edtl, read, dataOut));
+    }
+
+    /** Sends one SCSI command to LUN 0 (Data-Out as immediate data only) without waiting; returns its ITT. */
     int sendCommand(byte[] cdb, int edtl, boolean read, byte[] dataOut) throws IOException {
+        return sendCommand(0, cdb, edtl, read, dataOut);
+    }
+
+    /** Sends one SCSI command to LUN {@code lun} without waiting; returns its ITT. */
+    int sendCommand(int lun, byte[] cdb, int edtl, boolean read, byte[] dataOut) throws IOException {
         if (dataOut != null && dataOut.length > FIRST_BURST) {
             throw new IllegalArgumentException("test client sends immediate data only");
         }
@@ -160,6 +191,7 @@ final class IscsiClient implements AutoCloseable {
         Pdu p = Pdu.create(Opcode.SCSI_COMMAND);
         p.setFlags(0x80 | (read ? 0x40 : 0) | (dataOut != null ? 0x20 : 0) | 0x01);
         p.setItt(itt).setU32(20, edtl).setU32(24, cmdSn++).setU32(28, expStatSn);
+        p.setLun((long) lun << 48);
         for (int i = 0; i < cdb.length; i++) {
             p.setU8(32 + i, cdb[i]);
         }

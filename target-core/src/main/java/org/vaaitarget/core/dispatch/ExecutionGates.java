@@ -5,6 +5,8 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
@@ -16,10 +18,14 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * like LIO's {@code __target_execute_cmd}):
  * <ol>
  *   <li><b>LUN exists</b>: otherwise ILLEGAL REQUEST / LOGICAL UNIT NOT SUPPORTED, except INQUIRY,
- *       REPORT LUNS and REQUEST SENSE, which serve any LUN (SPC-5 6.7.1, 6.33, 6.39);</li>
+ *       REPORT LUNS and REQUEST SENSE, which serve any LUN (SPC-5 6.7.1, 6.33, 6.39). A LUN removed by a
+ *       live reconfiguration answers REPORTED LUNS DATA HAS CHANGED first to a nexus that has not been
+ *       told of the change yet, and LOGICAL UNIT NOT SUPPORTED only after that;</li>
  *   <li><b>unit attention</b> (SAM-5 5.14, SPC-5 5.14): INQUIRY and REPORT LUNS neither report nor
- *       clear one; REQUEST SENSE returns it as its parameter data (its handler consumes it); any other
- *       command gets CHECK CONDITION with the oldest pending condition, which is thereby cleared;</li>
+ *       clear one (except that REPORT LUNS clears REPORTED LUNS DATA HAS CHANGED: it shows the new
+ *       inventory); REQUEST SENSE returns it as its parameter data (its handler consumes it); any other
+ *       command gets CHECK CONDITION with the oldest pending condition, which is thereby cleared. A
+ *       pending change of the target's LUN inventory (one per nexus for the whole target) comes first;</li>
  *   <li><b>LU state</b>: a device shutting down answers NOT READY (INQUIRY, REPORT LUNS and REQUEST
  *       SENSE still work);</li>
  *   <li><b>command table</b>: unknown opcode: INVALID COMMAND OPERATION CODE; served opcode with
@@ -63,25 +69,57 @@ final class ExecutionGates {
     private static final Set<Integer> SERVED_WITHOUT_MEDIUM = Set.of(
             0x03, 0x12, 0x15, 0x16, 0x17, 0x1A, 0x1B, 0x1E, 0x55, 0x56, 0x57, 0x5A, 0x5E, 0x5F, 0x84, 0xA0, 0xA3);
 
+    private static final int REPORT_LUNS = 0xA0;
+
     private final HandlerTable table;
     private final BooleanSupplier notReady;
+    private final Predicate<ItNexus> takeInventoryChange;
+    private final Consumer<ItNexus> inventoryReported;
 
     ExecutionGates(HandlerTable table, BooleanSupplier notReady) {
+        this(table, notReady, n -> false, n -> { });
+    }
+
+    /**
+     * @param takeInventoryChange takes the nexus's pending REPORTED LUNS DATA HAS CHANGED (true once)
+     * @param inventoryReported   REPORT LUNS is about to show the nexus the current inventory
+     */
+    ExecutionGates(HandlerTable table, BooleanSupplier notReady, Predicate<ItNexus> takeInventoryChange,
+                   Consumer<ItNexus> inventoryReported) {
         this.table = table;
         this.notReady = notReady;
+        this.takeInventoryChange = takeInventoryChange;
+        this.inventoryReported = inventoryReported;
     }
 
     /** Runs the gates, then the handler. May throw only if a handler does (the caller maps that). */
     CompletionStage<CommandResult> execute(Task task) {
+        return execute(task, false);
+    }
+
+    /**
+     * @param removedLun the task addresses no LU, and its LUN number belongs to a LU removed while the
+     *                   device runs
+     */
+    CompletionStage<CommandResult> execute(Task task, boolean removedLun) {
         Exemption ex = EXEMPTIONS.getOrDefault(task.command().opcode(), NORMAL);
         LogicalUnit lu = task.lu();
+        if (task.command().opcode() == REPORT_LUNS) {
+            inventoryReported.accept(task.nexus());
+        }
 
-        // 1. LUN exists
+        // 1. LUN exists (a removed one first reports the inventory change to a nexus not yet told)
         if (lu == null && !ex.anyLun()) {
+            if (removedLun && takeInventoryChange.test(task.nexus())) {
+                return done(task.check(SenseReason.REPORTED_LUNS_DATA_HAS_CHANGED));
+            }
             return done(task.check(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED));
         }
-        // 2. Unit attention
+        // 2. Unit attention: the target's inventory change, then the LU's own conditions
         if (lu != null && !ex.uaHandledByCommand()) {
+            if (takeInventoryChange.test(task.nexus())) {
+                return done(task.check(SenseReason.REPORTED_LUNS_DATA_HAS_CHANGED));
+            }
             SenseReason ua = lu.unitAttentions().poll(task.nexus());
             if (ua != null) {
                 return done(task.check(ua));

@@ -26,6 +26,14 @@ public interface TargetContext {
         return luns();
     }
 
+    /**
+     * Takes the pending REPORTED LUNS DATA HAS CHANGED of {@code nexus} (the target's LUN inventory changed
+     * while it was logged in): true once per change. REQUEST SENSE reports it this way. Default: none.
+     */
+    default boolean takeInventoryChange(ItNexus nexus) {
+        return false;
+    }
+
     /** The commands dispatch serves: exactly what REPORT SUPPORTED OPERATION CODES lists. */
     HandlerTable commands();
 

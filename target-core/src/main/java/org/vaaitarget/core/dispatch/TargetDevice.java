@@ -2,6 +2,7 @@ package org.vaaitarget.core.dispatch;
 
 import io.netty.buffer.ByteBufAllocator;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
@@ -51,18 +52,27 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private static final long CLOSE_WAIT_SECONDS = 30;
 
     private final String name;
-    private final Map<Integer, LogicalUnit> lunsByNumber;
-    private final List<LogicalUnit> luns;
+    /** The LUNs and the masking in force: replaced as a whole (copy on write), read without a lock. */
+    private volatile Inventory inventory;
+    /** Held while the inventory changes and while a nexus is told of a change (see {@link #addLun}). */
+    private final Object inventoryLock = new Object();
+    /** I_T nexuses with a pending REPORTED LUNS DATA HAS CHANGED (see {@link #takeInventoryChange}). */
+    private final Set<ItNexus> inventoryChanged = ConcurrentHashMap.newKeySet();
+    /** Numbers of LUNs removed while this device runs (a nexus not yet told still gets the UA there). */
+    private final Set<Integer> removedNumbers = ConcurrentHashMap.newKeySet();
+    /** Every I_T nexus that has submitted a task and not been lost since, with its counters. */
+    private final ConcurrentHashMap<ItNexus, NexusActivity> nexuses = new ConcurrentHashMap<>();
     private final HandlerTable table;
     private final ExecutionGates gates;
     private final Semaphore inFlight;
-    private final LunMask mask;
     private final Set<RunningTask> running = ConcurrentHashMap.newKeySet();
     private final Map<ItNexus, PendingTasks> pending = new ConcurrentHashMap<>();
     private final ByteBufAllocator alloc = ByteBufAllocator.DEFAULT;
     private volatile boolean closing;
     /** Observes commands addressed to a LUN that does not exist (or is masked). */
     private volatile LunObserver noLunObserver = LunObserver.NONE;
+    /** Gives each LU added later ({@link #addLun}) its observer. */
+    private TargetObserver targetObserver = TargetObserver.NONE;
     private volatile NexusLiveness liveness = NexusLiveness.ASSUME_ALIVE;
 
     /**
@@ -96,7 +106,6 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      */
     public TargetDevice(String name, List<LogicalUnit> luns, List<CommandHandler> handlers, int maxTasksInFlight,
                         LunMask mask) {
-        this.mask = Objects.requireNonNull(mask, "mask");
         this.name = Objects.requireNonNull(name, "name");
         if (maxTasksInFlight < 1) {
             throw new IllegalArgumentException("maxTasksInFlight must be at least 1");
@@ -107,12 +116,9 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
                 throw new IllegalArgumentException("duplicate LUN " + lu.number() + " in target " + name);
             }
         }
-        this.lunsByNumber = Map.copyOf(byNumber);
-        List<LogicalUnit> ordered = new ArrayList<>(byNumber.values());
-        ordered.sort(Comparator.comparingInt(LogicalUnit::number));
-        this.luns = List.copyOf(ordered);
+        this.inventory = Inventory.of(byNumber, Objects.requireNonNull(mask, "mask"));
         this.table = new HandlerTable(handlers);
-        this.gates = new ExecutionGates(table, () -> closing);
+        this.gates = new ExecutionGates(table, () -> closing, this::takeInventoryChange, this::inventoryReported);
         this.inFlight = new Semaphore(maxTasksInFlight);
     }
 
@@ -122,10 +128,13 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      * turns it off.
      */
     public void observe(TargetObserver observer) {
-        for (LogicalUnit lu : luns) {
-            lu.observer(observer.lun(name, lu.number()));
+        synchronized (inventoryLock) {
+            this.targetObserver = observer;
+            for (LogicalUnit lu : inventory.luns()) {
+                lu.observer(observer.lun(name, lu.number()));
+            }
+            noLunObserver = observer.lun(name, -1);
         }
-        noLunObserver = observer.lun(name, -1);
     }
 
     @Override
@@ -135,13 +144,18 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     @Override
     public List<LogicalUnit> luns() {
-        return luns;
+        return inventory.luns();
     }
 
     /** The LUNs {@code nexus} may see (REPORT LUNS), ordered by number. */
     @Override
     public List<LogicalUnit> luns(ItNexus nexus) {
-        return mask == LunMask.NONE ? luns : luns.stream().filter(lu -> mask.visible(nexus, lu.number())).toList();
+        return inventory.visibleTo(nexus);
+    }
+
+    /** The LU with this number (masking aside), or null. */
+    public LogicalUnit lun(int number) {
+        return inventory.byNumber().get(number);
     }
 
     @Override
@@ -151,17 +165,33 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
 
     @Override
     public TaskHandle submit(ScsiCommand command) {
-        LogicalUnit lu = lunFor(command.nexus(), command.lun());
-        Task task = new Task(command, lu, alloc, this);
-        RunningTask rt = new RunningTask(task, lu != null ? lu.observer() : noLunObserver);
+        ItNexus nexus = command.nexus();
+        int number = LunAddress.decode(command.lun());
+        LogicalUnit lu = inventory.visible(nexus, number);
+        RunningTask rt = new RunningTask(new Task(command, lu, alloc, this), lu != null ? lu.observer() : noLunObserver);
         if (!inFlight.tryAcquire()) {
             rt.complete(CommandResult.status(ScsiStatus.TASK_SET_FULL), null, () -> { });
             return rt;
         }
         running.add(rt);
+        if (lu != null && inventory.visible(nexus, number) != lu) {
+            // Removed (or masked) between the lookup and running.add, so removeLun may not have waited for
+            // this task: it must not touch that LU. (removeLun swaps the inventory, then reads running.)
+            running.remove(rt);
+            rt = new RunningTask(new Task(command, null, alloc, this), noLunObserver);
+            running.add(rt);
+            lu = null;
+        }
+        return run(rt, nexus, lu == null && removedNumbers.contains(number), command.dataOutLength());
+    }
+
+    private TaskHandle run(RunningTask rt, ItNexus nexus, boolean removedLun, long dataOutBytes) {
+        NexusActivity known = nexuses.get(nexus); // the common case: no lambda, no bin lock
+        NexusActivity activity = known != null ? known : nexuses.computeIfAbsent(nexus, k -> new NexusActivity());
+        activity.started();
         CompletionStage<CommandResult> stage;
         try {
-            stage = gates.execute(task);
+            stage = gates.execute(rt.task(), removedLun);
             if (stage == null) {
                 stage = CompletableFuture.failedFuture(new IllegalStateException("handler returned no stage"));
             }
@@ -169,11 +199,160 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
             // A handler that throws synchronously is a bug; it still becomes a result (StoreErrors).
             stage = CompletableFuture.failedFuture(t);
         }
-        stage.whenComplete((r, e) -> rt.complete(r, e, () -> {
-            running.remove(rt);
-            inFlight.release();
-        }));
+        stage.whenComplete((r, e) -> {
+            boolean good = r != null && r.status() == ScsiStatus.GOOD;
+            activity.finished(good ? r.dataInLength() : 0, good ? dataOutBytes : 0);
+            rt.complete(r, e, () -> {
+                running.remove(rt);
+                inFlight.release();
+            });
+        });
         return rt;
+    }
+
+    // ---------------------------------------------------------------- live changes of the LUN inventory
+
+    /**
+     * Adds a logical unit while the device runs. Every I_T nexus that has used this device, and every
+     * one in {@code tell} (the transport's sessions of this target), gets REPORTED LUNS DATA HAS CHANGED
+     * (SPC-5 6.33: the logical unit inventory changed).
+     *
+     * @throws IllegalArgumentException when a LU with that number exists
+     */
+    public void addLun(LogicalUnit lu, Collection<ItNexus> tell) {
+        synchronized (inventoryLock) {
+            Inventory inv = inventory;
+            if (inv.byNumber().containsKey(lu.number())) {
+                throw new IllegalArgumentException("LUN " + lu.number() + " exists in target " + name);
+            }
+            lu.observer(targetObserver.lun(name, lu.number()));
+            Map<Integer, LogicalUnit> byNumber = new TreeMap<>(inv.byNumber());
+            byNumber.put(lu.number(), lu);
+            markInventoryChanged(tell);
+            removedNumbers.remove(lu.number());
+            inventory = Inventory.of(byNumber, inv.mask());
+        }
+        LOG.info("Target {}: LUN {} added", name, lu.number());
+    }
+
+    /**
+     * Removes a logical unit while the device runs: it leaves REPORT LUNS at once, and every I_T nexus
+     * that has used this device (and each in {@code tell}) gets REPORTED LUNS DATA HAS CHANGED. A nexus
+     * that addresses the removed LUN before it has been told gets that unit attention there, and
+     * LOGICAL UNIT NOT SUPPORTED only afterwards (see {@link ExecutionGates}). The tasks already on the LU
+     * run to completion.
+     *
+     * @return completes with the removed LU once its tasks have completed; the caller closes it (which
+     *         may block, so not on an event loop). Fails when there is no such LUN.
+     */
+    public CompletableFuture<LogicalUnit> removeLun(int number, Collection<ItNexus> tell) {
+        LogicalUnit lu;
+        synchronized (inventoryLock) {
+            Inventory inv = inventory;
+            lu = inv.byNumber().get(number);
+            if (lu == null) {
+                return CompletableFuture.failedFuture(
+                        new IllegalArgumentException("target " + name + " has no LUN " + number));
+            }
+            Map<Integer, LogicalUnit> byNumber = new TreeMap<>(inv.byNumber());
+            byNumber.remove(number);
+            markInventoryChanged(tell);
+            removedNumbers.add(number);
+            inventory = Inventory.of(byNumber, inv.mask());   // volatile write before reading running
+        }
+        List<RunningTask> inFlightOnLu = tasksOf(lu, null);
+        LOG.info("Target {}: LUN {} removed; waiting for its {} task(s) in flight", name, number, inFlightOnLu.size());
+        return whenAllDone(inFlightOnLu).thenApply(v -> lu);
+    }
+
+    /**
+     * Replaces the LUN masking. Each I_T nexus (that has used the device, or in {@code tell}) whose set of
+     * visible LUNs changes gets REPORTED LUNS DATA HAS CHANGED; LUNs it can no longer see answer as absent
+     * at once (the transport logs out sessions that lose LUNs, see README "Live reconfiguration").
+     */
+    public void setMask(LunMask mask, Collection<ItNexus> tell) {
+        synchronized (inventoryLock) {
+            Inventory before = inventory;
+            Inventory after = Inventory.of(before.byNumber(), Objects.requireNonNull(mask, "mask"));
+            Set<ItNexus> changed = new HashSet<>();
+            for (ItNexus n : union(tell)) {
+                if (!before.visibleTo(n).equals(after.visibleTo(n))) {
+                    changed.add(n);
+                }
+            }
+            inventoryChanged.addAll(changed);
+            inventory = after;
+        }
+    }
+
+    /** The counters of an I_T nexus that has submitted tasks (null for one that has not, or was lost). */
+    public NexusActivity activity(ItNexus nexus) {
+        return nexuses.get(nexus);
+    }
+
+    /** Under {@link #inventoryLock}: every known nexus and every one in {@code tell} is to be told. */
+    private void markInventoryChanged(Collection<ItNexus> tell) {
+        inventoryChanged.addAll(union(tell));
+    }
+
+    private Set<ItNexus> union(Collection<ItNexus> tell) {
+        Set<ItNexus> all = new HashSet<>(nexuses.keySet());
+        all.addAll(tell);
+        all.remove(ItNexus.internal(name));
+        return all;
+    }
+
+    /**
+     * Takes the pending REPORTED LUNS DATA HAS CHANGED of {@code nexus}: true once per change, for the
+     * command that reports it (SAM-5 5.14). One condition per nexus for the whole target, reported on
+     * whichever LU the nexus addresses next (LIO raises it on every LU of the nexus instead; one report
+     * is enough for an initiator to rescan, and it cannot then be reported again on the other LUs).
+     */
+    @Override
+    public boolean takeInventoryChange(ItNexus nexus) {
+        if (!inventoryChanged.contains(nexus)) {
+            return false;    // the common case: no lock
+        }
+        synchronized (inventoryLock) {
+            return inventoryChanged.remove(nexus);
+        }
+    }
+
+    /**
+     * REPORT LUNS has shown {@code nexus} the current inventory: its pending REPORTED LUNS DATA HAS
+     * CHANGED is cleared: the initiator now has the inventory that condition announces a change of (our
+     * choice; REPORT LUNS itself never reports a unit attention, SAM-5 5.14).
+     */
+    private void inventoryReported(ItNexus nexus) {
+        if (inventoryChanged.contains(nexus)) {
+            synchronized (inventoryLock) {
+                inventoryChanged.remove(nexus);
+            }
+        }
+    }
+
+    /**
+     * The LUNs and the masking, replaced together.
+     *
+     * @param byNumber LUN number to LU
+     * @param luns     the same LUs ordered by number
+     * @param mask     which of them each nexus sees
+     */
+    private record Inventory(Map<Integer, LogicalUnit> byNumber, List<LogicalUnit> luns, LunMask mask) {
+        static Inventory of(Map<Integer, LogicalUnit> byNumber, LunMask mask) {
+            List<LogicalUnit> ordered = new ArrayList<>(byNumber.values());
+            ordered.sort(Comparator.comparingInt(LogicalUnit::number));
+            return new Inventory(Map.copyOf(byNumber), List.copyOf(ordered), mask);
+        }
+
+        /** THE LUN lookup: null when the LUN does not exist or is masked from this nexus ({@link LunMask}). */
+        LogicalUnit visible(ItNexus nexus, int number) {
+            return number < 0 || !mask.visible(nexus, number) ? null : byNumber.get(number);
+        }
+
+        List<LogicalUnit> visibleTo(ItNexus nexus) {
+            return mask == LunMask.NONE ? luns : luns.stream().filter(lu -> mask.visible(nexus, lu.number())).toList();
+        }
     }
 
     /**
@@ -292,7 +471,9 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
                 rt.abort();
             }
         }
-        for (LogicalUnit lu : luns) {
+        nexuses.remove(nexus);
+        inventoryChanged.remove(nexus);
+        for (LogicalUnit lu : inventory.luns()) {
             lu.reservations().nexusLost(nexus);
             lu.medium().nexusLost(nexus);   // its medium removal prevention ends (SPC-5 6.16)
             lu.unitAttentions().forget(nexus);
@@ -358,7 +539,7 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         } catch (Exception e) {
             LOG.warn("target {}: waiting for tasks failed", name, e);
         }
-        for (LogicalUnit lu : luns) {
+        for (LogicalUnit lu : inventory.luns()) {
             try {
                 lu.close();
             } catch (RuntimeException e) {
@@ -372,10 +553,9 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         return running.size();
     }
 
-    /** THE LUN lookup: null when the LUN does not exist or is masked from this nexus ({@link LunMask}). */
+    /** The LU a nexus addresses with this LUN field: null when it does not exist or is masked from it. */
     private LogicalUnit lunFor(ItNexus nexus, long lunField) {
-        int n = LunAddress.decode(lunField);
-        return n < 0 || !mask.visible(nexus, n) ? null : lunsByNumber.get(n);
+        return inventory.visible(nexus, LunAddress.decode(lunField));
     }
 
     private List<RunningTask> tasksOf(LogicalUnit lu, ItNexus nexus) {

@@ -143,6 +143,21 @@ public final class LogicalUnit implements AutoCloseable {
         return Integer.numberOfTrailingZeros(Math.max(1, PHYSICAL_BLOCK_SIZE / blockSize()));
     }
 
+    /**
+     * Grows the medium to {@code newBlockCount} blocks and then establishes CAPACITY DATA HAS CHANGED
+     * (SBC-4 4.6: the capacity changed) for every I_T nexus that has used this LU, so that READ CAPACITY
+     * is asked again. A smaller count fails (the store refuses to shrink); the same count changes nothing
+     * and raises nothing.
+     */
+    public java.util.concurrent.CompletableFuture<Void> grow(long newBlockCount) {
+        long before = store.blockCount();
+        return store.grow(newBlockCount).thenRun(() -> {
+            if (store.blockCount() != before) {
+                unitAttentions.raiseForAll(org.vaaitarget.core.scsi.sense.SenseReason.CAPACITY_DATA_HAS_CHANGED, null);
+            }
+        });
+    }
+
     @Override
     public void close() {
         store.close();

@@ -33,6 +33,8 @@ public final class RequestSenseHandler implements CommandHandler {
         SenseReason reason;
         if (task.lu() == null) {
             reason = SenseReason.LOGICAL_UNIT_NOT_SUPPORTED;
+        } else if (task.context() != null && task.context().takeInventoryChange(task.nexus())) {
+            reason = SenseReason.REPORTED_LUNS_DATA_HAS_CHANGED;
         } else {
             SenseReason ua = task.lu().unitAttentions().poll(task.nexus());
             reason = ua == null ? SenseReason.NO_ADDITIONAL_SENSE_INFORMATION : ua;

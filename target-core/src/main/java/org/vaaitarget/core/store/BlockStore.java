@@ -18,8 +18,20 @@ public interface BlockStore extends AutoCloseable {
     /** Logical block size in bytes (512 or 4096). */
     int blockSize();
 
-    /** Number of logical blocks. */
+    /** Number of logical blocks. May grow while the store is open ({@link #grow}); it never shrinks. */
     long blockCount();
+
+    /**
+     * Grows the store to {@code newBlockCount} blocks (the new blocks read as zeros); {@link #blockCount()}
+     * answers the new count once the future has completed. The default refuses: a store that cannot grow.
+     *
+     * @return fails with {@link StoreException.Kind#OUT_OF_RANGE} when {@code newBlockCount} is smaller than
+     *         the current count, or when this store cannot grow
+     */
+    default CompletableFuture<Void> grow(long newBlockCount) {
+        return CompletableFuture.failedFuture(new StoreException(StoreException.Kind.OUT_OF_RANGE,
+                "this store cannot be resized"));
+    }
 
     StoreCapabilities capabilities();
 

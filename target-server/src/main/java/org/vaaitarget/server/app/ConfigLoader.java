@@ -47,7 +47,7 @@ public final class ConfigLoader {
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
                       AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, Metrics metrics,
-                      List<TargetEntry> targets, LoggingEntry logging) {
+                      List<TargetEntry> targets, LoggingEntry logging, AdminEntry admin) {
     }
 
     record Metrics(String listen) {
@@ -57,12 +57,24 @@ public final class ConfigLoader {
     record LoggingEntry(String format) {
     }
 
+    /** {@code admin: {socket: PATH}}: where the admin command's Unix domain socket is. */
+    record AdminEntry(String socket) {
+    }
+
     /**
-     * Everything the file sets: the served configuration and the process settings beside it.
+     * A configuration file as read.
      *
-     * @param logFormat the {@code logging.format} key, or null when the file does not set it
+     * @param server         the server configuration
+     * @param adminSocket    {@code admin.socket} resolved against the file's directory, or null when not given
+     * @param requestedSizes the {@code size} of each LUN that gives one, by absolute normalized file path: for
+     *                       an existing file a larger size grows it on reload (it is never shrunk)
+     * @param logFormat      the {@code logging.format} key, or null when the file does not set it
      */
-    record Loaded(ServerConfig server, Logging.Format logFormat) {
+    public record ConfigFile(ServerConfig server, Path adminSocket, Map<Path, Long> requestedSizes,
+                             Logging.Format logFormat) {
+        public ConfigFile {
+            requestedSizes = Map.copyOf(requestedSizes);
+        }
     }
 
     record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
@@ -85,11 +97,11 @@ public final class ConfigLoader {
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
     public static ServerConfig load(Path file) throws ConfigException {
-        return loadAll(file).server();
+        return read(file).server();
     }
 
-    /** Like {@link #load}, with the process settings ({@code logging}). */
-    static Loaded loadAll(Path file) throws ConfigException {
+    /** The whole file: server configuration, admin socket and requested LUN sizes. */
+    public static ConfigFile read(Path file) throws ConfigException {
         String text;
         try {
             text = Files.readString(file);
@@ -99,15 +111,16 @@ public final class ConfigLoader {
             throw new ConfigException("--config '" + file + "': cannot read it: " + e.getMessage());
         }
         Path base = file.toAbsolutePath().getParent();
-        return parseAll(text, base);
+        return parseFile(text, base);
     }
 
     /** Parses YAML text; relative LUN paths are resolved against {@code baseDir}. */
     public static ServerConfig parse(String yaml, Path baseDir) throws ConfigException {
-        return parseAll(yaml, baseDir).server();
+        return parseFile(yaml, baseDir).server();
     }
 
-    static Loaded parseAll(String yaml, Path baseDir) throws ConfigException {
+    /** As {@link #parse}, with the admin socket and the requested sizes. */
+    static ConfigFile parseFile(String yaml, Path baseDir) throws ConfigException {
         if (yaml.isBlank()) {
             throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
         }
@@ -127,12 +140,26 @@ public final class ConfigLoader {
         if (raw == null) {
             throw new ConfigException("config is empty; it needs at least 'targets:' with one target and one LUN");
         }
+        Map<Path, Long> sizes = new HashMap<>();
+        ServerConfig config = toConfig(raw, baseDir, sizes);
+        Path socket = null;
+        if (raw.admin() != null && raw.admin().socket() != null) {
+            String text = raw.admin().socket();
+            if (text.isBlank()) {
+                throw new ConfigException("config admin.socket: empty; give a path like /run/vaai-target/admin.sock");
+            }
+            try {
+                socket = baseDir == null ? Path.of(text) : baseDir.resolve(text);
+            } catch (java.nio.file.InvalidPathException e) {
+                throw new ConfigException("config admin.socket: '" + text + "' is not a valid path");
+            }
+        }
         Logging.Format logFormat = raw.logging() == null || raw.logging().format() == null ? null
                 : Logging.Format.parse(raw.logging().format(), "config logging.format");
-        return new Loaded(toConfig(raw, baseDir), logFormat);
+        return new ConfigFile(config, socket, sizes, logFormat);
     }
 
-    private static ServerConfig toConfig(FileConfig raw, Path baseDir) throws ConfigException {
+    private static ServerConfig toConfig(FileConfig raw, Path baseDir, Map<Path, Long> sizes) throws ConfigException {
         List<InetSocketAddress> portals = new ArrayList<>();
         if (raw.portals() == null || raw.portals().isEmpty()) {
             portals.add(new InetSocketAddress(Portals.DEFAULT_PORT));
@@ -183,6 +210,10 @@ public final class ConfigLoader {
             for (int l = 0; l < entry.luns().size(); l++) {
                 String lunWhere = where + ".luns[" + l + "]";
                 LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir);
+                Long requested = requestedSize(entry.luns().get(l), lun, lunWhere);
+                if (requested != null) {
+                    sizes.put(lun.file().toAbsolutePath().normalize(), requested);
+                }
                 Set<String> visibleTo = AccessConfigs.lunAllow(entry.luns().get(l).allow(), "config " + lunWhere + ".allow");
                 if (visibleTo != null) {
                     lunAllow.put(l, visibleTo);
@@ -216,6 +247,22 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw new ConfigException(where + ": " + e.getMessage().replaceFirst("^portal ", "address "));
         }
+    }
+
+    /**
+     * The {@code size} a LUN entry asks for, or null. Larger than an existing file, it is what a reload
+     * grows the LUN to, so it must be a whole number of blocks (a smaller one is ignored: never shrunk).
+     */
+    private static Long requestedSize(LunEntry e, LunConfig lun, String where) throws ConfigException {
+        if (e.size() == null) {
+            return null;
+        }
+        long bytes = at(where + ".size", () -> Sizes.parse(e.size()));
+        if (bytes > lun.sizeBytes() && bytes % lun.blockSize() != 0) {
+            throw new ConfigException("config " + where + ".size: '" + e.size() + "' (" + bytes
+                    + " bytes) is not a multiple of the " + lun.blockSize() + "-byte block size");
+        }
+        return bytes;
     }
 
     /**

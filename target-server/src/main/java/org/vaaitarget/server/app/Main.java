@@ -14,6 +14,8 @@ import java.util.concurrent.Callable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.server.admin.AdminException;
+import org.vaaitarget.server.admin.AdminServer;
 import org.vaaitarget.server.login.AuthConfig;
 import org.vaaitarget.server.login.ChapCredentials;
 import org.vaaitarget.server.login.InitiatorRule;
@@ -41,8 +43,14 @@ import picocli.CommandLine.Option;
         description = "An iSCSI target (RFC 7143) serving file-backed LUNs, with SBC-4 block commands and VMware VAAI.",
         footer = {"", "Without options: serves a 1 GiB sparse LUN from ./data/lun0.img on 0.0.0.0:3260 as "
                 + ServerConfig.DEFAULT_IQN + ".",
-                "Exit codes: 0 clean shutdown, 1 cannot start (port in use, LUN file), 2 bad flags or config."})
+                "Exit codes: 0 clean shutdown, 1 cannot start (port in use, LUN file), 2 bad flags or config.",
+                "Admin: 'ctl --help' (status, sessions, luns, config, reload, resize, logout of a running server)."})
 public final class Main implements Callable<Integer> {
+    /** The build's version (the pom's), as {@code --version} prints it. */
+    static final String VERSION = BuildVersion.version();
+    /** The admin socket's file name beside the data, and {@code ctl}'s default with the default LUN. */
+    static final String ADMIN_SOCKET_NAME = "admin.sock";
+    static final String DEFAULT_ADMIN_SOCKET = "./data/" + ADMIN_SOCKET_NAME;
     static final String DEFAULT_LUN = "./data/lun0.img:1G";
     static final String DEFAULT_PORTAL = "0.0.0.0:3260";
     private static final Logger LOG = LoggerFactory.getLogger(Main.class);
@@ -64,6 +72,14 @@ public final class Main implements Callable<Integer> {
                 // fall through: unknown
             }
             return p.getProperty("version", "unknown");
+        }
+    }
+
+    /** {@code ctl --version}. */
+    static final class CtlVersion implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"iscsi-target ctl " + BuildVersion.version()};
         }
     }
 
@@ -124,6 +140,15 @@ public final class Main implements Callable<Integer> {
             description = "YAML configuration (several targets, per-LUN options, negotiation); excludes the flags above.")
     Path config;
 
+    @Option(names = "--admin-socket", paramLabel = "PATH",
+            description = "The admin socket (Unix domain socket, mode 0600) for 'ctl'. Default: admin.socket of --config,"
+                    + " else admin.sock in the directory of the first LUN file (" + DEFAULT_ADMIN_SOCKET + ").")
+    Path adminSocket;
+
+    @Option(names = "--check-config", paramLabel = "FILE",
+            description = "Check a YAML configuration (as --config would read it) and exit: 0 valid, 2 with the error.")
+    Path checkConfig;
+
     @Option(names = {"-v", "--verbose"}, description = "Debug logging (same as LOG_LEVEL=DEBUG).")
     boolean verbose;
 
@@ -136,12 +161,14 @@ public final class Main implements Callable<Integer> {
     /** The config file's logging.format, when it sets one. */
     private Logging.Format configLogFormat;
 
+    /** The admin socket named by the --config file, if any. */
+    private Path configAdminSocket;
     private final Launcher launcher;
     private PrintWriter out;
     private PrintWriter err;
 
     public Main() {
-        this(Main::serve);
+        this.launcher = null; // serve(): an instance method, it needs --config and --admin-socket
     }
 
     Main(Launcher launcher) {
@@ -176,6 +203,7 @@ public final class Main implements Callable<Integer> {
         main.out = out;
         main.err = err;
         CommandLine cmd = new CommandLine(main);
+        cmd.addSubcommand("ctl", new Ctl());
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((e, args) -> {
@@ -197,6 +225,9 @@ public final class Main implements Callable<Integer> {
         if (verbose) {
             Logging.enableDebug();
         }
+        if (checkConfig != null) {
+            return check(checkConfig);
+        }
         ServerConfig cfg;
         try {
             Logging.Format flagFormat = logFormat == null ? null : Logging.Format.parse(logFormat, "--log-format");
@@ -208,7 +239,38 @@ public final class Main implements Callable<Integer> {
             err.flush();
             return 2;
         }
-        return launcher.launch(cfg, out, err);
+        return launcher != null ? launcher.launch(cfg, out, err) : serve(cfg, out, err);
+    }
+
+    /** --check-config: the file as --config would read it; 0 and one line, or 2 and the error. */
+    private int check(Path file) {
+        try {
+            ServerConfig cfg = ConfigLoader.load(file);
+            int luns = cfg.targets().stream().mapToInt(t -> t.luns().size()).sum();
+            out.println(file + ": valid (" + cfg.targets().size() + " target(s), " + luns + " LUN(s), "
+                    + cfg.portals().size() + " portal(s))");
+            out.flush();
+            return 0;
+        } catch (ConfigException e) {
+            err.println("error: " + e.getMessage());
+            err.flush();
+            return 2;
+        }
+    }
+
+    /** The admin socket: --admin-socket, else admin.socket of --config, else admin.sock beside the data. */
+    Path adminSocket(ServerConfig cfg) {
+        if (adminSocket != null) {
+            return adminSocket;
+        }
+        return configAdminSocket != null ? configAdminSocket : defaultAdminSocket(cfg);
+    }
+
+    /** {@code admin.sock} in the directory of the first LUN file of the first target. */
+    static Path defaultAdminSocket(ServerConfig cfg) {
+        Path first = cfg.targets().get(0).luns().get(0).file();
+        Path dir = first.getParent() == null ? Path.of(".") : first.getParent();
+        return dir.resolve(ADMIN_SOCKET_NAME);
     }
 
     /** The server configuration these flags (or the --config file) describe. */
@@ -222,9 +284,10 @@ public final class Main implements Callable<Integer> {
                 throw new ConfigException(flag + " cannot be combined with --config: put it in the config file"
                         + " (flags describe a single target, --config everything)");
             }
-            ConfigLoader.Loaded loaded = ConfigLoader.loadAll(config);
-            configLogFormat = loaded.logFormat();
-            return loaded.server();
+            ConfigLoader.ConfigFile file = ConfigLoader.read(config);
+            configAdminSocket = file.adminSocket();
+            configLogFormat = file.logFormat();
+            return file.server();
         }
         List<InetSocketAddress> addresses = new ArrayList<>();
         for (String p : portals.isEmpty() ? List.of(DEFAULT_PORTAL) : portals) {
@@ -306,8 +369,11 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** The real launcher: start, print what is served, wait for SIGTERM/SIGINT, shut down cleanly, exit 0. */
-    private static int serve(ServerConfig config, PrintWriter out, PrintWriter err) {
+    /**
+     * The real launcher: start, open the admin socket, print what is served, reload on SIGHUP, wait for
+     * SIGTERM/SIGINT, shut down cleanly, exit 0.
+     */
+    private int serve(ServerConfig config, PrintWriter out, PrintWriter err) {
         for (ServerConfig.Target t : config.targets()) {
             for (LunConfig lun : t.luns()) {
                 Path parent = lun.file().toAbsolutePath().getParent();
@@ -329,9 +395,32 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         SdNotify systemd = SdNotify.fromEnvironment();
+        Path socket = adminSocket(config);
+        AdminServer admin;
+        try {
+            admin = server.openAdminSocket(socket, this.config);
+        } catch (IOException e) {
+            server.close();
+            err.println("error: " + firstLine(e.getMessage()));
+            err.flush();
+            return 1;
+        }
+        Signals.onHangup(() -> {
+            try {
+                if (this.config == null) {
+                    LOG.warn("SIGHUP: started without --config, nothing to reload");
+                    return;
+                }
+                LOG.info("SIGHUP: reloading {}", this.config);
+                server.reload(this.config);
+            } catch (AdminException e) {
+                LOG.error("Reload on SIGHUP failed: {}", e.getMessage());
+            }
+        });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             LOG.info("Signal received: stopping");
             systemd.stopping();
+            admin.close();
             server.close();
             // The JVM would exit with 128+signal; a clean shutdown after SIGTERM/SIGINT exits 0 (documented).
             Runtime.getRuntime().halt(0);
@@ -373,7 +462,8 @@ public final class Main implements Callable<Integer> {
         return lines;
     }
 
-    private static String firstLine(String s) {
+    /** The first line of a message, trimmed ("" for null). */
+    static String firstLine(String s) {
         if (s == null) {
             return "";
         }

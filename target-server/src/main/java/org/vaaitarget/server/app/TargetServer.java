@@ -45,12 +45,11 @@ public final class TargetServer {
         Metrics metrics = Metrics.start(config.metricsListen());   // first: /healthz says "starting" meanwhile
         try {
             for (ServerConfig.Target target : config.targets()) {
-                TargetDevice device = new TargetDevice(target.iqn(), openLuns(target), target.access().lunMask());
+                TargetDevice device = device(target.iqn(), openLuns(target), target.access());
                 device.observe(metrics.observer());
                 access.put(target.iqn(), target.access());
                 devices.add(device);
-                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device,
-                        target.abortFinishedTask()));
+                targets.put(target.iqn(), serverTarget(target, device));
             }
             SessionRegistry sessions = new SessionRegistry();
             metrics.bindSessions(sessions, targets.keySet());
@@ -70,7 +69,7 @@ public final class TargetServer {
                 throw new StartupException("cannot listen on " + config.portals() + ": " + bind.getMessage(), e);
             }
             metrics.serving();
-            return new RunningServer(config, server, devices, metrics);
+            return new RunningServer(config, server, context, devices, metrics);
         } catch (StartupException | RuntimeException e) {
             devices.forEach(TargetServer::closeQuietly);
             metrics.close();
@@ -78,18 +77,33 @@ public final class TargetServer {
         }
     }
 
+    /** Opens LUN {@code n} of a target; the message of the failure names LUN, target and file. */
+    static LogicalUnit openLun(String iqn, int n, LunConfig lun) throws StartupException {
+        try {
+            LogicalUnit lu = LogicalUnits.open(n, lun);
+            LOG.debug("Opened LUN {} of {}: {}", n, iqn, lun.file());
+            return lu;
+        } catch (IOException | IllegalArgumentException e) {
+            throw new StartupException("cannot open LUN " + n + " of " + iqn + " ('" + lun.file() + "'): "
+                    + e.getMessage(), e);
+        }
+    }
+
+    /** A target's device: its LUNs, masked by its access rules. */
+    static TargetDevice device(String iqn, List<LogicalUnit> luns, TargetAccess access) {
+        return new TargetDevice(iqn, luns, access.lunMask());
+    }
+
+    /** How the iSCSI layer sees a target. */
+    static ServerTarget serverTarget(ServerConfig.Target target, TargetDevice device) {
+        return new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device, target.abortFinishedTask());
+    }
+
     private static List<LogicalUnit> openLuns(ServerConfig.Target target) throws StartupException {
         List<LogicalUnit> luns = new ArrayList<>();
         try {
             for (int n = 0; n < target.luns().size(); n++) {
-                LunConfig lun = target.luns().get(n);
-                try {
-                    luns.add(LogicalUnits.open(n, lun));
-                } catch (IOException e) {
-                    throw new StartupException("cannot open LUN " + n + " of " + target.iqn() + " ('" + lun.file() + "'): "
-                            + e.getMessage(), e);
-                }
-                LOG.debug("Opened LUN {} of {}: {}", n, target.iqn(), lun.file());
+                luns.add(openLun(target.iqn(), n, target.luns().get(n)));
             }
             return luns;
         } catch (StartupException | RuntimeException e) {

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.net;
 
+import org.vaaitarget.core.scsi.NexusLiveness;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
@@ -20,7 +21,9 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -36,18 +39,30 @@ public final class IscsiServer implements AutoCloseable {
 
     private final EventLoopGroup boss;
     private final EventLoopGroup workers;
-    private final List<Channel> serverChannels;
+    private final ServerBootstrap bootstrap;
+    private final ServerContext context;
+    /** Configured portal address to its listening channel, in portal order; changed by the admin thread. */
+    private final Map<InetSocketAddress, Channel> listening = new LinkedHashMap<>();
     private final ChannelGroup connections;
-    private final List<InetSocketAddress> bound;
+    private final boolean epoll;
     private CompletableFuture<Void> shutdown;
 
-    private IscsiServer(EventLoopGroup boss, EventLoopGroup workers, List<Channel> serverChannels,
-                        ChannelGroup connections, List<InetSocketAddress> bound) {
+    private final NexusLiveness liveness;
+
+    private IscsiServer(EventLoopGroup boss, EventLoopGroup workers, ServerBootstrap bootstrap, ServerContext context,
+                        ChannelGroup connections, boolean epoll, NexusLiveness liveness) {
+        this.liveness = liveness;
         this.boss = boss;
         this.workers = workers;
-        this.serverChannels = serverChannels;
+        this.bootstrap = bootstrap;
+        this.context = context;
         this.connections = connections;
-        this.bound = bound;
+        this.epoll = epoll;
+    }
+
+    /** What the core asks before refusing a command because of another nexus's state (new targets need it too). */
+    public NexusLiveness nexusLiveness() {
+        return liveness;
     }
 
     /**
@@ -59,7 +74,10 @@ public final class IscsiServer implements AutoCloseable {
         return start(context, PhaseHandlers.standard(), context.limits().loginTimeout());
     }
 
-    /** As {@link #start(ServerContext)}, with the post-login handlers and login timeout given. */
+    /**
+     * As {@link #start(ServerContext)}, with the post-login handlers and login timeout given. The context
+     * is the one connections use; SendTargets advertises the bound ports of port-0 portals through it.
+     */
     public static IscsiServer start(ServerContext context, PhaseHandlers phases, Duration loginTimeout)
             throws IOException {
         boolean epoll = Epoll.isAvailable();
@@ -69,11 +87,6 @@ public final class IscsiServer implements AutoCloseable {
         EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, io);
         EventLoopGroup workers = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
         ChannelGroup connections = new DefaultChannelGroup("iscsi-connections", GlobalEventExecutor.INSTANCE);
-        List<Channel> serverChannels = new ArrayList<>();
-        List<InetSocketAddress> bound = new ArrayList<>();
-        // Portals with port 0 are advertised (SendTargets) with the port actually bound.
-        List<InetSocketAddress> advertised = new ArrayList<>();
-        ServerContext live = context.withPortals(advertised);
         // The core asks the connections before it refuses a command because of another nexus's state.
         ConnectionLiveness liveness = new ConnectionLiveness(context.sessions());
         context.targets().values().forEach(t -> t.device().useNexusLiveness(liveness));
@@ -86,33 +99,103 @@ public final class IscsiServer implements AutoCloseable {
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 // a few max-size Data-In PDUs in flight per connection before the handler sees !isWritable()
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(512 * 1024, 2 << 20))
-                .childHandler(new IscsiChannelInitializer(live, connections, phases, loginTimeout));
+                .childHandler(new IscsiChannelInitializer(context, connections, phases, loginTimeout));
+        List<InetSocketAddress> configured = context.portals();
+        IscsiServer server = new IscsiServer(boss, workers, b, context, connections, epoll, liveness);
         try {
-            for (InetSocketAddress portal : context.portals()) {
-                Channel ch;
-                try {
-                    ch = b.bind(portal).syncUninterruptibly().channel();
-                } catch (Exception e) {
-                    throw new IOException("cannot bind portal " + portal + ": " + e.getMessage(), e);
-                }
-                serverChannels.add(ch);
-                InetSocketAddress actual = (InetSocketAddress) ch.localAddress();
-                bound.add(actual);
-                advertised.add(new InetSocketAddress(portal.getAddress(), actual.getPort()));
-                LOG.info("listening on {} ({})", actual, epoll ? "epoll" : "nio");
+            for (InetSocketAddress portal : configured) {
+                server.addPortal(portal);
             }
         } catch (IOException | RuntimeException e) {
-            serverChannels.forEach(Channel::close);
+            synchronized (server) {
+                server.listening.values().forEach(Channel::close);
+            }
             boss.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             workers.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             throw e;
         }
-        return new IscsiServer(boss, workers, List.copyOf(serverChannels), connections, List.copyOf(bound));
+        return server;
     }
 
     /** The bound addresses (with real ports when 0 was asked for), in portal order. */
-    public List<InetSocketAddress> boundAddresses() {
-        return bound;
+    public synchronized List<InetSocketAddress> boundAddresses() {
+        List<InetSocketAddress> out = new ArrayList<>();
+        for (Channel ch : listening.values()) {
+            out.add((InetSocketAddress) ch.localAddress());
+        }
+        return out;
+    }
+
+    /** The configured portal addresses being listened on, in order. */
+    public synchronized List<InetSocketAddress> portals() {
+        return new ArrayList<>(listening.keySet());
+    }
+
+    /**
+     * Starts listening on one more portal (live reconfiguration; also how start binds each portal). Blocks
+     * until bound, so never call it on an event loop.
+     *
+     * @return the bound address (the real port where 0 was asked for)
+     * @throws IOException when it cannot be bound; the message names the address
+     */
+    public synchronized InetSocketAddress addPortal(InetSocketAddress portal) throws IOException {
+        if (listening.containsKey(portal)) {
+            throw new IOException("already listening on portal " + portal);
+        }
+        Channel ch;
+        try {
+            ch = bootstrap.bind(portal).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            throw new IOException("cannot bind portal " + portal + ": " + e.getMessage(), e);
+        }
+        listening.put(portal, ch);
+        advertiseBound();
+        InetSocketAddress actual = (InetSocketAddress) ch.localAddress();
+        LOG.info("listening on {} ({})", actual, epoll ? "epoll" : "nio");
+        return actual;
+    }
+
+    /**
+     * Stops listening on a portal and ends the connections accepted through it: each session is asked to
+     * log out (Async Message) and dropped after the grace period, like at shutdown. Returns at once.
+     *
+     * @return false when that portal was not being listened on
+     */
+    public synchronized boolean removePortal(InetSocketAddress portal) {
+        Channel ch = listening.remove(portal);
+        if (ch == null) {
+            return false;
+        }
+        ch.close().syncUninterruptibly();
+        advertiseBound();
+        int ended = 0;
+        for (Channel c : connections) {
+            if (c.parent() == ch) {
+                endConnection(c);
+                ended++;
+            }
+        }
+        LOG.info("stopped listening on {}; {} connection(s) through it asked to log out", portal, ended);
+        return true;
+    }
+
+    /**
+     * Ends one connection as a shutdown does: a session in Full Feature Phase gets an Async Message asking
+     * it to log out (RFC 7143 11.9.1 event 1), then is dropped after the grace period; a connection still
+     * logging in is closed.
+     */
+    public static void endConnection(Channel c) {
+        c.eventLoop().execute(() -> c.pipeline().fireUserEventTriggered(ServerShutdownEvent.INSTANCE));
+    }
+
+    /** SendTargets advertises each portal with its bound port. Caller holds the monitor. */
+    private void advertiseBound() {
+        List<InetSocketAddress> advertised = new ArrayList<>();
+        for (Map.Entry<InetSocketAddress, Channel> e : listening.entrySet()) {
+            int port = ((InetSocketAddress) e.getValue().localAddress()).getPort();
+            advertised.add(new InetSocketAddress(e.getKey().getAddress(), port));
+        }
+        context.advertise(advertised);
     }
 
     /**
@@ -125,9 +208,9 @@ public final class IscsiServer implements AutoCloseable {
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         shutdown = done;
-        serverChannels.forEach(Channel::close);
+        listening.values().forEach(Channel::close);
         for (Channel ch : connections) {
-            ch.eventLoop().execute(() -> ch.pipeline().fireUserEventTriggered(ServerShutdownEvent.INSTANCE));
+            endConnection(ch);
         }
         CompletableFuture<Void> allClosed = new CompletableFuture<>();
         connections.newCloseFuture().addListener(f -> allClosed.complete(null));

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.session;
 
+import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Set;
@@ -20,6 +21,8 @@ public final class SessionRegistry {
     /** Sessions registered and not yet unregistered (a replaced session stays here until it is cleaned up). */
     private final Set<Session> live = ConcurrentHashMap.newKeySet();
     private final Map<Session, CompletableFuture<Void>> goneWaiters = new HashMap<>();
+    /** When each live session entered Full Feature Phase (registration), for the admin command. */
+    private final Map<Session, Instant> loginTimes = new ConcurrentHashMap<>();
 
     /** A new non-zero TSIH (RFC 7143 11.12.7: 0 is reserved for "new session"). */
     public int allocateTsih() {
@@ -36,6 +39,7 @@ public final class SessionRegistry {
      * returned so that the caller can close it (session reinstatement, RFC 7143 6.3.5).
      */
     public Session register(Session session) {
+        loginTimes.put(session, Instant.now());
         live.add(session);
         return byKey.put(session.reinstatementKey(), session);
     }
@@ -65,6 +69,7 @@ public final class SessionRegistry {
                 }
             }
         }
+        loginTimes.put(session, Instant.now());
         live.add(session);
         return new Registration(true, byKey.put(session.reinstatementKey(), session));
     }
@@ -79,6 +84,7 @@ public final class SessionRegistry {
         CompletableFuture<Void> waiter;
         synchronized (this) {
             live.remove(session);
+            loginTimes.remove(session);
             waiter = goneWaiters.remove(session);
         }
         if (waiter != null) {
@@ -114,6 +120,11 @@ public final class SessionRegistry {
 
     public List<Session> all() {
         return new ArrayList<>(byKey.values());
+    }
+
+    /** When a live session was registered (entered Full Feature Phase), or null. */
+    public Instant loginTime(Session session) {
+        return loginTimes.get(session);
     }
 
     public int size() {

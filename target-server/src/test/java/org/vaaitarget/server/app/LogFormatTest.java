@@ -140,13 +140,13 @@ class LogFormatTest {
         assertEquals("--log-format 'xml': use text or json", bad.getMessage());
 
         String target = "targets:\n  - iqn: iqn.2026-11.org.example:a\n    luns: [{file: a.img, size: 1M}]\n";
-        assertEquals(Logging.Format.JSON, ConfigLoader.parseAll("logging: {format: json}\n" + target, dir).logFormat());
-        assertEquals(null, ConfigLoader.parseAll(target, dir).logFormat());
+        assertEquals(Logging.Format.JSON, ConfigLoader.parseFile("logging: {format: json}\n" + target, dir).logFormat());
+        assertEquals(null, ConfigLoader.parseFile(target, dir).logFormat());
         ConfigException badKey = assertThrows(ConfigException.class,
-                () -> ConfigLoader.parseAll("logging: {format: yaml}\n" + target, dir));
+                () -> ConfigLoader.parseFile("logging: {format: yaml}\n" + target, dir));
         assertEquals("config logging.format 'yaml': use text or json", badKey.getMessage());
         Files.writeString(dir.resolve("t.yaml"), "logging: {format: json}\n" + target);
-        assertEquals(Logging.Format.JSON, ConfigLoader.loadAll(dir.resolve("t.yaml")).logFormat());
+        assertEquals(Logging.Format.JSON, ConfigLoader.read(dir.resolve("t.yaml")).logFormat());
     }
 
     @Test

@@ -19,7 +19,7 @@ class PackagingFilesTest {
 
     @Test
     void defaultConfigServesOneSparseLunFromTheStateDirectoryOnPort3260() throws Exception {
-        ConfigLoader.Loaded c = ConfigLoader.loadAll(PACKAGING.resolve("target.yaml"));
+        ConfigLoader.ConfigFile c = ConfigLoader.read(PACKAGING.resolve("target.yaml"));
         assertEquals(List.of(new InetSocketAddress("0.0.0.0", 3260)), c.server().portals());
         assertEquals(1, c.server().targets().size());
         ServerConfig.Target t = c.server().targets().get(0);

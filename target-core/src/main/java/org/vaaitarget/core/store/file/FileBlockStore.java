@@ -47,7 +47,8 @@ public final class FileBlockStore implements BlockStore {
     private final Path path;
     private final FileChannel channel;
     private final int blockSize;
-    private final long blockCount;
+    /** Grows with {@link #grow} (published after the file has grown); never shrinks. */
+    private volatile long blockCount;
     private final StoreCapabilities capabilities;
     private final ThreadPoolExecutor executor;
     /**
@@ -152,6 +153,34 @@ public final class FileBlockStore implements BlockStore {
     @Override
     public StoreCapabilities capabilities() {
         return capabilities;
+    }
+
+    /**
+     * Extends the file with ftruncate(2) (the new blocks are a hole: no space is allocated, they read as
+     * zeros) on the store's pool, then publishes the new block count. A count below the current one is
+     * refused: shrinking would cut off data an initiator may still address.
+     */
+    @Override
+    public CompletableFuture<Void> grow(long newBlockCount) {
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        submit(executor, result, path + ": grow to " + newBlockCount + " blocks", Kind.IO_WRITE, () -> {
+            synchronized (this) {
+                long current = blockCount;
+                if (newBlockCount < current) {
+                    throw new StoreException(Kind.OUT_OF_RANGE, path + ": cannot shrink from " + current
+                            + " to " + newBlockCount + " blocks");
+                }
+                if (newBlockCount > current) {
+                    try (java.io.RandomAccessFile file = new java.io.RandomAccessFile(path.toFile(), "rw")) {
+                        file.setLength(newBlockCount * blockSize);
+                    }
+                    channel.force(true); // the new size is metadata: on disk before we report it
+                    blockCount = newBlockCount;
+                }
+            }
+            result.complete(null);
+        });
+        return result;
     }
 
     /** The backing file. */
