@@ -37,6 +37,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *       ({@link TargetContext#quiesce}). Commands the target issues to itself
  *       ({@link ItNexus#internal}, EXTENDED COPY's reads and writes) were checked as the copy command
  *       and pass;</li>
+ *   <li><b>write protection</b>: on a write-protected LU (read-only LUN, or SWP in the control mode
+ *       page) a command that changes the medium ({@link MediumChanges}) gets DATA PROTECT / WRITE
+ *       PROTECTED;</li>
  *   <li><b>handler</b>, unless the task was aborted meanwhile.</li>
  * </ol>
  * Each gate answers with a result; nothing here throws for bad input.
@@ -112,8 +115,12 @@ final class ExecutionGates {
                 && lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())) {
             return done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }
+        // 7. Write protection
+        if (lu != null && MediumChanges.changesMedium(task.command().opcode()) && lu.writeProtected()) {
+            return done(task.check(SenseReason.WRITE_PROTECTED));
+        }
 
-        // 7. Handler; an aborted task never starts (TaskHandle#abort guarantee).
+        // 8. Handler; an aborted task never starts (TaskHandle#abort guarantee).
         if (task.isAborted()) {
             return done(CommandResult.abortedTask());
         }

@@ -111,6 +111,14 @@ public final class LogicalUnit implements AutoCloseable {
         return medium;
     }
 
+    /**
+     * Whether the medium is write-protected now: a read-only LUN, or SWP set in the control mode page
+     * (SBC-4 4.11 write protection; MODE SENSE reports it as WP).
+     */
+    public boolean writeProtected() {
+        return store.readOnly() || mode.softwareWriteProtect();
+    }
+
     public int blockSize() {
         return store.blockSize();
     }

@@ -15,8 +15,9 @@ import org.vaaitarget.core.lu.LogicalUnit;
  *   <li>0Ah Control: D_SENSE changeable. QUEUE ALGORITHM MODIFIER 1 (tasks may run in any order, which
  *       is what the dispatcher does), QERR 00b (a CHECK CONDITION does not affect other tasks),
  *       TAS=0 (tasks aborted by another nexus's TMF end silently and that nexus gets COMMANDS
- *       CLEARED BY ANOTHER INITIATOR), SWP=0 and not changeable, BUSY TIMEOUT PERIOD FFFFh
- *       (unlimited).</li>
+ *       CLEARED BY ANOTHER INITIATOR), SWP changeable (software write protect: the medium refuses
+ *       writes with DATA PROTECT / WRITE PROTECTED until it is cleared; not saved), BUSY TIMEOUT PERIOD
+ *       FFFFh (unlimited).</li>
  * </ul>
  */
 enum ModePage {
@@ -56,10 +57,13 @@ enum ModePage {
         void fill(byte[] p, PageControl pc, LogicalUnit lu) {
             if (pc == PageControl.CHANGEABLE) {
                 p[2] = D_SENSE;
+                p[4] = SWP;
                 return;
             }
             boolean dsense = pc != PageControl.DEFAULT && lu.mode().descriptorSense();
             p[2] = (byte) (dsense ? D_SENSE : 0);
+            boolean swp = pc != PageControl.DEFAULT && lu.mode().softwareWriteProtect();
+            p[4] = (byte) (swp ? SWP : 0);
             p[3] = 0x10;                                   // QUEUE ALGORITHM MODIFIER 1, QERR 00b
             ParameterData.put16(p, 8, 0xFFFF);             // BUSY TIMEOUT PERIOD: unlimited
         }
@@ -67,10 +71,12 @@ enum ModePage {
         @Override
         boolean apply(byte[] src, int off, LogicalUnit lu) {
             boolean dsense = (src[off + 2] & D_SENSE) != 0;
-            if (dsense == lu.mode().descriptorSense()) {
+            boolean swp = (src[off + 4] & SWP) != 0;
+            if (dsense == lu.mode().descriptorSense() && swp == lu.mode().softwareWriteProtect()) {
                 return false;
             }
             lu.mode().descriptorSense(dsense);
+            lu.mode().softwareWriteProtect(swp);
             return true;
         }
     };
@@ -82,6 +88,8 @@ enum ModePage {
 
     private static final byte WCE = 0x04;
     private static final byte D_SENSE = 0x04;
+    /** Control mode page byte 4 bit 3 (SPC-5 7.5.8). */
+    private static final byte SWP = 0x08;
 
     private final int code;
     private final int pageLength;

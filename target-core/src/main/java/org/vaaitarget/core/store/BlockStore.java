@@ -24,6 +24,14 @@ public interface BlockStore extends AutoCloseable {
     StoreCapabilities capabilities();
 
     /**
+     * Whether the medium is write-protected (a read-only LUN): the LU then refuses every command that would
+     * change it with DATA PROTECT / WRITE PROTECTED before it reaches the store.
+     */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /**
      * Reads {@code blocks} blocks starting at {@code lba}.
      *
      * @return a new buffer of exactly blocks*blockSize readable bytes; the caller releases it

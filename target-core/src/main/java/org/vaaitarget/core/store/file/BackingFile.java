@@ -20,7 +20,8 @@ import org.slf4j.LoggerFactory;
  * existing file is used at its own size. Either size must be a positive whole number of blocks.
  *
  * @param path      the file
- * @param channel   open for read and write (with DSYNC in write-through mode); the caller closes it
+ * @param channel   open for read and write (with DSYNC in write-through mode), or for reading only for a
+ *                  read-only LUN; the caller closes it
  * @param sizeBytes the file's size, a positive multiple of the block size
  */
 record BackingFile(Path path, FileChannel channel, long sizeBytes) {
@@ -36,9 +37,12 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
         Path path = config.file().toAbsolutePath();
         int blockSize = config.blockSize();
         if (!Files.exists(path)) {
+            if (config.readOnly()) {
+                throw new IOException(path + ": the file does not exist; a read-only LUN serves an existing file");
+            }
             createSparse(path, config.sizeBytes(), blockSize);
         }
-        FileChannel channel = openChannel(path, config.writeCache());
+        FileChannel channel = openChannel(path, config.writeCache(), config.readOnly());
         try {
             long size = channel.size();
             if (size == 0) {
@@ -84,7 +88,14 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
         LOG.info("{}: created a sparse file of {} bytes", path, sizeBytes);
     }
 
-    private static FileChannel openChannel(Path path, LunConfig.WriteCacheMode mode) throws IOException {
+    private static FileChannel openChannel(Path path, LunConfig.WriteCacheMode mode, boolean readOnly) throws IOException {
+        if (readOnly) {
+            try {
+                return FileChannel.open(path, StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new IOException(path + ": cannot open for reading: " + e, e);
+            }
+        }
         List<OpenOption> options = new ArrayList<>(List.of(StandardOpenOption.READ, StandardOpenOption.WRITE));
         if (mode == LunConfig.WriteCacheMode.WRITE_THROUGH) {
             options.add(StandardOpenOption.DSYNC); // every write is durable before it returns (WCE=0)

@@ -44,6 +44,7 @@ public final class FileBlockStore implements BlockStore {
     private final int blockSize;
     private final long blockCount;
     private final boolean writeBack;
+    private final boolean readOnly;
     private final StoreCapabilities capabilities;
     private final ThreadPoolExecutor executor;
     /**
@@ -71,12 +72,14 @@ public final class FileBlockStore implements BlockStore {
         this.channel = file.channel();
         this.blockSize = config.blockSize();
         this.blockCount = file.sizeBytes() / blockSize;
-        this.writeBack = config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
+        this.readOnly = config.readOnly();
+        // A read-only file has no write cache to flush (WCE=0) and nothing is ever written to it.
+        this.writeBack = !readOnly && config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
         this.capabilities = new StoreCapabilities(writeBack, true, true, true);
         this.executor = executor;
         this.writeLane = writeLane;
         this.io = new BlockFileIo(channel, blockSize, writeBack, allocator);
-        LinuxFileOps nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
+        LinuxFileOps nativeOps = LinuxFileOps.open(path, readOnly).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
     }
@@ -125,6 +128,12 @@ public final class FileBlockStore implements BlockStore {
     @Override
     public StoreCapabilities capabilities() {
         return capabilities;
+    }
+
+    /** Opened read-only (a write-protected LUN): every write fails with {@link Kind#IO_WRITE}. */
+    @Override
+    public boolean readOnly() {
+        return readOnly;
     }
 
     /** The backing file. */
