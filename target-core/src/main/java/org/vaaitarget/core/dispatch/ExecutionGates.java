@@ -9,7 +9,9 @@ import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.sbc.sanitize.Sanitizer;
 
 /**
  * The generic checks every task passes before its handler runs, in ONE fixed order (DESIGN 9.4,
@@ -20,8 +22,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *   <li><b>unit attention</b> (SAM-5 5.14, SPC-5 5.14): INQUIRY and REPORT LUNS neither report nor
  *       clear one; REQUEST SENSE returns it as its parameter data (its handler consumes it); any other
  *       command gets CHECK CONDITION with the oldest pending condition, which is thereby cleared;</li>
- *   <li><b>LU state</b>: a device shutting down answers NOT READY (INQUIRY, REPORT LUNS and REQUEST
- *       SENSE still work);</li>
+ *   <li><b>LU state</b>: a device shutting down answers NOT READY, an LU running a sanitize NOT READY,
+ *       SANITIZE IN PROGRESS with the progress indication (INQUIRY, REPORT LUNS and REQUEST SENSE still
+ *       work);</li>
  *   <li><b>command table</b>: unknown opcode: INVALID COMMAND OPERATION CODE; served opcode with
  *       an unserved service action: INVALID FIELD IN CDB; a CDB shorter than the command: INVALID
  *       FIELD IN CDB;</li>
@@ -64,6 +67,8 @@ final class ExecutionGates {
     private static final Set<Integer> SERVED_WITHOUT_MEDIUM = Set.of(
             0x03, 0x12, 0x15, 0x16, 0x17, 0x1A, 0x1B, 0x1E, 0x55, 0x56, 0x57, 0x5A, 0x5E, 0x5F, 0x84, 0xA0, 0xA3);
 
+    private static final int SANITIZE = 0x48;
+
     private final HandlerTable table;
     private final BooleanSupplier notReady;
 
@@ -92,6 +97,11 @@ final class ExecutionGates {
         if (notReady.getAsBoolean() && !ex.whileNotReady()) {
             return done(task.check(SenseReason.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE));
         }
+        if (lu != null && lu.sanitizer().inProgress() && !ex.whileNotReady()) {
+            // SBC-4 4.11.3: only INQUIRY, REPORT LUNS and REQUEST SENSE are served while a sanitize runs.
+            return done(task.check(SenseData.withProgress(SenseReason.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS,
+                    lu.sanitizer().progress())));
+        }
         // 4. Command table
         HandlerTable.Lookup found = table.lookup(task.cdb());
         if (found instanceof HandlerTable.UnknownOpcode) {
@@ -102,12 +112,20 @@ final class ExecutionGates {
             return done(task.invalidCdbField(saByte, -1));
         }
         HandlerTable.Entry entry = ((HandlerTable.Found) found).entry();
+        if (lu != null && !entry.handler().servedOn(lu)) {
+            return done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
+        }
         if (task.cdb().length < entry.spec().cdbLength()) {
             return done(task.invalidCdbField(task.cdb().length, -1));
         }
         // 5. Medium present
         if (lu != null && !SERVED_WITHOUT_MEDIUM.contains(task.command().opcode()) && !lu.medium().isPresent()) {
             return done(task.check(SenseReason.MEDIUM_NOT_PRESENT));
+        }
+        // 5b. Sanitize failure mode (SBC-4 4.11.4): medium access fails until a SANITIZE leaves it.
+        if (lu != null && lu.sanitizer().state() == Sanitizer.State.FAILED && entry.spec().access() != DataAccess.NONE
+                && task.command().opcode() != SANITIZE) {
+            return done(task.check(SenseReason.SANITIZE_COMMAND_FAILED));
         }
         // 6. Reservations
         task.admit(entry.spec().access());

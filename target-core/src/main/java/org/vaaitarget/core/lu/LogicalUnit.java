@@ -5,6 +5,8 @@ import org.vaaitarget.core.lu.lock.RangeLockManager;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
+import org.vaaitarget.core.sbc.sanitize.SanitizeSettings;
+import org.vaaitarget.core.sbc.sanitize.Sanitizer;
 import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.BlockStore;
 
@@ -25,6 +27,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final ReservationState reservations;
     private final SoftThresholdMonitor softThreshold;
     private final RemovableMedium medium;
+    private final Sanitizer sanitizer;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
@@ -47,6 +50,13 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
                        ReservationState reservations, int softThresholdPercent, boolean removable) {
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, SanitizeSettings.NONE);
+    }
+
+    /** @param sanitize whether and how this LU serves SANITIZE (see {@link Sanitizer}) */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations, int softThresholdPercent, boolean removable,
+                       SanitizeSettings sanitize) {
         this.medium = removable ? RemovableMedium.removable() : RemovableMedium.fixed();
         this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
@@ -56,6 +66,12 @@ public final class LogicalUnit implements AutoCloseable {
         this.locks = Objects.requireNonNull(locks);
         this.mode = new ModeParameters(store.capabilities().volatileWriteCache());
         this.softThreshold = new SoftThresholdMonitor(store, unitAttentions, softThresholdPercent);
+        this.sanitizer = new Sanitizer(store, locks, sanitize);
+    }
+
+    /** SANITIZE state: allowed or not, in progress, failure mode. */
+    public Sanitizer sanitizer() {
+        return sanitizer;
     }
 
     public int number() {
@@ -141,6 +157,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     @Override
     public void close() {
+        sanitizer.close();
         store.close();
     }
 }

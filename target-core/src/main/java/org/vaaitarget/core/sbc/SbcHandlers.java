@@ -30,7 +30,7 @@ public final class SbcHandlers {
     public static List<CommandHandler> all() {
         return List.of(new ReadHandler(), new WriteHandler(), new VerifyHandler(), new CacheHandler(),
                 new ReadCapacityHandler(), new CompareAndWriteHandler(), new WriteSameHandler(), new UnmapHandler(),
-                new GetLbaStatusHandler(), new ReadDefectDataHandler(), new OrWriteHandler());
+                new GetLbaStatusHandler(), new ReadDefectDataHandler(), new OrWriteHandler(), new SanitizeHandler());
     }
 
     /** An already completed stage for a result decided without I/O. */

@@ -199,10 +199,17 @@ final class VpdPages {
         return p;
     }
 
-    /** B1h (SBC-4 6.6.2): MEDIUM ROTATION RATE 0001h, a non-rotating medium. */
+    /**
+     * B1h (SBC-4 6.6.2): MEDIUM ROTATION RATE 0001h, a non-rotating medium. WABEREQ 01b on LUs that serve
+     * SANITIZE BLOCK ERASE (reads after it succeed and return zeros), else 00b; WACEREQ 00b (no CRYPTOGRAPHIC
+     * ERASE).
+     */
     private static byte[] blockDeviceCharacteristics(Task task) {
         byte[] p = page(0xB1, 0x3C);
         ParameterData.put16(p, 4, 0x0001);
+        if (task.lu().sanitizer().allowed() && task.lu().store().capabilities().unmapSupported()) {
+            p[7] = 0x40;                                                      // WABEREQ 01b
+        }
         return p;
     }
 

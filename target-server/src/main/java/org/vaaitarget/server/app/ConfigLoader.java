@@ -63,7 +63,8 @@ public final class ConfigLoader {
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
                     List<String> allow,
-                    Integer softThresholdPercent, Boolean removable, Boolean readOnly, Boolean sanitize) {
+                    Integer softThresholdPercent, Boolean removable, Boolean readOnly, Boolean sanitize,
+                    String sanitizeRate) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -217,7 +218,7 @@ public final class ConfigLoader {
             LunConfig lun = LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
                     e.softThresholdPercent());
             lun = LunConfigs.withRemovable(lun, e.removable());
-            return LunConfigs.withSanitize(LunConfigs.withReadOnly(lun, e.readOnly()), e.sanitize());
+            return LunConfigs.withSanitize(LunConfigs.withReadOnly(lun, e.readOnly()), e.sanitize(), e.sanitizeRate());
         } catch (ConfigException ex) {
             throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
         }

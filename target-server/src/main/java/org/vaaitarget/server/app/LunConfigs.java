@@ -120,9 +120,18 @@ final class LunConfigs {
      * only LUNs that say so accept the command.
      *
      * @param sanitize null (not given) or false: SANITIZE is refused as an unknown command
+     * @param rate     null (no limit) or the most OVERWRITE writes per second, a size like 64M
      */
-    static LunConfig withSanitize(LunConfig lun, Boolean sanitize) {
-        return sanitize == null ? lun : lun.withSanitize(sanitize);
+    static LunConfig withSanitize(LunConfig lun, Boolean sanitize, String rate) throws ConfigException {
+        LunConfig out = sanitize == null ? lun : lun.withSanitize(sanitize);
+        if (rate == null) {
+            return out;
+        }
+        try {
+            return out.withSanitizeBytesPerSecond(Sizes.parse(rate));
+        } catch (ConfigException e) {
+            throw new ConfigException("sanitizeRate", e.getMessage() + " (bytes per second)");
+        }
     }
 
     static WriteCacheMode writeCacheMode(String text) throws ConfigException {

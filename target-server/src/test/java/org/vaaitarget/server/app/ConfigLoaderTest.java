@@ -94,11 +94,12 @@ class ConfigLoaderTest {
     void readOnlyAndSanitizeAreReadPerLunAndReadOnlyNeedsAnExistingFile() throws Exception {
         java.nio.file.Files.write(dir.resolve("ro.img"), new byte[4096]);
         ServerConfig c = ConfigLoader.parse("targets:\n- iqn: iqn.2026-11.org.example:a\n  luns:\n"
-                + "  - {file: ro.img, readOnly: true}\n  - {file: s.img, size: 1M, sanitize: true}\n"
+                + "  - {file: ro.img, readOnly: true}\n  - {file: s.img, size: 1M, sanitize: true, sanitizeRate: 64M}\n"
                 + "  - {file: plain.img, size: 1M}\n", dir);
         List<LunConfig> luns = c.targets().get(0).luns();
         assertEquals(List.of(true, false, false), luns.stream().map(LunConfig::readOnly).toList());
         assertEquals(List.of(false, true, false), luns.stream().map(LunConfig::sanitize).toList());
+        assertEquals(64L << 20, luns.get(1).sanitizeBytesPerSecond());
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
                 "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: new.img, size: 1M, readOnly: true}]\n", dir));
         assertTrue(e.getMessage().startsWith("config targets[0].luns[0].readOnly: file '"), e.getMessage());
@@ -126,7 +127,7 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
-            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, readOnly, removable, sanitize, size, softThresholdPercent, writeCache)",
+            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, readOnly, removable, sanitize, sanitizeRate, size, softThresholdPercent, writeCache)",
         "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, negotiation, portals, targets, zeroCopyReads)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
