@@ -30,7 +30,8 @@ public final class SbcHandlers {
     public static List<CommandHandler> all() {
         return List.of(new ReadHandler(), new WriteHandler(), new VerifyHandler(), new CacheHandler(),
                 new ReadCapacityHandler(), new CompareAndWriteHandler(), new WriteSameHandler(), new UnmapHandler(),
-                new GetLbaStatusHandler(), new ReadDefectDataHandler(), new OrWriteHandler(), new SanitizeHandler());
+                new GetLbaStatusHandler(), new ReadDefectDataHandler(), new OrWriteHandler(), new SanitizeHandler(),
+                new WriteAtomicHandler());
     }
 
     /** An already completed stage for a result decided without I/O. */

@@ -42,6 +42,7 @@ final class VpdPages {
     private static final int UNMAP = 0x42;
     private static final int WRITE_SAME_10 = 0x41;
     private static final int WRITE_SAME_16 = 0x93;
+    private static final int WRITE_ATOMIC_16 = 0x9C;
     private static final int COMPARE_AND_WRITE = 0x89;
 
     /** One page: its builder and whether it is served to this task (derived from the command table). */
@@ -195,6 +196,13 @@ final class VpdPages {
         }
         if (serves(task, WRITE_SAME_16) || serves(task, WRITE_SAME_10)) {
             ParameterData.put64(p, 36, l.maxWriteSameBlocks());
+        }
+        long atomic = Math.min(lu.store().maxAtomicWriteBytes() / lu.blockSize(), l.maxTransferBlocks());
+        if (serves(task, WRITE_ATOMIC_16) && atomic > 0) {
+            // What sbc.WriteAtomicHandler enforces: ATOMIC ALIGNMENT and GRANULARITY 0 (none), boundaries up to the maximum.
+            ParameterData.put32(p, 44, atomic);                 // MAXIMUM ATOMIC TRANSFER LENGTH
+            ParameterData.put32(p, 56, atomic);                 // MAXIMUM ATOMIC TRANSFER LENGTH WITH ATOMIC BOUNDARY
+            ParameterData.put32(p, 60, atomic);                 // MAXIMUM ATOMIC BOUNDARY SIZE
         }
         return p;
     }

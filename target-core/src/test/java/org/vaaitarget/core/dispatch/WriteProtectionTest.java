@@ -75,7 +75,8 @@ class WriteProtectionTest {
                 Harness.cdb(0x8E, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),                // WRITE AND VERIFY(16)
                 Harness.cdb(0x41, 0, 0, 0, 0, 0, 0, 0, 1, 0),                                  // WRITE SAME(10)
                 Harness.cdb(0x93, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),                // WRITE SAME(16)
-                Harness.cdb(0x8B, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0));               // ORWRITE(16)
+                Harness.cdb(0x8B, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0),                // ORWRITE(16)
+                Harness.cdb(0x9C, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0));               // WRITE ATOMIC(16)
         for (byte[] cdb : writes) {
             Harness.assertCheck(h.run(Harness.A, 0, cdb, block), SenseReason.WRITE_PROTECTED);
         }

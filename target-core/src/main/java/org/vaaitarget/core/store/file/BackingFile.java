@@ -23,8 +23,10 @@ import org.slf4j.LoggerFactory;
  * @param channel   open for read and write (with DSYNC in write-through mode), or for reading only for a
  *                  read-only LUN; the caller closes it
  * @param sizeBytes the file's size, a positive multiple of the block size
+ * @param journal   the atomic-write journal beside it ({@code <file>.atomic}, created when missing), or null
+ *                  for a read-only LUN; the caller closes it
  */
-record BackingFile(Path path, FileChannel channel, long sizeBytes) {
+record BackingFile(Path path, FileChannel channel, long sizeBytes, FileChannel journal) {
     private static final Logger LOG = LoggerFactory.getLogger(BackingFile.class);
 
     /**
@@ -57,10 +59,20 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
                 LOG.info("{}: using the existing file's size {} bytes (configured size {} applies only to a new file)",
                         path, size, config.sizeBytes());
             }
-            return new BackingFile(path, channel, size);
+            FileChannel journal = config.readOnly() ? null : openJournal(path);
+            return new BackingFile(path, channel, size, journal);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    private static FileChannel openJournal(Path lunFile) throws IOException {
+        Path journal = lunFile.resolveSibling(lunFile.getFileName() + ".atomic");
+        try {
+            return FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IOException(journal + ": cannot open the atomic-write journal: " + e, e);
         }
     }
 

@@ -60,6 +60,9 @@ public final class FileBlockStore implements BlockStore {
     private final PageCacheReader pageCache;
     private final SparseRegions sparse;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The atomic-write journal ({@code <file>.atomic}), or null for a read-only LUN. */
+    private final AtomicWriteJournal atomicJournal;
+    private final FileChannel atomicChannel;
     /**
      * Set on this store's executor threads while they run a job: the one follow-up job that the job's
      * completion submitted (see {@link #submit}), run by the same thread right after it.
@@ -82,7 +85,13 @@ public final class FileBlockStore implements BlockStore {
         LinuxFileOps nativeOps = LinuxFileOps.open(path, readOnly).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
+        this.atomicChannel = file.journal();
+        this.atomicJournal = atomicChannel == null ? null : new AtomicWriteJournal(PositionalFile.of(atomicChannel),
+                PositionalFile.of(channel), file.sizeBytes(), MAX_ATOMIC_WRITE_BYTES);
     }
+
+    /** The largest atomic write: 1 MiB, one journal record. */
+    static final int MAX_ATOMIC_WRITE_BYTES = 1 << 20;
 
     /**
      * Opens the LUN's file, creating it sparse when missing (see {@link LunConfig#sizeBytes()}).
@@ -107,7 +116,16 @@ public final class FileBlockStore implements BlockStore {
     static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
                                ByteBufAllocator allocator) throws IOException {
         try {
-            return new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator);
+            FileBlockStore store = new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator);
+            try {
+                if (store.atomicJournal != null) {
+                    store.atomicJournal.recover(store.path.toString()); // before any I/O: replay or drop
+                }
+            } catch (IOException | RuntimeException e) {
+                store.close();
+                throw new IOException(store.path + ": cannot recover the atomic-write journal: " + e, e);
+            }
+            return store;
         } catch (IOException | RuntimeException e) {
             executor.shutdown();
             writeLane.shutdown();
@@ -246,6 +264,38 @@ public final class FileBlockStore implements BlockStore {
     }
 
     @Override
+    public int maxAtomicWriteBytes() {
+        return MAX_ATOMIC_WRITE_BYTES;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Through the {@link AtomicWriteJournal} on the pool (three forces: journal, file, journal), one
+     * atomic write at a time per LUN.
+     */
+    @Override
+    public CompletableFuture<Void> writeAtomic(long lba, ByteBuf data) {
+        int length = data.readableBytes();
+        if (atomicJournal == null || length == 0 || length % blockSize != 0 || length > MAX_ATOMIC_WRITE_BYTES) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(path + ": atomic write of " + length
+                    + " bytes not possible here"));
+        }
+        StoreException bad = checkRange(lba, length / blockSize);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        int from = data.readerIndex();
+        submit(executor, result, path + ": atomic write of " + length / blockSize + " blocks at LBA " + lba, Kind.IO_WRITE,
+                () -> {
+                    atomicJournal.write(lba * blockSize, data.nioBuffer(from, length));
+                    result.complete(null);
+                });
+        return result;
+    }
+
+    @Override
     public CompletableFuture<Void> flush() {
         if (closed.get()) {
             return CompletableFuture.failedFuture(closedException());
@@ -350,6 +400,13 @@ public final class FileBlockStore implements BlockStore {
             LOG.error("{}: flush on close failed: {}", path, e.toString());
         } finally {
             sparse.close();
+            try {
+                if (atomicChannel != null) {
+                    atomicChannel.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("{}: closing the atomic-write journal failed: {}", path, e.toString());
+            }
             try {
                 channel.close();
             } catch (IOException e) {
