@@ -11,7 +11,6 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
@@ -64,8 +63,7 @@ public final class OrWriteHandler implements CommandHandler {
         }
         long cdbBytes = blocks * lu.blockSize();
         if (task.command().dataOutLength() != cdbBytes) {
-            byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, cdbBytes, false));
+            return SbcHandlers.dataOutMismatch(task, cdbBytes);
         }
         int n = (int) blocks;
         boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
@@ -83,11 +81,7 @@ public final class OrWriteHandler implements CommandHandler {
                     }
                     return written.whenComplete((v, e) -> medium.release());
                 })
-                .thenApply(v -> {
-                    lu.writerHistory().recordWrite(lba, n, task.nexus(), NAME);
-                    lu.softThreshold().written(cdbBytes);
-                    return CommandResult.good(cdbBytes);
-                });
+                .thenApply(v -> SbcHandlers.written(task, lba, n, NAME, cdbBytes));
     }
 
     /** ORs {@code data} into {@code medium} in place (same length), eight bytes at a time. */

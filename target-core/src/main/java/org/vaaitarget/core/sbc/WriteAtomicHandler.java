@@ -10,7 +10,6 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
@@ -80,18 +79,13 @@ public final class WriteAtomicHandler implements CommandHandler {
         }
         long bytes = blocks * lu.blockSize();
         if (task.command().dataOutLength() != bytes) {
-            byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, bytes, false));
+            return SbcHandlers.dataOutMismatch(task, bytes);
         }
         int n = (int) blocks;
         ByteBuf dataOut = task.command().dataOut();
         ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) bytes);
         return task.lock(lba, n, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> lu.store().writeAtomic(lba, data))
-                .thenApply(v -> {
-                    lu.writerHistory().recordWrite(lba, n, task.nexus(), NAME);
-                    lu.softThreshold().written(bytes);
-                    return CommandResult.good(bytes);
-                });
+                .thenApply(v -> SbcHandlers.written(task, lba, n, NAME, bytes));
     }
 }

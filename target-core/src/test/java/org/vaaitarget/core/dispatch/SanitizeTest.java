@@ -15,8 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
-import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
@@ -38,9 +36,8 @@ class SanitizeTest {
     }
 
     private void open(LunConfig config) throws Exception {
-        LogicalUnit lu = LogicalUnits.open(0, config);
-        device = new TargetDevice(Harness.TARGET, List.of(lu));
-        h = new Harness(device);
+        h = Harness.onFile(config);
+        device = h.device;
     }
 
     @AfterEach

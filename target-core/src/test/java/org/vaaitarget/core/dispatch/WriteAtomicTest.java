@@ -11,11 +11,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
-import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
 
@@ -28,10 +25,8 @@ class WriteAtomicTest {
     private Harness h;
 
     private void open() throws Exception {
-        LogicalUnit lu = LogicalUnits.open(0, new LunConfig(dir.resolve("lun0.img"), 8L << 20, BS,
-                LunConfig.WriteCacheMode.WRITE_BACK, null));
-        device = new TargetDevice(Harness.TARGET, List.of(lu));
-        h = new Harness(device);
+        h = Harness.onFile(new LunConfig(dir.resolve("lun0.img"), 8L << 20, BS, LunConfig.WriteCacheMode.WRITE_BACK, null));
+        device = h.device;
         h.clearUa(Harness.A, 0);
     }
 
@@ -95,7 +90,7 @@ class WriteAtomicTest {
 
     @Test
     void storesWithoutAtomicWritesDoNotServeItNorAdvertiseIt() {
-        h = Harness.of(List.of(Harness.lu(0, StoreCapabilities.class.cast(Harness.THIN_WRITE_BACK))),
+        h = Harness.of(List.of(Harness.lu(0, Harness.THIN_WRITE_BACK)),
                 StandardHandlers.all());
         device = h.device;
         h.clearUa(Harness.A, 0);

@@ -14,8 +14,6 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
-import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
@@ -32,9 +30,8 @@ class WriteProtectionTest {
     private void open(boolean readOnly) throws Exception {
         LunConfig config = new LunConfig(dir.resolve("lun0.img"), 8L << 20, BS, LunConfig.WriteCacheMode.WRITE_BACK, null)
                 .withReadOnly(readOnly);
-        LogicalUnit lu = LogicalUnits.open(0, config);
-        device = new TargetDevice(Harness.TARGET, List.of(lu));
-        h = new Harness(device);
+        h = Harness.onFile(config);
+        device = h.device;
         h.clearUa(Harness.A, 0);
     }
 
@@ -107,7 +104,7 @@ class WriteProtectionTest {
     void readOnlyLunNeedsAnExistingFile() {
         LunConfig config = new LunConfig(dir.resolve("missing.img"), 8L << 20, BS, LunConfig.WriteCacheMode.WRITE_BACK, null)
                 .withReadOnly(true);
-        IOException e = assertThrows(IOException.class, () -> LogicalUnits.open(0, config));
+        IOException e = assertThrows(IOException.class, () -> org.vaaitarget.core.lu.LogicalUnits.open(0, config));
         assertEquals(true, e.getMessage().contains("read-only LUN"), e.getMessage());
         assertEquals(false, Files.exists(dir.resolve("missing.img")));
     }
