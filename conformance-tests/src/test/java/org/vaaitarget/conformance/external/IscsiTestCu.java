@@ -79,7 +79,10 @@ final class IscsiTestCu {
         return runFamily(family, familyUrl, List.of());
     }
 
-    /** {@link #runFamily(String, String)} with more options for the tool (e.g. {@code --allow-sanitize}). */
+    /**
+     * {@link #runFamily(String, String)} with more arguments after the URL: options ({@code --allow-sanitize})
+     * or a second URL (MultipathIO).
+     */
     Map<String, TestResult> runFamily(String family, String familyUrl, List<String> extraArgs) {
         List<String> expected = testsOf(family);
         if (expected.isEmpty()) {
@@ -119,10 +122,9 @@ final class IscsiTestCu {
 
     private ProcessRunner.Result run(String selector, String url, List<String> extraArgs, Duration limit,
                                      StringBuilder log) {
-        List<String> command = new ArrayList<>(List.of(tool.toString(), "-d", "-i", INITIATOR_1, "-I", INITIATOR_2));
-        command.addAll(extraArgs);
-        command.add("--test=" + selector);
-        command.add(url);
+        List<String> command = new ArrayList<>(List.of(tool.toString(), "-d", "-i", INITIATOR_1, "-I", INITIATOR_2,
+                "--test=" + selector, url));
+        command.addAll(extraArgs);        // after the URL: options (getopt permutes them) or a second URL
         if (multipath) {
             command.add(url);
         }

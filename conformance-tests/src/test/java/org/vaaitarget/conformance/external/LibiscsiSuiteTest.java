@@ -43,7 +43,8 @@ import org.vaaitarget.server.app.StartupException;
  *
  * <p>A family may name the LUN it needs after its name in {@code libiscsi-families.txt}: {@code removable}
  * (INQUIRY RMB=1, for the medium-removal tests), {@code readonly} (a write-protected LUN, for ReadOnly) or
- * {@code sanitize} (a LUN that allows SANITIZE, run with {@code --allow-sanitize}). Each such kind of LUN is
+ * {@code sanitize} (a LUN that allows SANITIZE, run with {@code --allow-sanitize}); {@code multipath} runs the
+ * family with the default LUN's URL twice (two sessions, for MultipathIO). Each other kind of LUN is
  * served by its own in-process server, started when the first family that needs it runs; every other
  * family runs against the default fixed, thin LUN.
  */
@@ -60,7 +61,7 @@ class LibiscsiSuiteTest {
 
     /** The LUN a family runs against: the option after its name in {@code libiscsi-families.txt}. */
     enum LunKind {
-        DEFAULT(""), REMOVABLE("removable"), READONLY("readonly"), SANITIZE("sanitize");
+        DEFAULT(""), REMOVABLE("removable"), READONLY("readonly"), SANITIZE("sanitize"), MULTIPATH("multipath");
 
         final String option;
 
@@ -115,6 +116,9 @@ class LibiscsiSuiteTest {
         if (kind == LunKind.DEFAULT) {
             return cu.runFamily(family, target.url(), List.of());
         }
+        if (kind == LunKind.MULTIPATH) {
+            return cu.runFamily(family, target.url(), List.of(target.url()));   // two sessions to the default LUN
+        }
         List<String> extra = kind == LunKind.SANITIZE ? List.of("--allow-sanitize") : List.of();
         return cu.runFamily(family, kindTarget(kind).url(), extra);
     }
@@ -135,7 +139,7 @@ class LibiscsiSuiteTest {
                 case SANITIZE -> external ? TestTarget.start(folder, LUN_BYTES)
                         : TestTarget.startWithLun(folder, SANITIZE_LUN_BYTES,
                                 l -> l.withSanitize(true).withSanitizeBytesPerSecond(SANITIZE_BYTES_PER_SECOND));
-                case DEFAULT -> throw new IllegalArgumentException("the default LUN is started with the suite");
+                case DEFAULT, MULTIPATH -> throw new IllegalArgumentException("the default LUN is started with the suite");
             };
         } catch (IOException | StartupException e) {
             throw new IllegalStateException("cannot start the " + kind.option + "-LUN target", e);
@@ -183,7 +187,7 @@ class LibiscsiSuiteTest {
                 LunKind kind = LunKind.of(line.get(1));
                 if (kind == null) {
                     throw new IllegalStateException(FAMILIES_RESOURCE + ": family " + line.get(0) + " has unknown option '"
-                            + line.get(1) + "' (known: removable, readonly, sanitize)");
+                            + line.get(1) + "' (known: removable, readonly, sanitize, multipath)");
                 }
                 out.put(line.get(0), kind);
             }
