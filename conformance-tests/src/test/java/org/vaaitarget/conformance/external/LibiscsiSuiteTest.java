@@ -104,12 +104,18 @@ class LibiscsiSuiteTest {
             List<String> unknown = known.entries().keySet().stream().filter(t -> !cu.allTests().contains(t)).toList();
             Assertions.assertEquals(List.of(), unknown, "not tests of iscsi-test-cu (see iscsi-test-cu -l): remove or rename");
         });
+        DynamicNode everyFamily = dynamicTest("libiscsi-families.txt lists every family iscsi-test-cu has", () -> {
+            Set<String> listed = new HashSet<>(familyLines().stream().map(l -> l.get(0)).toList());
+            List<String> missing = cu.allTests().stream().map(t -> t.substring(0, t.indexOf('.'))).distinct()
+                    .filter(f -> !listed.contains(f)).toList();
+            Assertions.assertEquals(List.of(), missing, "add them (with the LUN they need) so that none is skipped");
+        });
         // Containers are evaluated lazily: each family runs when JUnit reaches it.
         Map<String, LunKind> kinds = familyLuns();
         Stream<DynamicNode> families = families().stream().map(family -> dynamicContainer(family,
                 Stream.of(family).flatMap(f -> runFamily(cu, f, kinds.getOrDefault(f, LunKind.DEFAULT)).values().stream())
                         .map(result -> dynamicTest(result.name(), () -> known.check(result)))));
-        return Stream.concat(Stream.of(listCheck), families);
+        return Stream.concat(Stream.of(listCheck, everyFamily), families);
     }
 
     private Map<String, TestResult> runFamily(IscsiTestCu cu, String family, LunKind kind) {
