@@ -198,6 +198,24 @@ class SanitizeTest {
         assertFalse(Files.exists(marker()));
     }
 
+    /** SBC-4 4.11.3: a LOGICAL UNIT RESET ends the waiting SANITIZE command, not the sanitize operation. */
+    @Test
+    void aResetEndsTheCommandButNotTheSanitize() throws Exception {
+        open(config(true, 1));
+        h.clearUa(Harness.A, 0);
+        byte[] list = overwriteList(1, new byte[] {(byte) 0x5A});
+        org.vaaitarget.core.scsi.TaskHandle waiting = device.submit(Harness.command(Harness.A, 0, sanitize(0x01, list.length),
+                io.netty.buffer.Unpooled.wrappedBuffer(list)));
+        Reply tur;
+        do {                                  // until the sanitize has begun (bounded by the class timeout)
+            tur = h.run(Harness.B, 0, 0x00, 0, 0, 0, 0, 0);
+        } while (tur.status() == ScsiStatus.GOOD);
+        device.logicalUnitReset(Harness.B, org.vaaitarget.core.scsi.LunAddress.encode(0)).toCompletableFuture().join();
+        assertTrue(Harness.await(waiting).aborted(), "the SANITIZE command ended with the reset");
+        Harness.assertCheck(h.run(Harness.B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
+        Harness.assertCheck(h.run(Harness.B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS);
+    }
+
     @Test
     void unreadableMarkerMeansFailureModeUntilANewSanitize() throws Exception {
         Files.writeString(marker(), "garbage", StandardCharsets.US_ASCII);
