@@ -53,10 +53,10 @@ class LibiscsiSuiteTest {
     static final String FAMILIES_RESOURCE = "/libiscsi-families.txt";
     private static final long LUN_BYTES = 1L << 30;
     /**
-     * The sanitize LUN: small, with a sanitize rate, so that one OVERWRITE takes seconds (Sanitize.Reset
+     * The sanitize LUN: small, with a sanitize rate, so that one OVERWRITE takes 12 s (Sanitize.Reset
      * checks for SANITIZE IN PROGRESS three seconds after it starts) yet the family fits its time limit.
      */
-    private static final long SANITIZE_LUN_BYTES = 32L << 20;
+    private static final long SANITIZE_LUN_BYTES = 48L << 20;
     private static final long SANITIZE_BYTES_PER_SECOND = 4L << 20;
 
     /** The LUN a family runs against: the option after its name in {@code libiscsi-families.txt}. */
