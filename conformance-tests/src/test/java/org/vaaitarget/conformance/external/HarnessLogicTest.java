@@ -100,5 +100,8 @@ class HarnessLogicTest {
         KnownFailures.load();
         assertTrue(LibiscsiSuiteTest.families().contains("Read10"));
         assertEquals(Set.of("PreventAllow", "StartStopUnit"), LibiscsiSuiteTest.removableFamilies());
+        assertEquals(LibiscsiSuiteTest.LunKind.READONLY, LibiscsiSuiteTest.familyLuns().get("ReadOnly"));
+        assertEquals(LibiscsiSuiteTest.LunKind.SANITIZE, LibiscsiSuiteTest.familyLuns().get("Sanitize"));
+        assertEquals(LibiscsiSuiteTest.LunKind.MULTIPATH, LibiscsiSuiteTest.familyLuns().get("MultipathIO"));
     }
 }

@@ -76,6 +76,14 @@ final class IscsiTestCu {
 
     /** {@link #runFamily(String)} against {@code familyUrl} instead of the default URL (another LUN). */
     Map<String, TestResult> runFamily(String family, String familyUrl) {
+        return runFamily(family, familyUrl, List.of());
+    }
+
+    /**
+     * {@link #runFamily(String, String)} with more arguments after the URL: options ({@code --allow-sanitize})
+     * or a second URL (MultipathIO).
+     */
+    Map<String, TestResult> runFamily(String family, String familyUrl, List<String> extraArgs) {
         List<String> expected = testsOf(family);
         if (expected.isEmpty()) {
             throw new IllegalArgumentException("iscsi-test-cu has no family '" + family + "' (see iscsi-test-cu -l)");
@@ -92,13 +100,13 @@ final class IscsiTestCu {
                     "never started: the time budget of the whole suite was used up (conformance.budgetSeconds)")));
             return results;
         }
-        ProcessRunner.Result run = run("ALL." + family, familyUrl, familyLimit, log);
+        ProcessRunner.Result run = run("ALL." + family, familyUrl, extraArgs, familyLimit, log);
         Map<String, TestResult> found = new LinkedHashMap<>(CunitOutputParser.parse(run.output(), run.timedOut(), run.exitCode()));
         boolean brokenRun = run.timedOut() || (run.exitCode() != 0 && run.exitCode() != 1);
         if (brokenRun && !found.isEmpty()) {
             for (String test : expected) {
                 if (!found.containsKey(test) && !remaining().isZero()) {
-                    ProcessRunner.Result single = run("ALL." + test, familyUrl, testLimit, log);
+                    ProcessRunner.Result single = run("ALL." + test, familyUrl, extraArgs, testLimit, log);
                     found.putAll(CunitOutputParser.parse(single.output(), single.timedOut(), single.exitCode()));
                 }
             }
@@ -112,9 +120,11 @@ final class IscsiTestCu {
         return results;
     }
 
-    private ProcessRunner.Result run(String selector, String url, Duration limit, StringBuilder log) {
+    private ProcessRunner.Result run(String selector, String url, List<String> extraArgs, Duration limit,
+                                     StringBuilder log) {
         List<String> command = new ArrayList<>(List.of(tool.toString(), "-d", "-i", INITIATOR_1, "-I", INITIATOR_2,
                 "--test=" + selector, url));
+        command.addAll(extraArgs);        // after the URL: options (getopt permutes them) or a second URL
         if (multipath) {
             command.add(url);
         }

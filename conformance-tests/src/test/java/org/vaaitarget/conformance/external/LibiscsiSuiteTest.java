@@ -12,8 +12,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -37,22 +40,49 @@ import org.vaaitarget.server.app.StartupException;
  * its limit even when everything hangs), {@code conformance.multipath} (true: pass the URL twice, for MultipathIO.*),
  * {@code conformance.logDir} (default target/libiscsi).
  *
- * <p>A family marked {@code removable} in {@code libiscsi-families.txt} (the medium-removal tests, which
- * need INQUIRY RMB=1) runs against a second in-process server whose LUN is removable; every other family
- * runs against the default fixed LUN. The second server starts only when such a family runs.
+ * <p>A family may name the LUN it needs after its name in {@code libiscsi-families.txt}: {@code removable}
+ * (INQUIRY RMB=1, for the medium-removal tests), {@code readonly} (a write-protected LUN, for ReadOnly) or
+ * {@code sanitize} (a LUN that allows SANITIZE, run with {@code --allow-sanitize}); {@code multipath} runs the
+ * family with the default LUN's URL twice (two sessions, for MultipathIO). Each other kind of LUN is
+ * served by its own in-process server, started when the first family that needs it runs; every other
+ * family runs against the default fixed, thin LUN.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class LibiscsiSuiteTest {
     static final String FAMILIES_RESOURCE = "/libiscsi-families.txt";
-    /** The per-family option in {@code libiscsi-families.txt}: run against a removable LUN. */
-    static final String REMOVABLE_OPTION = "removable";
     private static final long LUN_BYTES = 1L << 30;
+    /**
+     * The sanitize LUN: small, with a sanitize rate, so that one OVERWRITE takes 12 s (Sanitize.Reset
+     * checks for SANITIZE IN PROGRESS three seconds after it starts) yet the family fits its time limit.
+     */
+    private static final long SANITIZE_LUN_BYTES = 48L << 20;
+    private static final long SANITIZE_BYTES_PER_SECOND = 4L << 20;
+
+    /** The LUN a family runs against: the option after its name in {@code libiscsi-families.txt}. */
+    enum LunKind {
+        DEFAULT(""), REMOVABLE("removable"), READONLY("readonly"), SANITIZE("sanitize"), MULTIPATH("multipath");
+
+        final String option;
+
+        LunKind(String option) {
+            this.option = option;
+        }
+
+        static LunKind of(String option) {
+            for (LunKind k : values()) {
+                if (k != DEFAULT && k.option.equals(option)) {
+                    return k;
+                }
+            }
+            return null;
+        }
+    }
 
     @TempDir
     Path dir;
 
     private TestTarget target;
-    private TestTarget removableTarget;
+    private final Map<LunKind, TestTarget> kindTargets = new EnumMap<>(LunKind.class);
 
     @TestFactory
     Stream<DynamicNode> iscsiTestCu() throws Exception {
@@ -69,25 +99,54 @@ class LibiscsiSuiteTest {
             List<String> unknown = known.entries().keySet().stream().filter(t -> !cu.allTests().contains(t)).toList();
             Assertions.assertEquals(List.of(), unknown, "not tests of iscsi-test-cu (see iscsi-test-cu -l): remove or rename");
         });
+        DynamicNode everyFamily = dynamicTest("libiscsi-families.txt lists every family iscsi-test-cu has", () -> {
+            Set<String> listed = new HashSet<>(familyLines().stream().map(l -> l.get(0)).toList());
+            List<String> missing = cu.allTests().stream().map(t -> t.substring(0, t.indexOf('.'))).distinct()
+                    .filter(f -> !listed.contains(f)).toList();
+            Assertions.assertEquals(List.of(), missing, "add them (with the LUN they need) so that none is skipped");
+        });
         // Containers are evaluated lazily: each family runs when JUnit reaches it.
-        Set<String> removable = removableFamilies();
+        Map<String, LunKind> kinds = familyLuns();
         Stream<DynamicNode> families = families().stream().map(family -> dynamicContainer(family,
-                Stream.of(family).flatMap(f -> cu.runFamily(f, removable.contains(f) ? removableUrl() : target.url())
-                                .values().stream())
+                Stream.of(family).flatMap(f -> runFamily(cu, f, kinds.getOrDefault(f, LunKind.DEFAULT)).values().stream())
                         .map(result -> dynamicTest(result.name(), () -> known.check(result)))));
-        return Stream.concat(Stream.of(listCheck), families);
+        return Stream.concat(Stream.of(listCheck, everyFamily), families);
     }
 
-    /** The URL of the removable LUN, starting its server on first use. */
-    private String removableUrl() {
-        if (removableTarget == null) {
-            try {
-                removableTarget = TestTarget.start(Files.createDirectories(dir.resolve("removable")), LUN_BYTES, true);
-            } catch (IOException | StartupException e) {
-                throw new IllegalStateException("cannot start the removable-LUN target", e);
-            }
+    private Map<String, TestResult> runFamily(IscsiTestCu cu, String family, LunKind kind) {
+        if (kind == LunKind.DEFAULT) {
+            return cu.runFamily(family, target.url(), List.of());
         }
-        return removableTarget.url();
+        if (kind == LunKind.MULTIPATH) {
+            return cu.runFamily(family, target.url(), List.of(target.url()));   // two sessions to the default LUN
+        }
+        List<String> extra = kind == LunKind.SANITIZE ? List.of("--allow-sanitize") : List.of();
+        return cu.runFamily(family, kindTarget(kind).url(), extra);
+    }
+
+    /** The server of a kind of LUN, started on first use (an external target is used as it is). */
+    private TestTarget kindTarget(LunKind kind) {
+        TestTarget t = kindTargets.get(kind);
+        if (t != null) {
+            return t;
+        }
+        try {
+            Path folder = Files.createDirectories(dir.resolve(kind.option));
+            boolean external = !System.getProperty(TestTarget.URL_PROPERTY, "").isBlank();
+            t = switch (kind) {
+                case REMOVABLE -> TestTarget.start(folder, LUN_BYTES, true);
+                case READONLY -> external ? TestTarget.start(folder, LUN_BYTES)
+                        : TestTarget.startWithLun(folder, LUN_BYTES, l -> l.withReadOnly(true));
+                case SANITIZE -> external ? TestTarget.start(folder, LUN_BYTES)
+                        : TestTarget.startWithLun(folder, SANITIZE_LUN_BYTES,
+                                l -> l.withSanitize(true).withSanitizeBytesPerSecond(SANITIZE_BYTES_PER_SECOND));
+                case DEFAULT, MULTIPATH -> throw new IllegalArgumentException("the default LUN is started with the suite");
+            };
+        } catch (IOException | StartupException e) {
+            throw new IllegalStateException("cannot start the " + kind.option + "-LUN target", e);
+        }
+        kindTargets.put(kind, t);
+        return t;
     }
 
     @AfterAll
@@ -95,9 +154,7 @@ class LibiscsiSuiteTest {
         if (target != null) {
             target.close();
         }
-        if (removableTarget != null) {
-            removableTarget.close();
-        }
+        kindTargets.values().forEach(TestTarget::close);
     }
 
     /** The families to run: {@code conformance.families}, or every family of the list file. */
@@ -112,13 +169,28 @@ class LibiscsiSuiteTest {
     /** The families the list file marks {@code removable} (also when {@code conformance.families} picks them). */
     static Set<String> removableFamilies() throws IOException {
         Set<String> out = new HashSet<>();
+        familyLuns().forEach((family, kind) -> {
+            if (kind == LunKind.REMOVABLE) {
+                out.add(family);
+            }
+        });
+        return out;
+    }
+
+    /** The families the list file gives a LUN of their own, with that kind (one option per family at most). */
+    static Map<String, LunKind> familyLuns() throws IOException {
+        Map<String, LunKind> out = new HashMap<>();
         for (List<String> line : familyLines()) {
-            for (String option : line.subList(1, line.size())) {
-                if (!option.equals(REMOVABLE_OPTION)) {
+            if (line.size() > 2) {
+                throw new IllegalStateException(FAMILIES_RESOURCE + ": family " + line.get(0) + " has more than one option");
+            }
+            if (line.size() == 2) {
+                LunKind kind = LunKind.of(line.get(1));
+                if (kind == null) {
                     throw new IllegalStateException(FAMILIES_RESOURCE + ": family " + line.get(0) + " has unknown option '"
-                            + option + "' (known: " + REMOVABLE_OPTION + ")");
+                            + line.get(1) + "' (known: removable, readonly, sanitize, multipath)");
                 }
-                out.add(line.get(0));
+                out.put(line.get(0), kind);
             }
         }
         return out;

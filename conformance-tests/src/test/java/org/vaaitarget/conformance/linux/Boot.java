@@ -24,6 +24,7 @@ final class Boot {
     private final List<String> commandFiles = new ArrayList<>();
     private final List<String> options = new ArrayList<>();
     private String targetCommand;
+    private Path pathPrefix;
 
     Boot(String name) {
         this.name = name;
@@ -42,6 +43,12 @@ final class Boot {
 
     Boot option(String... harnessOptions) {
         options.addAll(List.of(harnessOptions));
+        return this;
+    }
+
+    /** A directory searched first for the harness's commands (a wrapper around one of them). */
+    Boot pathPrefix(Path dir) {
+        this.pathPrefix = dir;
         return this;
     }
 
@@ -77,6 +84,9 @@ final class Boot {
         Files.writeString(logDir.resolve("command.txt"), String.join("\n", cmd) + "\n");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(logDir.resolve("harness-output.txt").toFile());
+        if (pathPrefix != null) {
+            pb.environment().put("PATH", pathPrefix + java.io.File.pathSeparator + System.getenv("PATH"));
+        }
         if (Prerequisites.onPath("mkfs.ext4") != null && Prerequisites.onPath("e2fsck") != null) {
             pb.environment().put("LI_EXTRA_BINS", EXTRA_BINS);
         }

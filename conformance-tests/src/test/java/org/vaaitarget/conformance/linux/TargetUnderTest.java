@@ -45,7 +45,8 @@ enum TargetUnderTest {
             Map.entry("pr-clear", Why.ISTGT_NO_APTPL),
             Map.entry("xcopy-vpd-8f", Why.ISTGT_NO_XCOPY), Map.entry("xcopy-vpd-8f-matches-rcop", Why.ISTGT_NO_XCOPY),
             Map.entry("xcopy-lun0-to-lun1", Why.ISTGT_NO_XCOPY),
-            Map.entry("xcopy-lun0-to-lun1-on-dst", Why.ISTGT_NO_XCOPY))),
+            Map.entry("xcopy-lun0-to-lun1-on-dst", Why.ISTGT_NO_XCOPY),
+            Map.entry("atomic-limits", Why.NO_ATOMIC), Map.entry("atomic-write-rwf-atomic", Why.NO_ATOMIC))),
     TGT(1, Map.ofEntries(
             Map.entry("digest-login", Why.TGT_NO_DIGESTS), Map.entry("digest-lun-scan", Why.TGT_NO_DIGESTS),
             Map.entry("digest-negotiated", Why.TGT_NO_DIGESTS), Map.entry("digest-inquiry", Why.TGT_NO_DIGESTS),
@@ -58,7 +59,8 @@ enum TargetUnderTest {
             Map.entry("caw-miscompare", "tgt 1.0.85 has no COMPARE AND WRITE"),
             Map.entry("caw-miscompare-data-unchanged", "tgt 1.0.85 has no COMPARE AND WRITE"),
             Map.entry("caw-miscompare-offset", "tgt 1.0.85 has no COMPARE AND WRITE"),
-            Map.entry("caw-miscompare-raw-sense", "tgt 1.0.85 has no COMPARE AND WRITE")));
+            Map.entry("caw-miscompare-raw-sense", "tgt 1.0.85 has no COMPARE AND WRITE"),
+            Map.entry("atomic-limits", Why.NO_ATOMIC), Map.entry("atomic-write-rwf-atomic", Why.NO_ATOMIC)));
 
     /** Reasons shared by several known gaps. */
     private interface Why {
@@ -66,6 +68,7 @@ enum TargetUnderTest {
         String ISTGT_NO_LBP = "istgt 0.4 has no GET LBA STATUS and no thin provisioning (UNMAP, WRITE SAME UNMAP)";
         String ISTGT_NO_APTPL = "istgt 0.4 rejects APTPL=1 in PERSISTENT RESERVE OUT; the later PR steps need that key";
         String ISTGT_NO_XCOPY = "istgt 0.4 has no EXTENDED COPY and no Third-party Copy VPD page";
+        String NO_ATOMIC = "the stand-in has no WRITE ATOMIC(16) and advertises no atomic-write limits";
     }
 
     static final String MAIN_CLASS = "org.vaaitarget.server.app.Main";

@@ -65,11 +65,36 @@ public final class TestTarget implements AutoCloseable {
         return inProcessCustomized(dir, lunBytes, false, customize);
     }
 
+    /**
+     * Our server (never an external one) with one LUN of {@code lunBytes} in {@code dir} whose configuration
+     * {@code lun} changes (read-only, sanitize...); the LUN file is created sparse first, so that a read-only
+     * LUN has its file.
+     */
+    public static TestTarget startWithLun(Path dir, long lunBytes, UnaryOperator<LunConfig> lun) throws StartupException {
+        Path file = dir.resolve("lun0.img");
+        try {
+            if (!java.nio.file.Files.exists(file)) {
+                try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(file.toFile(), "rw")) {
+                    f.setLength(lunBytes);
+                }
+            }
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return inProcessCustomized(dir, lunBytes, false, UnaryOperator.identity(), lun);
+    }
+
     private static TestTarget inProcessCustomized(Path dir, long lunBytes, boolean removable,
                                                   UnaryOperator<ServerConfig> customize) throws StartupException {
+        return inProcessCustomized(dir, lunBytes, removable, customize, UnaryOperator.identity());
+    }
+
+    private static TestTarget inProcessCustomized(Path dir, long lunBytes, boolean removable,
+                                                  UnaryOperator<ServerConfig> customize, UnaryOperator<LunConfig> lun)
+            throws StartupException {
         // WRITE_THROUGH: the server's default (WCE=0, group commit), so the suites test what users run
-        LunConfig lunConfig = new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_THROUGH, PRODUCT_ID,
-                0, removable);
+        LunConfig lunConfig = lun.apply(new LunConfig(dir.resolve("lun0.img"), lunBytes, 512, WriteCacheMode.WRITE_THROUGH,
+                PRODUCT_ID, 0, removable));
         ServerConfig config = customize.apply(
                 ServerConfig.single(new InetSocketAddress("127.0.0.1", 0), IQN, List.of(lunConfig)));
         RunningServer server = TargetServer.start(config);

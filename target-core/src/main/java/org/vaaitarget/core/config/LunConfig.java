@@ -19,9 +19,24 @@ import java.util.Objects;
  *                    PROVISIONING SOFT THRESHOLD REACHED; 0 (the default) disables it; 1..100
  * @param removable   report a removable medium (INQUIRY RMB=1) that can be ejected, loaded and locked;
  *                    false (the default) for a fixed disk, which is what ESXi expects
+ * @param readOnly    serve the file write-protected: it is opened read-only (a file the server may not write
+ *                    works), MODE SENSE reports WP=1 and every command that would change the medium gets
+ *                    DATA PROTECT / WRITE PROTECTED; the file must exist
+ * @param sanitize    allow SANITIZE (OVERWRITE, BLOCK ERASE, EXIT FAILURE MODE) on this LUN; off by default,
+ *                    so that one command cannot wipe a datastore by accident (INVALID COMMAND OPERATION CODE)
+ * @param sanitizeBytesPerSecond the most a SANITIZE OVERWRITE writes per second, so that a sanitize running in
+ *                    the background does not take the whole disk from the other LUNs on it; 0 (the default) for
+ *                    no limit
  */
 public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
-                        int softThresholdPercent, boolean removable) {
+                        int softThresholdPercent, boolean removable, boolean readOnly, boolean sanitize,
+                        long sanitizeBytesPerSecond) {
+
+    /** A writable LUN without SANITIZE. */
+    public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
+                     int softThresholdPercent, boolean removable) {
+        this(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, false, false, 0);
+    }
 
     /** A fixed (non-removable) LUN. */
     public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
@@ -34,6 +49,24 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
         this(file, sizeBytes, blockSize, writeCache, productId, 0);
     }
 
+    /** This LUN, write-protected or not. */
+    public LunConfig withReadOnly(boolean value) {
+        return new LunConfig(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, value,
+                sanitize, sanitizeBytesPerSecond);
+    }
+
+    /** This LUN, with SANITIZE allowed or not. */
+    public LunConfig withSanitize(boolean value) {
+        return new LunConfig(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, readOnly,
+                value, sanitizeBytesPerSecond);
+    }
+
+    /** This LUN with a sanitize rate (0: unlimited). */
+    public LunConfig withSanitizeBytesPerSecond(long value) {
+        return new LunConfig(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, readOnly,
+                sanitize, value);
+    }
+
     public enum WriteCacheMode {
         WRITE_BACK,
         WRITE_THROUGH
@@ -44,6 +77,9 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
         Objects.requireNonNull(writeCache, "writeCache");
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
+        }
+        if (sanitizeBytesPerSecond < 0) {
+            throw new IllegalArgumentException("sanitize rate must be 0 (unlimited) or positive, not " + sanitizeBytesPerSecond);
         }
         if (softThresholdPercent < 0 || softThresholdPercent > 100) {
             throw new IllegalArgumentException("soft threshold must be 0 (off) to 100 percent, not " + softThresholdPercent);

@@ -1,5 +1,6 @@
 package org.vaaitarget.core.dispatch;
 
+import org.vaaitarget.core.lu.LogicalUnit;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -20,4 +21,12 @@ public interface CommandHandler {
      * an exceptional completion is mapped by the dispatcher through {@code StoreErrors}.
      */
     CompletionStage<CommandResult> execute(Task task);
+
+    /**
+     * Whether this LU serves the handler's commands at all (an LU option such as {@code sanitize}); when not,
+     * the dispatcher answers INVALID COMMAND OPERATION CODE and REPORT SUPPORTED OPERATION CODES omits them.
+     */
+    default boolean servedOn(LogicalUnit lu) {
+        return true;
+    }
 }

@@ -11,7 +11,9 @@ import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.sbc.sanitize.Sanitizer;
 
 /**
  * The generic checks every task passes before its handler runs, in ONE fixed order (DESIGN 9.4,
@@ -26,8 +28,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *       inventory); REQUEST SENSE returns it as its parameter data (its handler consumes it); any other
  *       command gets CHECK CONDITION with the oldest pending condition, which is thereby cleared. A
  *       pending change of the target's LUN inventory (one per nexus for the whole target) comes first;</li>
- *   <li><b>LU state</b>: a device shutting down answers NOT READY (INQUIRY, REPORT LUNS and REQUEST
- *       SENSE still work);</li>
+ *   <li><b>LU state</b>: a device shutting down answers NOT READY, an LU running a sanitize NOT READY,
+ *       SANITIZE IN PROGRESS with the progress indication (INQUIRY, REPORT LUNS and REQUEST SENSE still
+ *       work);</li>
  *   <li><b>command table</b>: unknown opcode: INVALID COMMAND OPERATION CODE; served opcode with
  *       an unserved service action: INVALID FIELD IN CDB; a CDB shorter than the command: INVALID
  *       FIELD IN CDB;</li>
@@ -45,6 +48,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *       and pass. A conflict with another nexus's SCSI-2 reservation is decided again once that nexus
  *       is confirmed alive ({@link TargetContext#confirmAlive}): its loss releases the reservation, and
  *       the transport may not have processed a loss it already knows of;</li>
+ *   <li><b>write protection</b>: on a write-protected LU (read-only LUN, or SWP in the control mode
+ *       page) a command that changes the medium ({@link MediumChanges}) gets DATA PROTECT / WRITE
+ *       PROTECTED;</li>
  *   <li><b>handler</b>, unless the task was aborted meanwhile.</li>
  * </ol>
  * Each gate answers with a result; nothing here throws for bad input.
@@ -70,6 +76,7 @@ final class ExecutionGates {
             0x03, 0x12, 0x15, 0x16, 0x17, 0x1A, 0x1B, 0x1E, 0x55, 0x56, 0x57, 0x5A, 0x5E, 0x5F, 0x84, 0xA0, 0xA3);
 
     private static final int REPORT_LUNS = 0xA0;
+    private static final int SANITIZE = 0x48;
 
     private final HandlerTable table;
     private final BooleanSupplier notReady;
@@ -129,6 +136,11 @@ final class ExecutionGates {
         if (notReady.getAsBoolean() && !ex.whileNotReady()) {
             return done(task.check(SenseReason.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE));
         }
+        if (lu != null && lu.sanitizer().inProgress() && !ex.whileNotReady()) {
+            // SBC-4 4.11.3: only INQUIRY, REPORT LUNS and REQUEST SENSE are served while a sanitize runs.
+            return done(task.check(SenseData.withProgress(SenseReason.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS,
+                    lu.sanitizer().progress())));
+        }
         // 4. Command table
         HandlerTable.Lookup found = table.lookup(task.cdb());
         if (found instanceof HandlerTable.UnknownOpcode) {
@@ -139,12 +151,20 @@ final class ExecutionGates {
             return done(task.invalidCdbField(saByte, -1));
         }
         HandlerTable.Entry entry = ((HandlerTable.Found) found).entry();
+        if (lu != null && !entry.handler().servedOn(lu)) {
+            return done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
+        }
         if (task.cdb().length < entry.spec().cdbLength()) {
             return done(task.invalidCdbField(task.cdb().length, -1));
         }
         // 5. Medium present
         if (lu != null && !SERVED_WITHOUT_MEDIUM.contains(task.command().opcode()) && !lu.medium().isPresent()) {
             return done(task.check(SenseReason.MEDIUM_NOT_PRESENT));
+        }
+        // 5b. Sanitize failure mode (SBC-4 4.11.4): medium access fails until a SANITIZE leaves it.
+        if (lu != null && lu.sanitizer().state() == Sanitizer.State.FAILED && entry.spec().access() != DataAccess.NONE
+                && task.command().opcode() != SANITIZE) {
+            return done(task.check(SenseReason.SANITIZE_COMMAND_FAILED));
         }
         // 6. Reservations
         task.admit(entry.spec().access());
@@ -159,12 +179,21 @@ final class ExecutionGates {
             // again once the holder is confirmed alive or its loss handled (NexusLiveness).
             return context.confirmAlive(Set.of(holder)).thenCompose(v ->
                     lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())
-                            ? done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT)) : run(task, entry));
+                            ? done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT)) : protectedOrRun(task, entry));
+        }
+        return protectedOrRun(task, entry);
+    }
+
+    /** 7. Write protection, then the handler. */
+    private static CompletionStage<CommandResult> protectedOrRun(Task task, HandlerTable.Entry entry) {
+        LogicalUnit lu = task.lu();
+        if (lu != null && MediumChanges.changesMedium(task.command().opcode()) && lu.writeProtected()) {
+            return done(task.check(SenseReason.WRITE_PROTECTED));
         }
         return run(task, entry);
     }
 
-    /** 7. Handler; an aborted task never starts (TaskHandle#abort guarantee). */
+    /** 8. Handler; an aborted task never starts (TaskHandle#abort guarantee). */
     private static CompletionStage<CommandResult> run(Task task, HandlerTable.Entry entry) {
         if (task.isAborted()) {
             return done(CommandResult.abortedTask());

@@ -116,6 +116,12 @@ public final class HandlerTable {
         return specs;
     }
 
+    /** Whether the LU serves a registered command ({@link CommandHandler#servedOn}); null LU: yes. */
+    public boolean servedOn(CommandSpec spec, org.vaaitarget.core.lu.LogicalUnit lu) {
+        Entry e = entries.get(key(spec.opcode(), spec.serviceAction() >= 0 ? spec.serviceAction() : NO_SA));
+        return lu == null || e == null || e.handler().servedOn(lu);
+    }
+
     /** Whether the opcode is served at all. */
     public boolean serves(int opcode) {
         return opcode >= 0 && opcode <= 0xFF && (withServiceActions[opcode] || withoutServiceActions[opcode]);

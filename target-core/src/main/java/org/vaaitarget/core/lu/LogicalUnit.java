@@ -6,6 +6,8 @@ import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.observe.LunObserver;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
+import org.vaaitarget.core.sbc.sanitize.SanitizeSettings;
+import org.vaaitarget.core.sbc.sanitize.Sanitizer;
 import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.BlockStore;
 
@@ -27,6 +29,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final SoftThresholdMonitor softThreshold;
     private final RemovableMedium medium;
     private volatile LunObserver observer = LunObserver.NONE;
+    private final Sanitizer sanitizer;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
@@ -49,6 +52,13 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
                        ReservationState reservations, int softThresholdPercent, boolean removable) {
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, SanitizeSettings.NONE);
+    }
+
+    /** @param sanitize whether and how this LU serves SANITIZE (see {@link Sanitizer}) */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations, int softThresholdPercent, boolean removable,
+                       SanitizeSettings sanitize) {
         this.medium = removable ? RemovableMedium.removable() : RemovableMedium.fixed();
         this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
@@ -58,6 +68,12 @@ public final class LogicalUnit implements AutoCloseable {
         this.locks = Objects.requireNonNull(locks);
         this.mode = new ModeParameters(store.capabilities().volatileWriteCache());
         this.softThreshold = new SoftThresholdMonitor(store, unitAttentions, softThresholdPercent);
+        this.sanitizer = new Sanitizer(store, locks, sanitize);
+    }
+
+    /** SANITIZE state: allowed or not, in progress, failure mode. */
+    public Sanitizer sanitizer() {
+        return sanitizer;
     }
 
     public int number() {
@@ -123,6 +139,14 @@ public final class LogicalUnit implements AutoCloseable {
         return medium;
     }
 
+    /**
+     * Whether the medium is write-protected now: a read-only LUN, or SWP set in the control mode page
+     * (SBC-4 4.11 write protection; MODE SENSE reports it as WP).
+     */
+    public boolean writeProtected() {
+        return store.readOnly() || mode.softwareWriteProtect();
+    }
+
     public int blockSize() {
         return store.blockSize();
     }
@@ -160,6 +184,7 @@ public final class LogicalUnit implements AutoCloseable {
 
     @Override
     public void close() {
+        sanitizer.close();
         store.close();
     }
 }

@@ -3,6 +3,8 @@ package org.vaaitarget.core.lu;
 import java.io.IOException;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
+import org.vaaitarget.core.sbc.sanitize.SanitizeSettings;
+import org.vaaitarget.core.sbc.sanitize.Sanitizer;
 import org.vaaitarget.core.spc.pr.PrStateFile;
 import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.file.FileBlockStore;
@@ -25,8 +27,12 @@ public final class LogicalUnits {
         try {
             LunIdentity identity = LunIdentityStore.loadOrCreate(store.path(), config.productId());
             ReservationState reservations = ReservationState.open(PrStateFile.beside(store.path()));
-            return new LogicalUnit(number, store, LunLimits.defaults(config.blockSize()), identity,
-                    new StripedRangeLockManager(), reservations, config.softThresholdPercent(), config.removable());
+            SanitizeSettings sanitize = new SanitizeSettings(config.sanitize(), Sanitizer.markerBeside(store.path()),
+                    config.sanitizeBytesPerSecond());
+            LogicalUnit lu = new LogicalUnit(number, store, LunLimits.defaults(config.blockSize()), identity,
+                    new StripedRangeLockManager(), reservations, config.softThresholdPercent(), config.removable(), sanitize);
+            lu.sanitizer().resumeIfInterrupted();
+            return lu;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -9,6 +9,8 @@ public final class ModeParameters {
     private volatile boolean descriptorSense;
     /** Caching mode page WCE (SBC-4 6.5.5); may only be true when the store has a volatile cache. */
     private volatile boolean writeCacheEnabled;
+    /** Control mode page SWP: software write protect (SPC-5 7.5.8); the medium then refuses writes. */
+    private volatile boolean softwareWriteProtect;
 
     public ModeParameters(boolean writeCacheEnabled) {
         this.writeCacheEnabled = writeCacheEnabled;
@@ -38,5 +40,13 @@ public final class ModeParameters {
 
     public void writeCacheEnabled(boolean value) {
         this.writeCacheEnabled = value;
+    }
+
+    public boolean softwareWriteProtect() {
+        return softwareWriteProtect;
+    }
+
+    public void softwareWriteProtect(boolean value) {
+        this.softwareWriteProtect = value;
     }
 }

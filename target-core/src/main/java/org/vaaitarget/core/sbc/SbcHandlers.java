@@ -8,6 +8,9 @@ import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /** The SBC-4 block command handlers, for the dispatch table. */
 public final class SbcHandlers {
@@ -30,12 +33,29 @@ public final class SbcHandlers {
     public static List<CommandHandler> all() {
         return List.of(new ReadHandler(), new WriteHandler(), new VerifyHandler(), new CacheHandler(),
                 new ReadCapacityHandler(), new CompareAndWriteHandler(), new WriteSameHandler(), new UnmapHandler(),
-                new GetLbaStatusHandler());
+                new GetLbaStatusHandler(), new ReadDefectDataHandler(), new OrWriteHandler(), new SanitizeHandler(),
+                new WriteAtomicHandler());
     }
 
     /** An already completed stage for a result decided without I/O. */
     static CompletionStage<CommandResult> done(CommandResult r) {
         return CompletableFuture.completedFuture(r);
+    }
+
+    /**
+     * The Data-Out is not exactly the CDB's {@code cdbBytes}: ILLEGAL REQUEST / INVALID FIELD IN COMMAND
+     * INFORMATION UNIT (FCP-4 9.4.2 b), nothing written; the transfer length lets the transport add the residual.
+     */
+    static CompletionStage<CommandResult> dataOutMismatch(Task task, long cdbBytes) {
+        byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
+        return done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, cdbBytes, false));
+    }
+
+    /** After a completed write of {@code blocks} at {@code lba}: writer history, soft threshold, GOOD. */
+    static CommandResult written(Task task, long lba, int blocks, String name, long bytes) {
+        task.lu().writerHistory().recordWrite(lba, blocks, task.nexus(), name);
+        task.lu().softThreshold().written(bytes);
+        return CommandResult.good(bytes);
     }
 
     /** CDB length from the opcode's group code (SPC-5 4.2.5.1). */

@@ -16,7 +16,8 @@ import org.vaaitarget.core.lu.LogicalUnit;
  *       is what the dispatcher does), QERR 00b (a CHECK CONDITION does not affect other tasks),
  *       TAS=1 and not changeable (a task aborted by another nexus's task management function or
  *       PREEMPT AND ABORT ends with TASK ABORTED status, SAM-5 5.6; {@code ModeParameters#taskAbortedStatus}),
- *       SWP=0 and not changeable, BUSY TIMEOUT PERIOD FFFFh (unlimited).</li>
+ *       SWP changeable (software write protect: the medium refuses writes with DATA PROTECT / WRITE
+ *       PROTECTED until it is cleared; not saved), BUSY TIMEOUT PERIOD FFFFh (unlimited).</li>
  * </ul>
  */
 enum ModePage {
@@ -56,10 +57,13 @@ enum ModePage {
         void fill(byte[] p, PageControl pc, LogicalUnit lu) {
             if (pc == PageControl.CHANGEABLE) {
                 p[2] = D_SENSE;
+                p[4] = SWP;
                 return;
             }
             boolean dsense = pc != PageControl.DEFAULT && lu.mode().descriptorSense();
             p[2] = (byte) (dsense ? D_SENSE : 0);
+            boolean swp = pc != PageControl.DEFAULT && lu.mode().softwareWriteProtect();
+            p[4] = (byte) (swp ? SWP : 0);
             p[3] = 0x10;                                   // QUEUE ALGORITHM MODIFIER 1, QERR 00b
             p[5] = (byte) (lu.mode().taskAbortedStatus() ? TAS : 0);
             ParameterData.put16(p, 8, 0xFFFF);             // BUSY TIMEOUT PERIOD: unlimited
@@ -68,10 +72,12 @@ enum ModePage {
         @Override
         boolean apply(byte[] src, int off, LogicalUnit lu) {
             boolean dsense = (src[off + 2] & D_SENSE) != 0;
-            if (dsense == lu.mode().descriptorSense()) {
+            boolean swp = (src[off + 4] & SWP) != 0;
+            if (dsense == lu.mode().descriptorSense() && swp == lu.mode().softwareWriteProtect()) {
                 return false;
             }
             lu.mode().descriptorSense(dsense);
+            lu.mode().softwareWriteProtect(swp);
             return true;
         }
     };
@@ -85,6 +91,8 @@ enum ModePage {
     private static final byte D_SENSE = 0x04;
     /** Control mode page byte 5 bit 6: TASK ABORTED status for tasks aborted by another I_T nexus. */
     private static final byte TAS = 0x40;
+    /** Control mode page byte 4 bit 3 (SPC-5 7.5.8). */
+    private static final byte SWP = 0x08;
 
     private final int code;
     private final int pageLength;

@@ -20,7 +20,7 @@ import org.vaaitarget.core.spc.ModePage.PageControl;
  * others are INVALID FIELD IN CDB. PC=11b (saved values) is ILLEGAL REQUEST / SAVING PARAMETERS NOT
  * SUPPORTED, since no page is saveable (SPC-5 6.14.3). Unless DBD is set, one block descriptor follows
  * the header (SBC-4 6.5.2): short (8 bytes) or, for MODE SENSE(10) with LLBAA=1, long (16 bytes,
- * LONGLBA=1). DEVICE-SPECIFIC PARAMETER (SBC-4 6.5.1): WP=0, DPOFUA=1 (READ/WRITE honour DPO and FUA).
+ * LONGLBA=1). DEVICE-SPECIFIC PARAMETER (SBC-4 6.5.1): WP as the medium is protected, DPOFUA=1 (READ/WRITE honour DPO and FUA).
  */
 public final class ModeSenseHandler implements CommandHandler {
     static final CommandSpec SPEC_6 = CommandSpec.of(0x1A, -1, "MODE SENSE(6)", DataAccess.NONE,
@@ -30,6 +30,7 @@ public final class ModeSenseHandler implements CommandHandler {
 
     private static final int ALL_PAGES = 0x3F;
     private static final int DPOFUA = 0x10;
+    private static final int WP = 0x80;
 
     @Override
     public List<CommandSpec> commands() {
@@ -70,15 +71,17 @@ public final class ModeSenseHandler implements CommandHandler {
         byte[] descriptor = dbd ? new byte[0] : blockDescriptor(lu, longLba, pc == PageControl.CHANGEABLE);
         byte[] body = pages.toByteArray();
         int headerLength = ten ? 8 : 4;
+        // SBC-4 6.5.1: WP=1 when the medium is write-protected (read-only LUN or SWP), DPOFUA=1.
+        byte deviceSpecific = (byte) (DPOFUA | (lu.writeProtected() ? WP : 0));
         byte[] data = new byte[headerLength + descriptor.length + body.length];
         if (ten) {
             ParameterData.put16(data, 0, data.length - 2);          // MODE DATA LENGTH
-            data[3] = (byte) DPOFUA;                                // DEVICE-SPECIFIC PARAMETER, WP=0
+            data[3] = deviceSpecific;                               // DEVICE-SPECIFIC PARAMETER
             data[4] = (byte) (longLba && !dbd ? 0x01 : 0x00);       // LONGLBA
             ParameterData.put16(data, 6, descriptor.length);        // BLOCK DESCRIPTOR LENGTH
         } else {
             data[0] = (byte) Math.min(255, data.length - 1);        // MODE DATA LENGTH
-            data[2] = (byte) DPOFUA;
+            data[2] = deviceSpecific;
             data[3] = (byte) descriptor.length;
         }
         System.arraycopy(descriptor, 0, data, headerLength, descriptor.length);

@@ -52,20 +52,21 @@ public final class ReportSupportedOpCodesHandler implements CommandHandler {
         HandlerTable table = task.context().commands();
         byte[] data;
         switch (options) {
-            case 0 -> data = all(table, rctd);
+            case 0 -> data = all(table, rctd, task.lu());
             case 1 -> {
                 if (table.hasServiceActions(opcode)) {
                     return ParameterData.done(task.invalidCdbField(3, -1));
                 }
-                data = one(table.find(opcode, -1), rctd);
+                data = one(table.find(opcode, -1).filter(s -> table.servedOn(s, task.lu())), rctd);
             }
             case 2 -> {
                 if (table.serves(opcode) && !table.hasServiceActions(opcode)) {
                     return ParameterData.done(task.invalidCdbField(3, -1));
                 }
-                data = one(table.find(opcode, serviceAction), rctd);
+                data = one(table.find(opcode, serviceAction).filter(s -> table.servedOn(s, task.lu())), rctd);
             }
-            case 3 -> data = one(table.find(opcode, table.hasServiceActions(opcode) ? serviceAction : -1), rctd);
+            case 3 -> data = one(table.find(opcode, table.hasServiceActions(opcode) ? serviceAction : -1)
+                    .filter(s -> table.servedOn(s, task.lu())), rctd);
             default -> {
                 return ParameterData.done(task.invalidCdbField(2, 2));
             }
@@ -73,10 +74,13 @@ public final class ReportSupportedOpCodesHandler implements CommandHandler {
         return ParameterData.dataIn(task, data, allocation);
     }
 
-    private static byte[] all(HandlerTable table, boolean rctd) {
+    private static byte[] all(HandlerTable table, boolean rctd, org.vaaitarget.core.lu.LogicalUnit lu) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         out.writeBytes(new byte[4]);                                   // COMMAND DATA LENGTH, below
         for (CommandSpec s : table.specs()) {
+            if (!table.servedOn(s, lu)) {
+                continue;
+            }
             byte[] d = new byte[8];
             d[0] = (byte) s.opcode();
             if (s.serviceAction() >= 0) {

@@ -30,15 +30,23 @@ public final class RequestSenseHandler implements CommandHandler {
         byte[] cdb = task.cdb();
         boolean descriptor = (cdb[1] & 0x01) != 0;
         int allocation = ParameterData.u8(cdb, 4);
-        SenseReason reason;
+        SenseData sense;
         if (task.lu() == null) {
-            reason = SenseReason.LOGICAL_UNIT_NOT_SUPPORTED;
+            sense = SenseData.of(SenseReason.LOGICAL_UNIT_NOT_SUPPORTED);
         } else if (task.context() != null && task.context().takeInventoryChange(task.nexus())) {
-            reason = SenseReason.REPORTED_LUNS_DATA_HAS_CHANGED;
+            sense = SenseData.of(SenseReason.REPORTED_LUNS_DATA_HAS_CHANGED);
         } else {
             SenseReason ua = task.lu().unitAttentions().poll(task.nexus());
-            reason = ua == null ? SenseReason.NO_ADDITIONAL_SENSE_INFORMATION : ua;
+            if (ua != null) {
+                sense = SenseData.of(ua);
+            } else if (task.lu().sanitizer().inProgress()) {
+                // SBC-4 4.11.3: REQUEST SENSE reports the sanitize with its progress indication.
+                sense = SenseData.withProgress(SenseReason.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS,
+                        task.lu().sanitizer().progress());
+            } else {
+                sense = SenseData.of(SenseReason.NO_ADDITIONAL_SENSE_INFORMATION);
+            }
         }
-        return ParameterData.dataIn(task, SenseData.of(reason).encode(descriptor), allocation);
+        return ParameterData.dataIn(task, sense.encode(descriptor), allocation);
     }
 }

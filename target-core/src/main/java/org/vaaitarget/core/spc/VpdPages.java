@@ -42,6 +42,7 @@ final class VpdPages {
     private static final int UNMAP = 0x42;
     private static final int WRITE_SAME_10 = 0x41;
     private static final int WRITE_SAME_16 = 0x93;
+    private static final int WRITE_ATOMIC_16 = 0x9C;
     private static final int COMPARE_AND_WRITE = 0x89;
 
     /** One page: its builder and whether it is served to this task (derived from the command table). */
@@ -196,13 +197,27 @@ final class VpdPages {
         if (serves(task, WRITE_SAME_16) || serves(task, WRITE_SAME_10)) {
             ParameterData.put64(p, 36, l.maxWriteSameBlocks());
         }
+        long atomic = Math.min(lu.store().maxAtomicWriteBytes() / lu.blockSize(), l.maxTransferBlocks());
+        if (serves(task, WRITE_ATOMIC_16) && atomic > 0) {
+            // What sbc.WriteAtomicHandler enforces: ATOMIC ALIGNMENT and GRANULARITY 0 (none), boundaries up to the maximum.
+            ParameterData.put32(p, 44, atomic);                 // MAXIMUM ATOMIC TRANSFER LENGTH
+            ParameterData.put32(p, 56, atomic);                 // MAXIMUM ATOMIC TRANSFER LENGTH WITH ATOMIC BOUNDARY
+            ParameterData.put32(p, 60, atomic);                 // MAXIMUM ATOMIC BOUNDARY SIZE
+        }
         return p;
     }
 
-    /** B1h (SBC-4 6.6.2): MEDIUM ROTATION RATE 0001h, a non-rotating medium. */
+    /**
+     * B1h (SBC-4 6.6.2): MEDIUM ROTATION RATE 0001h, a non-rotating medium. WABEREQ 01b on LUs that serve
+     * SANITIZE BLOCK ERASE (reads after it succeed and return zeros), else 00b; WACEREQ 00b (no CRYPTOGRAPHIC
+     * ERASE).
+     */
     private static byte[] blockDeviceCharacteristics(Task task) {
         byte[] p = page(0xB1, 0x3C);
         ParameterData.put16(p, 4, 0x0001);
+        if (task.lu().sanitizer().allowed() && task.lu().store().capabilities().unmapSupported()) {
+            p[7] = 0x40;                                                      // WABEREQ 01b
+        }
         return p;
     }
 

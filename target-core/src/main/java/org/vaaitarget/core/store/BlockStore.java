@@ -36,6 +36,14 @@ public interface BlockStore extends AutoCloseable {
     StoreCapabilities capabilities();
 
     /**
+     * Whether the medium is write-protected (a read-only LUN): the LU then refuses every command that would
+     * change it with DATA PROTECT / WRITE PROTECTED before it reaches the store.
+     */
+    default boolean readOnly() {
+        return false;
+    }
+
+    /**
      * Reads {@code blocks} blocks starting at {@code lba}.
      *
      * @return a new buffer of exactly blocks*blockSize readable bytes; the caller releases it
@@ -98,6 +106,23 @@ public interface BlockStore extends AutoCloseable {
             medium.release();
             return write(lba, write, fua).thenApply(v -> CompareOutcome.MATCHED);
         });
+    }
+
+    /**
+     * The largest write this store can make all or nothing across a power loss ({@link #writeAtomic}), in
+     * bytes; 0 (the default) when it cannot. WRITE ATOMIC(16) is served only where this is positive.
+     */
+    default int maxAtomicWriteBytes() {
+        return 0;
+    }
+
+    /**
+     * Writes {@code data} (whole blocks, at most {@link #maxAtomicWriteBytes()}) so that after any power loss
+     * the blocks hold all of it or none of it, and all of it once the future completes (always durable).
+     * The caller holds an EXCLUSIVE range lock on the blocks and keeps ownership of {@code data}.
+     */
+    default CompletableFuture<Void> writeAtomic(long lba, ByteBuf data) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("this store has no atomic writes"));
     }
 
     /**

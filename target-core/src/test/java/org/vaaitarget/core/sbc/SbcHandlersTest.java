@@ -21,6 +21,6 @@ class SbcHandlersTest {
                 assertEquals(SbcHandlers.cdbLengthOf(s.opcode()), s.cdbLength(), s.name());
             }
         }
-        assertEquals(25, seen.size());                 // + WRITE SAME(10/16), UNMAP, GET LBA STATUS
+        assertEquals(32, seen.size());                 // + WRITE SAME(10/16), UNMAP, GET LBA STATUS, READ DEFECT DATA(10/12), ORWRITE(16), SANITIZE x3, WRITE ATOMIC(16)
     }
 }

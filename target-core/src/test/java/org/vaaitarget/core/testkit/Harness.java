@@ -40,6 +40,12 @@ public final class Harness {
         this.device = device;
     }
 
+    /** The standard handlers on one file-backed LU (LUN 0) opened as the server opens it. */
+    public static Harness onFile(org.vaaitarget.core.config.LunConfig config) throws java.io.IOException {
+        LogicalUnit lu = org.vaaitarget.core.lu.LogicalUnits.open(0, config);
+        return new Harness(new TargetDevice(TARGET, List.of(lu)));
+    }
+
     public static LogicalUnit lu(int number, StoreCapabilities caps) {
         return new LogicalUnit(number, new TestStore(512, 1 << 20, caps), LunLimits.defaults(512), identity(number),
                 new ImmediateLocks());

@@ -92,7 +92,8 @@ public final class ConfigLoader {
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
                     List<String> allow,
-                    Integer softThresholdPercent, Boolean removable) {
+                    Integer softThresholdPercent, Boolean removable, Boolean readOnly, Boolean sanitize,
+                    String sanitizeRate) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -337,7 +338,8 @@ public final class ConfigLoader {
         try {
             LunConfig lun = LunConfigs.withSoftThreshold(LunConfigs.build(file, e.size(), blockSize, writeCache, product),
                     e.softThresholdPercent());
-            return LunConfigs.withRemovable(lun, e.removable());
+            lun = LunConfigs.withRemovable(lun, e.removable());
+            return LunConfigs.withSanitize(LunConfigs.withReadOnly(lun, e.readOnly()), e.sanitize(), e.sanitizeRate());
         } catch (ConfigException ex) {
             throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
         }

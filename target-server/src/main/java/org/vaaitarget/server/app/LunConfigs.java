@@ -104,6 +104,42 @@ final class LunConfigs {
                 lun.softThresholdPercent(), removable);
     }
 
+    /**
+     * The LUN write-protected (YAML {@code readOnly}, flag {@code --lun FILE:ro}): the file must exist, since a
+     * new one would only ever read zeros.
+     *
+     * @param readOnly null (not given) or false: writable
+     */
+    static LunConfig withReadOnly(LunConfig lun, Boolean readOnly) throws ConfigException {
+        if (readOnly == null || !readOnly) {
+            return lun;
+        }
+        if (!Files.exists(lun.file())) {
+            throw new ConfigException("readOnly", "file '" + lun.file() + "' does not exist; a read-only LUN serves an "
+                    + "existing file (create it first, or drop readOnly)");
+        }
+        return lun.withReadOnly(true);
+    }
+
+    /**
+     * The LUN with SANITIZE allowed (YAML {@code sanitize}): OVERWRITE and BLOCK ERASE wipe the whole LUN, so
+     * only LUNs that say so accept the command.
+     *
+     * @param sanitize null (not given) or false: SANITIZE is refused as an unknown command
+     * @param rate     null (no limit) or the most OVERWRITE writes per second, a size like 64M
+     */
+    static LunConfig withSanitize(LunConfig lun, Boolean sanitize, String rate) throws ConfigException {
+        LunConfig out = sanitize == null ? lun : lun.withSanitize(sanitize);
+        if (rate == null) {
+            return out;
+        }
+        try {
+            return out.withSanitizeBytesPerSecond(Sizes.parse(rate));
+        } catch (ConfigException e) {
+            throw new ConfigException("sanitizeRate", e.getMessage() + " (bytes per second)");
+        }
+    }
+
     static WriteCacheMode writeCacheMode(String text) throws ConfigException {
         switch (text == null ? "" : text.toLowerCase(Locale.ROOT)) {
             case "back":

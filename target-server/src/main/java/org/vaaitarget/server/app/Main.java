@@ -97,10 +97,12 @@ public final class Main implements Callable<Integer> {
                     + ServerConfig.DEFAULT_IQN)
     String iqn;
 
-    @Option(names = "--lun", paramLabel = "FILE[:SIZE]",
+    private static final String READ_ONLY_SUFFIX = ":ro";
+
+    @Option(names = "--lun", paramLabel = "FILE[:SIZE][:ro]",
             description = "A LUN (repeatable: LUN 0, 1, 2...). FILE is created sparse at SIZE (512M, 10G, 1T or bytes) "
-                    + "when missing; an existing file is used at its own size (SIZE may be omitted). Default: "
-                    + DEFAULT_LUN)
+                    + "when missing; an existing file is used at its own size (SIZE may be omitted). ':ro' serves an "
+                    + "existing FILE write-protected. Default: " + DEFAULT_LUN)
     List<String> luns = new ArrayList<>();
 
     @Option(names = "--block-size", paramLabel = "512|4096", description = "Logical block size of the LUNs. Default: 512")
@@ -348,11 +350,16 @@ public final class Main implements Callable<Integer> {
         return Integer.parseInt(blockSize);
     }
 
-    /** {@code FILE}, {@code FILE:SIZE}; the size is what follows the last ':' when there is one. */
+    /**
+     * {@code FILE}, {@code FILE:SIZE}, either followed by {@code :ro} (read-only); the size is what follows the
+     * last ':' when there is one.
+     */
     private LunConfig parseLun(String spec, int block) throws ConfigException {
-        int colon = spec.lastIndexOf(':');
-        String file = colon < 0 ? spec : spec.substring(0, colon);
-        String size = colon < 0 ? null : spec.substring(colon + 1);
+        boolean readOnly = spec.endsWith(READ_ONLY_SUFFIX);
+        String rest = readOnly ? spec.substring(0, spec.length() - READ_ONLY_SUFFIX.length()) : spec;
+        int colon = rest.lastIndexOf(':');
+        String file = colon < 0 ? rest : rest.substring(0, colon);
+        String size = colon < 0 ? null : rest.substring(colon + 1);
         if (file.isEmpty()) {
             throw new ConfigException("--lun '" + spec + "': no file; use FILE:SIZE like data/lun0.img:10G");
         }
@@ -360,8 +367,8 @@ public final class Main implements Callable<Integer> {
             throw new ConfigException("--lun '" + spec + "': empty size after ':'; use FILE:SIZE like data/lun0.img:10G");
         }
         try {
-            return LunConfigs.build(Path.of(file), size, block, writeCache == null ? LunConfigs.DEFAULT_WRITE_CACHE : writeCache,
-                    ServerConfig.DEFAULT_PRODUCT_ID);
+            return LunConfigs.withReadOnly(LunConfigs.build(Path.of(file), size, block,
+                    writeCache == null ? LunConfigs.DEFAULT_WRITE_CACHE : writeCache, ServerConfig.DEFAULT_PRODUCT_ID), readOnly);
         } catch (ConfigException e) {
             throw e.at("--lun '" + spec + "'");
         } catch (java.nio.file.InvalidPathException e) {
@@ -455,7 +462,8 @@ public final class Main implements Callable<Integer> {
             for (int n = 0; n < t.luns().size(); n++) {
                 LunConfig l = t.luns().get(n);
                 lunTexts.add("LUN " + n + ": " + l.file() + ", " + Sizes.format(l.sizeBytes()) + ", " + l.blockSize()
-                        + "-byte blocks, " + (l.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK ? "write-back" : "write-through"));
+                        + "-byte blocks, " + (l.readOnly() ? "read-only"
+                                : l.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK ? "write-back" : "write-through"));
             }
             lines.add("Serving " + t.iqn() + " on " + portalsText + " (" + String.join("; ", lunTexts) + ")");
         }

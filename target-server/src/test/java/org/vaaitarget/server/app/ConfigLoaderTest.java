@@ -3,6 +3,7 @@ package org.vaaitarget.server.app;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.net.InetSocketAddress;
 import java.nio.file.Path;
@@ -92,6 +93,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void readOnlyAndSanitizeAreReadPerLunAndReadOnlyNeedsAnExistingFile() throws Exception {
+        java.nio.file.Files.write(dir.resolve("ro.img"), new byte[4096]);
+        ServerConfig c = ConfigLoader.parse("targets:\n- iqn: iqn.2026-11.org.example:a\n  luns:\n"
+                + "  - {file: ro.img, readOnly: true}\n  - {file: s.img, size: 1M, sanitize: true, sanitizeRate: 64M}\n"
+                + "  - {file: plain.img, size: 1M}\n", dir);
+        List<LunConfig> luns = c.targets().get(0).luns();
+        assertEquals(List.of(true, false, false), luns.stream().map(LunConfig::readOnly).toList());
+        assertEquals(List.of(false, true, false), luns.stream().map(LunConfig::sanitize).toList());
+        assertEquals(64L << 20, luns.get(1).sanitizeBytesPerSecond());
+        ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
+                "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: new.img, size: 1M, readOnly: true}]\n", dir));
+        assertTrue(e.getMessage().startsWith("config targets[0].luns[0].readOnly: file '"), e.getMessage());
+        assertTrue(e.getMessage().contains("a read-only LUN serves an existing file"), e.getMessage());
+    }
+
+    @Test
     void zeroCopyReadsIsNeverAndTheWithdrawnModesNameTheReason() throws ConfigException {
         String targets = "targets:\n- iqn: iqn.2026-11.org.example:a\n  luns: [{file: x.img, size: 1G}]\n";
         assertEquals(ZeroCopyReads.NEVER, ConfigLoader.parse(targets, dir).zeroCopyReads());
@@ -144,7 +161,7 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
-            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, removable, size, softThresholdPercent, writeCache)",
+            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, readOnly, removable, sanitize, sanitizeRate, size, softThresholdPercent, writeCache)",
         "portal: [a]|config portal: unknown key (known keys here: admin, discoveryAuth, limits, logging, metrics, negotiation, portals, targets, zeroCopyReads)",
         "metrics: {}|config metrics.listen: missing; give HOST:PORT like \"127.0.0.1:9470\" (or leave out metrics: to serve none)",
         "metrics: {listen: 127.0.0.1}|config metrics.listen: '127.0.0.1' has no port; give HOST:PORT like 127.0.0.1:9470 or [::1]:9470",

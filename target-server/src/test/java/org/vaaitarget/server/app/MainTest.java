@@ -105,6 +105,18 @@ class MainTest {
     }
 
     @Test
+    void roSuffixServesAnExistingFileReadOnly() throws IOException {
+        Path existing = Files.write(dir.resolve("ro.img"), new byte[8192]);
+        Run r = run("--lun", existing + ":ro", "--lun", existing.resolveSibling("rw.img") + ":1M");
+        assertEquals(0, r.code());
+        List<LunConfig> luns = r.config().targets().get(0).luns();
+        assertEquals(existing, luns.get(0).file());
+        assertTrue(luns.get(0).readOnly());
+        assertTrue(!luns.get(1).readOnly());
+        assertUsageError(run("--lun", file("none.img") + ":1M:ro"), "a read-only LUN serves an existing file");
+    }
+
+    @Test
     void existingFileIgnoresTheGivenSize() throws IOException {
         Path existing = dir.resolve("old.img");
         Files.write(existing, new byte[4096]);

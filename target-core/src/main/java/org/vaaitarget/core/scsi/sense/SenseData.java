@@ -45,6 +45,11 @@ public final class SenseData {
         return new SenseData(reason, OptionalLong.empty(), sks);
     }
 
+    /** Sense with a PROGRESS INDICATION (SPC-5 4.4.5.4): {@code progress} 65536ths of the operation are done. */
+    public static SenseData withProgress(SenseReason reason, int progress) {
+        return new SenseData(reason, OptionalLong.empty(), 0x800000 | (progress & 0xFFFF));
+    }
+
     public SenseReason reason() {
         return reason;
     }

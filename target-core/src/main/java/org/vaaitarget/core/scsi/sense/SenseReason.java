@@ -38,6 +38,8 @@ public enum SenseReason {
     LOGICAL_UNIT_NOT_READY_BECOMING_READY(NOT_READY, 0x04, 0x01),
     LOGICAL_UNIT_NOT_READY_INITIALIZING_REQUIRED(NOT_READY, 0x04, 0x02),
     MEDIUM_NOT_PRESENT(NOT_READY, 0x3A, 0x00),
+    /** SBC-4 4.11: with the progress indication in the sense-key-specific bytes. */
+    LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS(NOT_READY, 0x04, 0x1B),
 
     // --- UNIT ATTENTION (06h)
     POWER_ON_RESET_OR_BUS_DEVICE_RESET(UNIT_ATTENTION, 0x29, 0x00),
@@ -57,6 +59,8 @@ public enum SenseReason {
     // --- MEDIUM / HARDWARE ERROR
     READ_ERROR(MEDIUM_ERROR, 0x11, 0x00),
     WRITE_ERROR(MEDIUM_ERROR, 0x0C, 0x00),
+    /** SBC-4 4.11: medium access in sanitize failure mode. */
+    SANITIZE_COMMAND_FAILED(MEDIUM_ERROR, 0x31, 0x03),
     INTERNAL_TARGET_FAILURE(HARDWARE_ERROR, 0x44, 0x00),
 
     // --- DATA PROTECT (07h)

@@ -3,6 +3,7 @@ package org.vaaitarget.core.spc.xcopy;
 import static org.vaaitarget.core.scsi.sense.SenseReason.COPY_ABORTED_NO_ADDITIONAL_SENSE;
 import static org.vaaitarget.core.scsi.sense.SenseReason.COPY_TARGET_DEVICE_NOT_REACHABLE;
 import static org.vaaitarget.core.scsi.sense.SenseReason.INVALID_FIELD_IN_PARAMETER_LIST;
+import static org.vaaitarget.core.scsi.sense.SenseReason.WRITE_PROTECTED;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -58,6 +59,10 @@ record CopyPlan(List<Step> steps) {
             checkRange(dst, s.destinationLba(), s.blocks(), s.offset() + BlockSegment.DESTINATION_LBA);
             if (!accessAllowed(task, src, Access.READ) || !accessAllowed(task, dst, Access.WRITE)) {
                 throw CopyFailure.of(COPY_TARGET_DEVICE_NOT_REACHABLE);
+            }
+            if (dst.writeProtected()) {
+                // What the copy destination itself would answer a WRITE (SBC-4 4.11); nothing is copied.
+                throw CopyFailure.of(WRITE_PROTECTED);
             }
             if (s.blocks() > 0) {
                 steps.add(new Step(s.number(), src, s.sourceLba(), dst, s.destinationLba(), s.blocks()));

@@ -17,10 +17,13 @@ import org.slf4j.LoggerFactory;
  * existing file is used at its own size. Either size must be a positive whole number of blocks.
  *
  * @param path      the file
- * @param channel   open for read and write (buffered, no O_DSYNC); the caller closes it
+ * @param channel   open for read and write (buffered, no O_DSYNC), or for reading only for a read-only LUN;
+ *                  the caller closes it
  * @param sizeBytes the file's size, a positive multiple of the block size
+ * @param journal   the atomic-write journal beside it ({@code <file>.atomic}, created when missing), or null
+ *                  for a read-only LUN; the caller closes it
  */
-record BackingFile(Path path, FileChannel channel, long sizeBytes) {
+record BackingFile(Path path, FileChannel channel, long sizeBytes, FileChannel journal) {
     private static final Logger LOG = LoggerFactory.getLogger(BackingFile.class);
 
     /**
@@ -33,9 +36,12 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
         Path path = config.file().toAbsolutePath();
         int blockSize = config.blockSize();
         if (!Files.exists(path)) {
+            if (config.readOnly()) {
+                throw new IOException(path + ": the file does not exist; a read-only LUN serves an existing file");
+            }
             createSparse(path, config.sizeBytes(), blockSize);
         }
-        FileChannel channel = openChannel(path);
+        FileChannel channel = openChannel(path, config.readOnly());
         try {
             long size = channel.size();
             if (size == 0) {
@@ -50,10 +56,20 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
                 LOG.info("{}: using the existing file's size {} bytes (configured size {} applies only to a new file)",
                         path, size, config.sizeBytes());
             }
-            return new BackingFile(path, channel, size);
+            FileChannel journal = config.readOnly() ? null : openJournal(path);
+            return new BackingFile(path, channel, size, journal);
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
+        }
+    }
+
+    private static FileChannel openJournal(Path lunFile) throws IOException {
+        Path journal = lunFile.resolveSibling(lunFile.getFileName() + ".atomic");
+        try {
+            return FileChannel.open(journal, StandardOpenOption.CREATE, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+            throw new IOException(journal + ": cannot open the atomic-write journal: " + e, e);
         }
     }
 
@@ -81,8 +97,18 @@ record BackingFile(Path path, FileChannel channel, long sizeBytes) {
         LOG.info("{}: created a sparse file of {} bytes", path, sizeBytes);
     }
 
-    /** Never O_DSYNC, in either mode: durability is the store's group commit (one fdatasync per batch). */
-    private static FileChannel openChannel(Path path) throws IOException {
+    /**
+     * Never O_DSYNC, in either mode: durability is the store's group commit (one fdatasync per batch). A
+     * read-only LUN's file is opened for reading only (a file the server may not write works).
+     */
+    private static FileChannel openChannel(Path path, boolean readOnly) throws IOException {
+        if (readOnly) {
+            try {
+                return FileChannel.open(path, StandardOpenOption.READ);
+            } catch (IOException e) {
+                throw new IOException(path + ": cannot open for reading: " + e, e);
+            }
+        }
         try {
             return FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
         } catch (NoSuchFileException e) {

@@ -49,6 +49,7 @@ public final class FileBlockStore implements BlockStore {
     private final int blockSize;
     /** Grows with {@link #grow} (published after the file has grown); never shrinks. */
     private volatile long blockCount;
+    private final boolean readOnly;
     private final StoreCapabilities capabilities;
     private final ThreadPoolExecutor executor;
     /**
@@ -70,6 +71,9 @@ public final class FileBlockStore implements BlockStore {
     /** The native calls (a second descriptor on the file), null where unavailable: errno of failed writes. */
     private final LinuxFileOps nativeOps;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** The atomic-write journal ({@code <file>.atomic}), or null for a read-only LUN. */
+    private final AtomicWriteJournal atomicJournal;
+    private final FileChannel atomicChannel;
     /**
      * Set on this store's executor threads while they run a job: the one follow-up job for the same
      * executor that the job's completion submitted (see {@link #submit}), run by the same thread right after it.
@@ -82,18 +86,26 @@ public final class FileBlockStore implements BlockStore {
         this.channel = file.channel();
         this.blockSize = config.blockSize();
         this.blockCount = file.sizeBytes() / blockSize;
-        boolean writeBack = config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
+        this.readOnly = config.readOnly();
+        // A read-only file has no write cache to flush (WCE=0) and nothing is ever written to it.
+        boolean writeBack = !readOnly && config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
         this.capabilities = new StoreCapabilities(writeBack, true, true, true);
         this.executor = executor;
         this.writeLane = writeLane;
-        this.nativeOps = LinuxFileOps.open(path).orElse(null); // null where unavailable
+        this.nativeOps = LinuxFileOps.open(path, readOnly).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
         this.medium = interpose.apply(MediumIo.of(channel, sparse));
         this.io = new BlockFileIo(channel, medium, blockSize, allocator);
         this.flusher = StoreExecutors.newExecutor(String.valueOf(path.getFileName()) + "-flush", 1, 1);
         this.commit = new GroupCommit(path.toString(), medium::sync, flusher, executor);
+        this.atomicChannel = file.journal();
+        this.atomicJournal = atomicChannel == null ? null : new AtomicWriteJournal(PositionalFile.of(atomicChannel),
+                PositionalFile.of(channel), file.sizeBytes(), MAX_ATOMIC_WRITE_BYTES);
     }
+
+    /** The largest atomic write: 1 MiB, one journal record. */
+    static final int MAX_ATOMIC_WRITE_BYTES = 1 << 20;
 
     /**
      * Opens the LUN's file, creating it sparse when missing (see {@link LunConfig#sizeBytes()}).
@@ -132,7 +144,17 @@ public final class FileBlockStore implements BlockStore {
     static FileBlockStore open(LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
                                ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) throws IOException {
         try {
-            return new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator, interpose);
+            FileBlockStore store = new FileBlockStore(BackingFile.open(config), config, executor, writeLane, allocator,
+                    interpose);
+            try {
+                if (store.atomicJournal != null) {
+                    store.atomicJournal.recover(store.path.toString()); // before any I/O: replay or drop
+                }
+            } catch (IOException | RuntimeException e) {
+                store.close();
+                throw new IOException(store.path + ": cannot recover the atomic-write journal: " + e, e);
+            }
+            return store;
         } catch (IOException | RuntimeException e) {
             executor.shutdown();
             writeLane.shutdown();
@@ -181,6 +203,12 @@ public final class FileBlockStore implements BlockStore {
             result.complete(null);
         });
         return result;
+    }
+
+    /** Opened read-only (a write-protected LUN): every write fails with {@link Kind#IO_WRITE}. */
+    @Override
+    public boolean readOnly() {
+        return readOnly;
     }
 
     /** The backing file. */
@@ -298,6 +326,38 @@ public final class FileBlockStore implements BlockStore {
                 : commit.request().thenApply(v -> outcome));
     }
 
+    @Override
+    public int maxAtomicWriteBytes() {
+        return MAX_ATOMIC_WRITE_BYTES;
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>Through the {@link AtomicWriteJournal} on the pool (three forces: journal, file, journal), one
+     * atomic write at a time per LUN.
+     */
+    @Override
+    public CompletableFuture<Void> writeAtomic(long lba, ByteBuf data) {
+        int length = data.readableBytes();
+        if (atomicJournal == null || length == 0 || length % blockSize != 0 || length > MAX_ATOMIC_WRITE_BYTES) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(path + ": atomic write of " + length
+                    + " bytes not possible here"));
+        }
+        StoreException bad = checkRange(lba, length / blockSize);
+        if (bad != null) {
+            return CompletableFuture.failedFuture(bad);
+        }
+        CompletableFuture<Void> result = new CompletableFuture<>();
+        int from = data.readerIndex();
+        submit(executor, result, path + ": atomic write of " + length / blockSize + " blocks at LBA " + lba, Kind.IO_WRITE,
+                () -> {
+                    atomicJournal.write(lba * blockSize, data.nioBuffer(from, length));
+                    result.complete(null);
+                });
+        return result;
+    }
+
     /**
      * {@inheritDoc}
      *
@@ -402,6 +462,13 @@ public final class FileBlockStore implements BlockStore {
             LOG.error("{}: flush on close failed: {}", path, e.toString());
         } finally {
             sparse.close();
+            try {
+                if (atomicChannel != null) {
+                    atomicChannel.close();
+                }
+            } catch (IOException e) {
+                LOG.warn("{}: closing the atomic-write journal failed: {}", path, e.toString());
+            }
             try {
                 channel.close();
             } catch (IOException e) {

@@ -35,6 +35,7 @@ final class LinuxFileOps implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LinuxFileOps.class);
 
     // Linux values, the same on x86_64 and aarch64 (asm-generic and x86 fcntl.h agree on these).
+    private static final int O_RDONLY = 0;
     private static final int O_RDWR = 2;
     private static final int O_CLOEXEC = 0x80000;
     private static final int FALLOC_FL_KEEP_SIZE = 0x01;
@@ -156,11 +157,16 @@ final class LinuxFileOps implements AutoCloseable {
 
     /** Opens a second descriptor on {@code path}, or returns empty where these calls are unavailable. */
     static Optional<LinuxFileOps> open(Path path) {
+        return open(path, false);
+    }
+
+    /** {@link #open(Path)}, read-only for a write-protected LUN (whose file the server may not be able to write). */
+    static Optional<LinuxFileOps> open(Path path, boolean readOnly) {
         if (LIBC == null) {
             return Optional.empty();
         }
         try {
-            return Optional.of(new LinuxFileOps(path, LIBC.open(path.toString(), O_RDWR | O_CLOEXEC)));
+            return Optional.of(new LinuxFileOps(path, LIBC.open(path.toString(), (readOnly ? O_RDONLY : O_RDWR) | O_CLOEXEC)));
         } catch (LastErrorException e) {
             LOG.warn("{}: open(2) failed with errno {}: UNMAP writes zeros", path, e.getErrorCode());
             return Optional.empty();

@@ -82,6 +82,19 @@ class ExtendedCopyHandlerTest {
     }
 
     @Test
+    void aWriteProtectedLuIsACopySourceButNotADestination() {
+        byte[] a = pattern(16, 4);
+        store(lu1).poke(0, a);
+        lu1.mode().softwareWriteProtect(true);
+        Reply from = xcopy(new ListBuilder().cscd(naa(0)).cscd(naa(1)).segment(1, 0, 16, 0, 10).build());
+        assertEquals(ScsiStatus.GOOD, from.status());
+        assertArrayEquals(a, store(lu0).peek(10, 16));
+        Reply to = xcopy(new ListBuilder().cscd(naa(0)).cscd(naa(1)).segment(0, 1, 16, 10, 100).build());
+        Harness.assertCheck(to, org.vaaitarget.core.scsi.sense.SenseReason.WRITE_PROTECTED);
+        assertArrayEquals(new byte[16 * BS], store(lu1).peek(100, 16), "nothing copied");
+    }
+
+    @Test
     void overlappingCopyUpwardsWithinOneLuBehavesLikeMemmove() {
         byte[] data = pattern(30, 4);
         store(lu0).poke(100, data);

@@ -1,0 +1,100 @@
+package org.vaaitarget.core.sbc;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * ORWRITE(16) (8Bh, SBC-4 5.9): every block becomes the bitwise OR of what the medium holds and the
+ * Data-Out block. ORWRITE(16) has no BMOP field: its operation is always the OR (BMOP 000b of ORWRITE(32),
+ * which is not served).
+ *
+ * <p>Atomicity: the read, the OR and the write run under one EXCLUSIVE range lock on the blocks, the lock
+ * every other reader and writer of those blocks takes, exactly as for COMPARE AND WRITE; so two overlapping
+ * ORWRITEs never lose each other's bits, and no READ sees half of one.
+ *
+ * <p>Checks, in SBC-4 order: ORPROTECT must be 000b (no protection information; INVALID FIELD IN CDB),
+ * the range must lie in the LU (LBA OUT OF RANGE, also for zero blocks), the length within MAXIMUM TRANSFER
+ * LENGTH; a Data-Out that is not exactly the CDB's blocks is INVALID FIELD IN COMMAND INFORMATION UNIT
+ * (nothing is written: the OR of a partial block is not defined). DPO is accepted, FUA makes the result
+ * durable before GOOD, as does WCE=0.
+ */
+public final class OrWriteHandler implements CommandHandler {
+    static final int OPCODE = 0x8B;
+    private static final int FUA = 0x08;
+    private static final String NAME = "ORWRITE(16)";
+
+    private static final List<CommandSpec> SPECS = List.of(
+            CommandSpec.of(OPCODE, -1, NAME, DataAccess.WRITE,
+                    0x8B, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
+
+    @Override
+    public List<CommandSpec> commands() {
+        return SPECS;
+    }
+
+    /** Does not release the command's Data-Out buffer (the dispatcher does). */
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        if (Cdbs.protectField(cdb) != 0) {
+            return SbcHandlers.done(task.invalidCdbField(1, 7));     // ORPROTECT without protection information
+        }
+        long lba = Cdbs.be(cdb, 2, 8);
+        long blocks = Cdbs.be(cdb, 10, 4);
+        if (!Cdbs.inRange(lu, lba, blocks)) {
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+        }
+        if (blocks == 0) {
+            return SbcHandlers.done(CommandResult.good(0));     // SBC-4 5.9: not an error, nothing changes
+        }
+        if (blocks > lu.limits().maxTransferBlocks()) {
+            return SbcHandlers.done(task.invalidCdbField(10, -1));
+        }
+        long cdbBytes = blocks * lu.blockSize();
+        if (task.command().dataOutLength() != cdbBytes) {
+            return SbcHandlers.dataOutMismatch(task, cdbBytes);
+        }
+        int n = (int) blocks;
+        boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
+        ByteBuf dataOut = task.command().dataOut();
+        ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) cdbBytes);
+        return task.lock(lba, n, LockMode.EXCLUSIVE)
+                .thenCompose(lock -> lu.store().read(lba, n))
+                .thenCompose(medium -> {
+                    CompletableFuture<Void> written;
+                    try {
+                        orInto(medium, data);
+                        written = lu.store().write(lba, medium, durable);
+                    } catch (RuntimeException e) {
+                        written = CompletableFuture.failedFuture(e);
+                    }
+                    return written.whenComplete((v, e) -> medium.release());
+                })
+                .thenApply(v -> SbcHandlers.written(task, lba, n, NAME, cdbBytes));
+    }
+
+    /** ORs {@code data} into {@code medium} in place (same length), eight bytes at a time. */
+    private static void orInto(ByteBuf medium, ByteBuf data) {
+        int base = medium.readerIndex();
+        int from = data.readerIndex();
+        int length = medium.readableBytes();
+        int i = 0;
+        for (; i + 8 <= length; i += 8) {
+            medium.setLong(base + i, medium.getLong(base + i) | data.getLong(from + i));
+        }
+        for (; i < length; i++) {
+            medium.setByte(base + i, medium.getByte(base + i) | data.getByte(from + i));
+        }
+    }
+}

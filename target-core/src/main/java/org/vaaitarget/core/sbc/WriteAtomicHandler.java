@@ -1,0 +1,91 @@
+package org.vaaitarget.core.sbc;
+
+import io.netty.buffer.ByteBuf;
+import java.util.List;
+import java.util.concurrent.CompletionStage;
+import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.Task;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+
+/**
+ * WRITE ATOMIC(16) (9Ch, SBC-4 5.48): the blocks are written all or nothing, against concurrent commands
+ * (one EXCLUSIVE range lock over the whole write, as for every write) and across a power loss (the store's
+ * {@link org.vaaitarget.core.store.BlockStore#writeAtomic}: a journal record forced before the blocks change).
+ * Served only on stores that can do that ({@link #servedOn}); the Block Limits VPD page advertises exactly
+ * these limits ({@link #maxAtomicBlocks}):
+ * <ul>
+ *   <li>MAXIMUM ATOMIC TRANSFER LENGTH: the store's largest atomic write (1 MiB), in blocks;</li>
+ *   <li>ATOMIC ALIGNMENT 0 and ATOMIC TRANSFER LENGTH GRANULARITY 0: any LBA, any number of blocks;</li>
+ *   <li>MAXIMUM ATOMIC TRANSFER LENGTH WITH ATOMIC BOUNDARY and MAXIMUM ATOMIC BOUNDARY SIZE: the same
+ *       maximum. A write with an ATOMIC BOUNDARY is made atomic as a whole, which is stronger than atomic
+ *       per boundary-sized piece, so any boundary up to the maximum is kept.</li>
+ * </ul>
+ * Checks: WRPROTECT 000b (no protection information), LBA range (also for zero blocks), length and
+ * boundary within those limits (INVALID FIELD IN CDB); the Data-Out must be exactly the blocks (INVALID
+ * FIELD IN COMMAND INFORMATION UNIT: a partial atomic write is not one). Always durable when GOOD, so FUA
+ * changes nothing; DPO is accepted.
+ */
+public final class WriteAtomicHandler implements CommandHandler {
+    static final int OPCODE = 0x9C;
+    private static final String NAME = "WRITE ATOMIC(16)";
+
+    private static final List<CommandSpec> SPECS = List.of(
+            CommandSpec.of(OPCODE, -1, NAME, DataAccess.WRITE,
+                    0x9C, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
+
+    @Override
+    public List<CommandSpec> commands() {
+        return SPECS;
+    }
+
+    @Override
+    public boolean servedOn(LogicalUnit lu) {
+        return maxAtomicBlocks(lu) > 0;
+    }
+
+    /** MAXIMUM ATOMIC TRANSFER LENGTH of the LU in blocks: what its store can write atomically; 0 for none. */
+    public static long maxAtomicBlocks(LogicalUnit lu) {
+        return lu.store().maxAtomicWriteBytes() / lu.blockSize();
+    }
+
+    /** Does not release the command's Data-Out buffer (the dispatcher does). */
+    @Override
+    public CompletionStage<CommandResult> execute(Task task) {
+        byte[] cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        if (Cdbs.protectField(cdb) != 0) {
+            return SbcHandlers.done(task.invalidCdbField(1, 7));     // WRPROTECT without protection information
+        }
+        long lba = Cdbs.be(cdb, 2, 8);
+        int boundary = (int) Cdbs.be(cdb, 10, 2);
+        long blocks = Cdbs.be(cdb, 12, 2);
+        if (!Cdbs.inRange(lu, lba, blocks)) {
+            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+        }
+        long max = Math.min(maxAtomicBlocks(lu), lu.limits().maxTransferBlocks());
+        if (boundary > max) {
+            return SbcHandlers.done(task.invalidCdbField(10, -1));
+        }
+        if (blocks == 0) {
+            return SbcHandlers.done(CommandResult.good(0));     // SBC-4 5.48: not an error, nothing written
+        }
+        if (blocks > max) {
+            return SbcHandlers.done(task.invalidCdbField(12, -1));
+        }
+        long bytes = blocks * lu.blockSize();
+        if (task.command().dataOutLength() != bytes) {
+            return SbcHandlers.dataOutMismatch(task, bytes);
+        }
+        int n = (int) blocks;
+        ByteBuf dataOut = task.command().dataOut();
+        ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) bytes);
+        return task.lock(lba, n, LockMode.EXCLUSIVE)
+                .thenCompose(lock -> lu.store().writeAtomic(lba, data))
+                .thenApply(v -> SbcHandlers.written(task, lba, n, NAME, bytes));
+    }
+}
