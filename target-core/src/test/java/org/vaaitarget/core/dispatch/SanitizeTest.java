@@ -211,7 +211,8 @@ class SanitizeTest {
             tur = h.run(Harness.B, 0, 0x00, 0, 0, 0, 0, 0);
         } while (tur.status() == ScsiStatus.GOOD);
         device.logicalUnitReset(Harness.B, org.vaaitarget.core.scsi.LunAddress.encode(0)).toCompletableFuture().join();
-        assertTrue(Harness.await(waiting).aborted(), "the SANITIZE command ended with the reset");
+        // The reset came from another nexus (B) and TAS=1: A's SANITIZE command ends with TASK ABORTED (SAM-5 5.6).
+        assertEquals(ScsiStatus.TASK_ABORTED, Harness.await(waiting).status(), "the SANITIZE command ended with the reset");
         Harness.assertCheck(h.run(Harness.B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
         Harness.assertCheck(h.run(Harness.B, 0, 0x00, 0, 0, 0, 0, 0), SenseReason.LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS);
     }
