@@ -1,22 +1,20 @@
 package org.vaaitarget.server.discovery;
 
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.codec.RejectedFrame;
-import org.vaaitarget.server.login.TextKeys;
 import org.vaaitarget.server.net.ServerShutdownEvent;
 import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.pdu.RejectReason;
-import org.vaaitarget.server.pdu.Rejects;
 import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.Session;
 
@@ -26,12 +24,9 @@ import org.vaaitarget.server.session.Session;
  */
 public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
-    private static final int NO_TAG = 0xFFFFFFFF;
-    private static final int NOP_TTT = 20;
-    private static final int LOGOUT_RESPONSE = 2;
     /** Logout response 2: "connection recovery is not supported" (RFC 7143 11.15.1; we run ERL 0). */
     private static final int RECOVERY_NOT_SUPPORTED = 2;
-    private static final int REMOVE_FOR_RECOVERY = 2;
+    private static final int LOGOUT_OK = 0;
 
     private final Session session;
     private final SequenceNumbers numbers;
@@ -44,7 +39,9 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
         this.numbers = new SequenceNumbers(session.initialStatSn(), session.initialExpCmdSn(),
                 context.offer().queueDepth());
         this.sendTargets = new SendTargetsResponder(context);
-        this.text = new TextExchange(this::answer, session.params().maxXmitDataSegmentLength());
+        this.text = new TextExchange(TextExchange.fullFeatureKeys(
+                value -> sendTargets.respondFor(value, session, ctx.channel().localAddress())),
+                session.params().maxXmitDataSegmentLength());
     }
 
     @Override
@@ -55,7 +52,7 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof RejectedFrame r) {
-            send(Rejects.reject(r.reason(), r.bhs(), numbers.takeStatSn(), numbers.expCmdSn(), numbers.maxCmdSn()));
+            send(numbers.stamp(TargetPdus.reject(r.reason(), r.bhs())));
             return;
         }
         if (!(msg instanceof Pdu pdu)) {
@@ -90,44 +87,28 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private List<Map.Entry<String, String>> answer(List<Map.Entry<String, String>> request) {
-        List<Map.Entry<String, String>> out = new ArrayList<>();
-        for (Map.Entry<String, String> kv : request) {
-            if (kv.getKey().equals(TextKeys.SEND_TARGETS)) {
-                out.addAll(sendTargets.respondFor(kv.getValue(), session, ctx.channel().localAddress()));
-            } else {
-                // we renegotiate nothing in Full Feature Phase
-                out.add(Map.entry(kv.getKey(), TextKeys.get(kv.getKey()) == null ? "NotUnderstood" : "Reject"));
-            }
-        }
-        return out;
-    }
-
     private void onNopOut(Pdu pdu) {
-        if (pdu.itt() == NO_TAG) {
+        if (new InitiatorPdus.NopOut(pdu).wantsNoAnswer()) {
             return; // no answer wanted (RFC 7143 11.18)
         }
-        Pdu in = Pdu.create(Opcode.NOP_IN).setFlags(0x80).setLun(pdu.lun()).setItt(pdu.itt()).setU32(NOP_TTT, NO_TAG);
         int echo = Math.min(pdu.data().readableBytes(), session.params().maxXmitDataSegmentLength());
-        in.setData(pdu.data().readRetainedSlice(echo)); // ping data is echoed (RFC 7143 11.19)
-        send(numbers.stamp(in));
+        // ping data is echoed (RFC 7143 11.19)
+        send(numbers.stamp(TargetPdus.nopIn(pdu.lun(), pdu.itt(), Bhs.RESERVED_TAG, pdu.data().readRetainedSlice(echo))));
     }
 
     private void onLogout(Pdu pdu) {
-        int reason = pdu.flags() & 0x7F;
-        Pdu rsp = Pdu.create(Opcode.LOGOUT_RESPONSE).setFlags(0x80).setItt(pdu.itt());
-        if (reason == REMOVE_FOR_RECOVERY) {
-            rsp.setU8(LOGOUT_RESPONSE, RECOVERY_NOT_SUPPORTED);
-            send(numbers.stamp(rsp));
+        if (new InitiatorPdus.LogoutRequest(pdu).reason() == InitiatorPdus.LogoutRequest.REMOVE_FOR_RECOVERY) {
+            send(numbers.stamp(TargetPdus.logoutResponse(pdu.itt(), RECOVERY_NOT_SUPPORTED, 0, 0)));
             return;
         }
         LOG.debug("{}: discovery session logout", ctx.channel());
+        Pdu rsp = TargetPdus.logoutResponse(pdu.itt(), LOGOUT_OK, 0, 0);
         ctx.writeAndFlush(numbers.stamp(rsp)).addListener(ChannelFutureListener.CLOSE);
     }
 
     private void reject(Pdu pdu, RejectReason reason) {
         LOG.debug("{}: reject {} reason {}", ctx.channel(), pdu, reason);
-        send(Rejects.reject(reason, pdu.bhs(), numbers.takeStatSn(), numbers.expCmdSn(), numbers.maxCmdSn()));
+        send(numbers.stamp(TargetPdus.reject(reason, pdu.bhs())));
     }
 
     private void send(Pdu pdu) {

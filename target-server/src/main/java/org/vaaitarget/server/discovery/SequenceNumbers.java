@@ -1,5 +1,7 @@
 package org.vaaitarget.server.discovery;
 
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.Pdu;
 
 /**
@@ -8,10 +10,6 @@ import org.vaaitarget.server.pdu.Pdu;
  * response takes the next StatSN. Event-loop only.
  */
 public final class SequenceNumbers {
-    public static final int STAT_SN = 24;
-    public static final int EXP_CMD_SN = 28;
-    public static final int MAX_CMD_SN = 32;
-    private static final int CMD_SN = 24;
 
     private final int window;
     private int statSn;
@@ -25,15 +23,14 @@ public final class SequenceNumbers {
 
     /** Accounts for a received request. */
     public void received(Pdu request) {
-        if (!request.immediate() && request.u32(CMD_SN) == expCmdSn) {
+        if (!request.immediate() && request.u32(Bhs.CMD_SN) == expCmdSn) {
             expCmdSn++;
         }
     }
 
     /** Fills StatSN (then advanced), ExpCmdSN and MaxCmdSN of a response; returns it. */
     public Pdu stamp(Pdu response) {
-        return response.setU32(STAT_SN, statSn++).setU32(EXP_CMD_SN, expCmdSn)
-                .setU32(MAX_CMD_SN, expCmdSn + window - 1);
+        return TargetPdus.stamp(response, statSn++, expCmdSn, maxCmdSn());
     }
 
     /** The StatSN for a response built elsewhere (e.g. a Reject, RFC 7143 11.17.3); then advanced. */

@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import io.netty.channel.ChannelFuture;
@@ -72,7 +74,7 @@ final class FfpConnection {
     /** A fresh Target Transfer Tag (never the reserved 0xFFFFFFFF). */
     int newTtt() {
         int t = nextTtt++;
-        if (t == TargetPdus.RESERVED_TAG) {
+        if (t == Bhs.RESERVED_TAG) {
             t = nextTtt++;
         }
         return t;
@@ -119,11 +121,11 @@ final class FfpConnection {
     }
 
     private void stamp(Pdu pdu, StatSn use) {
-        if (use != StatSn.NONE) {
-            pdu.setU32(TargetPdus.OFF_STAT_SN, use == StatSn.ADVANCE ? statSn++ : statSn);
+        if (use == StatSn.NONE) {
+            TargetPdus.stampWindow(pdu, window.expCmdSn(), window.maxCmdSn());
+        } else {
+            TargetPdus.stamp(pdu, use == StatSn.ADVANCE ? statSn++ : statSn, window.expCmdSn(), window.maxCmdSn());
         }
-        pdu.setU32(TargetPdus.OFF_EXP_CMD_SN, window.expCmdSn());
-        pdu.setU32(TargetPdus.OFF_MAX_CMD_SN, window.maxCmdSn());
     }
 
     /**

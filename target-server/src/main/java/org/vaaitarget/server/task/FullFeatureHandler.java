@@ -1,5 +1,10 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.discovery.TextExchange;
+import org.vaaitarget.server.discovery.SendTargetsResponder;
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import org.vaaitarget.server.codec.RejectedFrame;
@@ -61,7 +66,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private TextExchange text;
     private boolean cleanedUp;
     private boolean readSinceCheck;
-    private int pingTtt = TargetPdus.RESERVED_TAG;
+    private int pingTtt = Bhs.RESERVED_TAG;
     private ScheduledFuture<?> idleCheck;
     private ScheduledFuture<?> pingTimeout;
     private ScheduledFuture<?> graceTimer;
@@ -100,7 +105,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         conn = new FfpConnection(ctx, context, session, firstStatSn, options);
         flow = new ScsiCommandFlow(conn, this::onTaskEnded);
         taskManagement = new TaskManagement(conn, flow);
-        text = new TextExchange(conn);
+        SendTargetsResponder sendTargets = new SendTargetsResponder(context);
+        text = new TextExchange(TextExchange.fullFeatureKeys(
+                value -> sendTargets.respondFor(value, session, ctx.channel().localAddress())),
+                session.params().maxXmitDataSegmentLength(), conn::newTtt);
         startNanos = System.nanoTime();
         // Task management of other nexuses reaches the tasks still collecting Data-Out here (SAM-5 5.6).
         pendingTasks = (lunNumber, taskAbortedStatus) -> {
@@ -158,7 +166,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             case DATA_OUT -> flow.onDataOut(pdu);
             case NOP_OUT -> onNopOut(pdu);
             case TASK_MGMT_REQUEST -> sequenced(pdu, taskManagement::onRequest);
-            case TEXT_REQUEST -> sequenced(pdu, text::onRequest);
+            case TEXT_REQUEST -> sequenced(pdu, this::onText);
             case LOGOUT_REQUEST -> sequenced(pdu, this::onLogout);
             // RFC 7143 11.16: SNACK needs ErrorRecoveryLevel > 0; at ERL 0 it is a protocol error.
             case SNACK_REQUEST -> rejectAndRelease(RejectReason.PROTOCOL_ERROR, pdu);
@@ -174,7 +182,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             action.accept(pdu);
             return;
         }
-        CmdSnWindow.Admission a = conn.window.offer(pdu.u32(24), new CmdSnWindow.Held() {
+        int cmdSn = pdu.u32(Bhs.CMD_SN);
+        CmdSnWindow.Admission a = conn.window.offer(cmdSn, new CmdSnWindow.Held() {
             @Override
             public void deliver() {
                 action.accept(pdu);
@@ -186,7 +195,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             }
         });
         if (a == CmdSnWindow.Admission.IGNORED) {
-            LOG.debug("{}: {} with CmdSN {} outside the window ignored", conn.nexus, pdu, pdu.u32(24));
+            LOG.debug("{}: {} with CmdSN {} outside the window ignored", conn.nexus, pdu, cmdSn);
             pdu.release();
         }
     }
@@ -196,15 +205,33 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         pdu.release();
     }
 
+    // ---------------------------------------------------------------- Text
+
+    /** A Text Request in CmdSN order (RFC 7143 11.10): SendTargets for this session's target. */
+    private void onText(Pdu pdu) {
+        try {
+            conn.acknowledge(new InitiatorPdus.TextRequest(pdu).expStatSn());
+            TextExchange.Outcome o = text.onRequest(pdu);
+            if (o.reject() != null) {
+                conn.reject(o.reject(), pdu);
+            } else {
+                conn.send(o.response(), StatSn.ADVANCE);
+            }
+        } finally {
+            pdu.release();
+        }
+    }
+
     // ---------------------------------------------------------------- NOP
 
     private void onNopOut(Pdu pdu) {
-        conn.acknowledge(pdu.u32(28));
-        if (pdu.itt() == TargetPdus.RESERVED_TAG) {
+        InitiatorPdus.NopOut nop = new InitiatorPdus.NopOut(pdu);
+        conn.acknowledge(nop.expStatSn());
+        if (nop.wantsNoAnswer()) {
             // An answer to our ping (RFC 7143 11.18: ITT 0xFFFFFFFF, TTT copied from the NOP-In).
-            int ttt = pdu.u32(TargetPdus.OFF_TTT);
-            if (ttt != TargetPdus.RESERVED_TAG && ttt == pingTtt) {
-                pingTtt = TargetPdus.RESERVED_TAG;
+            int ttt = nop.ttt();
+            if (ttt != Bhs.RESERVED_TAG && ttt == pingTtt) {
+                pingTtt = Bhs.RESERVED_TAG;
                 cancel(pingTimeout);
             }
             pdu.release();
@@ -220,12 +247,12 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (data.readableBytes() > max) {
             data.writerIndex(data.readerIndex() + max);     // the echo never exceeds what the initiator takes
         }
-        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), TargetPdus.RESERVED_TAG, data), StatSn.ADVANCE);
+        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), Bhs.RESERVED_TAG, data), StatSn.ADVANCE);
     }
 
     /** Every NopInInterval: ping the initiator if nothing arrived since the last check. */
     private void checkIdle() {
-        if (cleanedUp || pingTtt != TargetPdus.RESERVED_TAG) {
+        if (cleanedUp || pingTtt != Bhs.RESERVED_TAG) {
             return;
         }
         if (readSinceCheck) {
@@ -234,10 +261,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         pingTtt = conn.newTtt();
         // RFC 7143 11.19: ITT 0xFFFFFFFF, a TTT to be echoed, StatSN not advanced.
-        conn.send(TargetPdus.nopIn(0, TargetPdus.RESERVED_TAG, pingTtt, null), StatSn.CURRENT);
+        conn.send(TargetPdus.nopIn(0, Bhs.RESERVED_TAG, pingTtt, null), StatSn.CURRENT);
         int timeout = Math.max(1, context.offer().nopInTimeoutSeconds());
         pingTimeout = conn.ctx.executor().schedule(() -> {
-            if (pingTtt != TargetPdus.RESERVED_TAG) {
+            if (pingTtt != Bhs.RESERVED_TAG) {
                 SessionEnd.note(conn.ctx.channel(), SessionEnd.TIMEOUT, "no NOP-Out answer within " + timeout + " s");
                 conn.ctx.close();
             }
@@ -265,9 +292,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- Logout and shutdown
 
     private void onLogout(Pdu pdu) {
-        conn.acknowledge(pdu.u32(28));
-        int reason = pdu.flags() & 0x7F;
-        int cid = pdu.u16(20);
+        InitiatorPdus.LogoutRequest logout = new InitiatorPdus.LogoutRequest(pdu);
+        conn.acknowledge(logout.expStatSn());
+        int reason = logout.reason();
+        int cid = logout.cid();
         if (reason != LOGOUT_CLOSE_SESSION && reason != LOGOUT_CLOSE_CONNECTION) {
             // Reason 2 (remove the connection for recovery) needs ERL 2: RFC 7143 11.15.1 code 2.
             conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0), StatSn.ADVANCE);

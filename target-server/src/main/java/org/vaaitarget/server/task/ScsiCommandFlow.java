@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import io.netty.buffer.ByteBuf;
@@ -76,9 +78,10 @@ final class ScsiCommandFlow {
     /** Handles a SCSI Command PDU (RFC 7143 11.3). Takes ownership of the PDU. */
     void onCommand(Pdu pdu) {
         try {
-            int itt = pdu.itt();
-            int cmdSn = pdu.u32(24);
-            conn.acknowledge(pdu.u32(28));
+            InitiatorPdus.ScsiCommand cmd = new InitiatorPdus.ScsiCommand(pdu);
+            int itt = cmd.itt();
+            int cmdSn = cmd.cmdSn();
+            conn.acknowledge(cmd.expStatSn());
             if (!pdu.immediate() && !conn.window.accepts(cmdSn)) {
                 // RFC 7143 3.2.2.1: silently ignore; remember the tag so that its Data-Out is dropped too.
                 LOG.debug("{}: CmdSN {} outside [{}, {}] ignored", conn.nexus, cmdSn, conn.window.expCmdSn(),
@@ -123,10 +126,9 @@ final class ScsiCommandFlow {
     }
 
     private IscsiTask createTask(Pdu pdu) {
-        int flags = pdu.flags();
-        DataDirection dir = (flags & CommandPduRules.W) != 0 ? DataDirection.WRITE
-                : (flags & CommandPduRules.R) != 0 ? DataDirection.READ : DataDirection.NONE;
-        long edtl = pdu.u32(20) & 0xFFFFFFFFL;     // unsigned (RFC 7143 11.3.4)
+        InitiatorPdus.ScsiCommand cmd = new InitiatorPdus.ScsiCommand(pdu);
+        DataDirection dir = cmd.write() ? DataDirection.WRITE : cmd.read() ? DataDirection.READ : DataDirection.NONE;
+        long edtl = cmd.expectedDataTransferLength();     // unsigned (RFC 7143 11.3.4)
         ScsiStatus earlyStatus = null;
         byte[] earlySense = null;
         if (refusingNewCommands) {
@@ -161,8 +163,8 @@ final class ScsiCommandFlow {
             collector = new DataOutCollector(conn.ctx.alloc(), earlyStatus == null ? (int) edtl : 0, immediate,
                     unsolicitedEnd, earlyStatus != null);
         }
-        IscsiTask task = new IscsiTask(pdu.itt(), pdu.u32(24), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu),
-                edtl, dir, TaskAttribute.fromIscsi(flags & 0x07), collector, earlyStatus, earlySense);
+        IscsiTask task = new IscsiTask(pdu.itt(), cmd.cmdSn(), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu),
+                edtl, dir, TaskAttribute.fromIscsi(cmd.attribute()), collector, earlyStatus, earlySense);
         task.reservedBytes = reserve;
         return task;
     }
@@ -216,7 +218,7 @@ final class ScsiCommandFlow {
     /** Handles a SCSI Data-Out PDU (RFC 7143 11.7). Takes ownership of the PDU. */
     void onDataOut(Pdu pdu) {
         try {
-            conn.acknowledge(pdu.u32(28));
+            conn.acknowledge(new InitiatorPdus.DataOut(pdu).expStatSn());
             IscsiTask task = tasks.get(pdu.itt());
             if (task == null) {
                 if (!retired.containsKey(pdu.itt())) {
