@@ -52,7 +52,7 @@ final class FfpConnection {
     private int statSn;
     private int expStatSn;
     private int nextTtt = 1;
-    private boolean closed;
+    private ConnectionState state = ConnectionState.FULL_FEATURE;
 
     FfpConnection(ChannelHandlerContext ctx, ServerContext server, Session session, int nextStatSn,
                   FullFeatureOptions options) {
@@ -99,12 +99,17 @@ final class FfpConnection {
         return statSn;
     }
 
-    boolean closed() {
-        return closed;
+    ConnectionState state() {
+        return state;
     }
 
-    void markClosed() {
-        closed = true;
+    /** Moves to {@code next}; an illegal transition ({@link ConnectionState}) throws. */
+    void moveTo(ConnectionState next) {
+        state = state.check(next);
+    }
+
+    boolean closed() {
+        return state == ConnectionState.CLOSED;
     }
 
     /**
@@ -112,7 +117,7 @@ final class FfpConnection {
      * moves to the pipeline; after close it is released here instead.
      */
     void write(Pdu pdu, StatSn use) {
-        if (closed) {
+        if (closed()) {
             pdu.release();
             return;
         }
@@ -134,7 +139,7 @@ final class FfpConnection {
      * here and the returned future has failed.
      */
     ChannelFuture writeRaw(Object wireMessage) {
-        if (closed) {
+        if (closed()) {
             ReferenceCountUtil.release(wireMessage);
             return ctx.newFailedFuture(new ClosedChannelException());
         }
@@ -149,7 +154,7 @@ final class FfpConnection {
 
     /** Sends a status-bearing PDU, then closes the connection once it is written. */
     void sendThenClose(Pdu pdu) {
-        if (closed) {
+        if (closed()) {
             pdu.release();
             return;
         }
@@ -158,7 +163,7 @@ final class FfpConnection {
     }
 
     void flush() {
-        if (!closed) {
+        if (!closed()) {
             ctx.flush();
         }
     }

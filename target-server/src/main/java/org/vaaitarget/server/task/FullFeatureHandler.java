@@ -64,15 +64,19 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private ScsiCommandFlow flow;
     private TaskManagement taskManagement;
     private TextExchange text;
-    private boolean cleanedUp;
     private boolean readSinceCheck;
     private int pingTtt = Bhs.RESERVED_TAG;
     private ScheduledFuture<?> idleCheck;
     private ScheduledFuture<?> pingTimeout;
     private ScheduledFuture<?> graceTimer;
     private ScheduledFuture<?> dataOutCheck;
-    private Pdu pendingLogout;
-    private boolean shuttingDown;
+    /** The ITT of the Logout Request held in {@link ConnectionState#LOGOUT_PENDING}. */
+    private int pendingLogoutItt;
+    /**
+     * Whether the shutdown notice (Async Message) went out: history for the end-of-session record and to send
+     * it once, not a state (a Logout Request may follow it, or come before it).
+     */
+    private boolean shutdownNoticeSent;
     /** For the end-of-session line: when Full Feature Phase began, SCSI commands received since. */
     private long startNanos;
     private long commands;
@@ -114,7 +118,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         pendingTasks = (lunNumber, taskAbortedStatus) -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
             conn.onLoop(() -> {
-                if (!cleanedUp) {
+                if (!conn.closed()) {
                     flow.abortPending(lunNumber, taskAbortedStatus);
                 }
                 done.complete(null);
@@ -138,7 +142,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof RejectedFrame rejected) {
             // The decoder already discarded the data (data digest error, segment over our MRDSL).
-            if (!cleanedUp) {
+            if (!conn.closed()) {
                 Pdu header = Pdu.decoded(rejected.bhs(), null, null);
                 conn.reject(rejected.reason(), header);
             }
@@ -148,7 +152,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (cleanedUp) {
+        if (conn.closed()) {
             pdu.release();
             return;
         }
@@ -252,7 +256,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     /** Every NopInInterval: ping the initiator if nothing arrived since the last check. */
     private void checkIdle() {
-        if (cleanedUp || pingTtt != Bhs.RESERVED_TAG) {
+        if (conn.closed() || pingTtt != Bhs.RESERVED_TAG) {
             return;
         }
         if (readSinceCheck) {
@@ -278,7 +282,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      * initiator recovers the session.
      */
     private void checkDataOut() {
-        if (cleanedUp) {
+        if (conn.closed()) {
             return;
         }
         IscsiTask stalled = flow.stalledTask(System.nanoTime(), context.limits().dataOutTimeout().toNanos());
@@ -307,10 +311,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             pdu.release();
             return;
         }
-        if (pendingLogout != null) {
-            pendingLogout.release();
-        }
-        pendingLogout = pdu;
+        // A later Logout Request replaces a pending one (its response answers the later ITT).
+        conn.moveTo(ConnectionState.LOGOUT_PENDING);
+        pendingLogoutItt = pdu.itt();
+        pdu.release();
         flow.refuseNewCommands();
         startGraceTimer();
         finishLogoutIfIdle();
@@ -325,13 +329,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void graceExpired() {
-        if (cleanedUp) {
+        if (conn.closed()) {
             return;
         }
         for (IscsiTask t : flow.tasks()) {
             flow.abort(t);
         }
-        if (pendingLogout == null && shuttingDown) {
+        if (conn.state() == ConnectionState.DRAINING) {
             SessionEnd.note(conn.ctx.channel(), SessionEnd.SHUTDOWN, "the initiator did not log out after the notice");
             conn.ctx.close();
         }
@@ -342,27 +346,28 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishLogoutIfIdle() {
-        if (pendingLogout == null || flow.taskCount() > 0 || cleanedUp) {
+        if (!conn.state().logoutPending() || flow.taskCount() > 0) {
             return;
         }
-        Pdu request = pendingLogout;
-        pendingLogout = null;
+        conn.moveTo(ConnectionState.LOGGED_OUT);
         // The logout ends the I_T nexus (this is the session's only connection): tell the core before the
         // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
         // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
         // sends a command. cleanUp() repeats this harmlessly when the channel closes.
         conn.device().nexusLost(conn.nexus);
-        SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shuttingDown ? "after the shutdown notice" : "");
+        SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shutdownNoticeSent ? "after the shutdown notice" : "");
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
-        conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
+        conn.sendThenClose(TargetPdus.logoutResponse(pendingLogoutItt, LOGOUT_OK,
                 session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
-        request.release();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == ServerShutdownEvent.INSTANCE && !cleanedUp && !shuttingDown) {
-            shuttingDown = true;
+        if (evt == ServerShutdownEvent.INSTANCE && !conn.closed() && !shutdownNoticeSent) {
+            shutdownNoticeSent = true;
+            if (conn.state() == ConnectionState.FULL_FEATURE) {
+                conn.moveTo(ConnectionState.DRAINING);
+            }
             // RFC 7143 11.9.1 event 1: the initiator logs out within Parameter3 seconds.
             conn.send(TargetPdus.asyncMessage(ASYNC_LOGOUT_REQUESTED, 0, 0, options.logoutGraceSeconds()),
                     StatSn.ADVANCE);
@@ -404,21 +409,16 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      * nexus is gone (SAM-5 6.3.4) and unregister the session.
      */
     private void cleanUp() {
-        if (cleanedUp) {
+        if (conn.closed()) {
             return;
         }
-        cleanedUp = true;
+        conn.moveTo(ConnectionState.CLOSED);
         cancel(idleCheck);
         cancel(pingTimeout);
         cancel(graceTimer);
         cancel(dataOutCheck);
-        conn.markClosed();
         conn.window.discardAll();
         flow.abortAllAndForget();
-        if (pendingLogout != null) {
-            pendingLogout.release();
-            pendingLogout = null;
-        }
         conn.device().detach(conn.nexus, pendingTasks);
         try {
             conn.device().nexusLost(conn.nexus);
@@ -435,7 +435,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void logEnd() {
         SessionEnd end = SessionEnd.of(conn.ctx.channel());
         if (end == null) {
-            end = new SessionEnd(shuttingDown ? SessionEnd.SHUTDOWN : SessionEnd.CLOSED_BY_PEER, "");
+            end = new SessionEnd(shutdownNoticeSent ? SessionEnd.SHUTDOWN : SessionEnd.CLOSED_BY_PEER, "");
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         String duration = String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);

@@ -190,7 +190,7 @@ final class ScsiCommandFlow {
     }
 
     private void onTurn(IscsiTask task) {
-        if (tasks.get(task.itt) != task || task.state != IscsiTask.State.COLLECTING) {
+        if (tasks.get(task.itt) != task || task.state() != IscsiTask.State.COLLECTING) {
             return;                 // aborted before its CmdSN came up; the slot is consumed all the same
         }
         task.delivered = true;
@@ -227,7 +227,7 @@ final class ScsiCommandFlow {
                 // else: late data of an aborted or finished task (open-iscsi FastAbort): drop silently
                 return;
             }
-            if (task.collector == null || task.state != IscsiTask.State.COLLECTING) {
+            if (task.collector == null || task.state() != IscsiTask.State.COLLECTING) {
                 conn.reject(RejectReason.INVALID_PDU_FIELD, pdu);
                 return;
             }
@@ -262,7 +262,7 @@ final class ScsiCommandFlow {
         boolean fileDataIn = task.direction == DataDirection.READ && conn.fileDataIn;
         ScsiCommand command = new ScsiCommand(conn.nexus, task.lun, task.cdb, task.edtl, task.direction,
                 task.attribute, task.itt & 0xFFFFFFFFL, data, fileDataIn);
-        task.state = IscsiTask.State.SUBMITTED;
+        task.moveTo(IscsiTask.State.SUBMITTED);
         TaskHandle handle;
         try {
             handle = conn.device().submit(command);
@@ -283,7 +283,7 @@ final class ScsiCommandFlow {
 
     /** On the event loop: the core finished a task. Ownership of the result's Data-In moves here. */
     private void complete(IscsiTask task, CommandResult result, Throwable error) {
-        if (task.state != IscsiTask.State.SUBMITTED) {
+        if (!task.inCore()) {
             releaseData(result);                        // connection already cleaned up
             return;
         }
@@ -292,8 +292,9 @@ final class ScsiCommandFlow {
             releaseData(result);
             result = CommandResult.checkCondition(SenseData.of(SenseReason.INTERNAL_TARGET_FAILURE).encode(false));
         }
+        boolean abortRequested = task.state() == IscsiTask.State.ABORTING;
         retire(task);                                   // first, so the response carries the new MaxCmdSN
-        if (result.aborted() || task.abortRequested) {
+        if (result.aborted() || abortRequested) {
             releaseData(result);                        // aborted: no response (RFC 7143 4.2.3.3)
         } else {
             responses.send(task, result);
@@ -304,7 +305,7 @@ final class ScsiCommandFlow {
 
     /** Takes a task out of the table and frees its window slot and buffers. */
     private void retire(IscsiTask task) {
-        task.state = IscsiTask.State.DONE;
+        task.moveTo(IscsiTask.State.DONE);
         if (tasks.get(task.itt) == task) {
             tasks.remove(task.itt);
         }
@@ -333,12 +334,12 @@ final class ScsiCommandFlow {
      * @return completes (on the event loop) once the task is gone and will send nothing more
      */
     CompletableFuture<Void> abort(IscsiTask task) {
-        task.abortRequested = true;
-        if (task.state == IscsiTask.State.COLLECTING) {
+        if (task.state() == IscsiTask.State.COLLECTING) {
             retire(task);
             task.terminated.complete(null);
             onTaskEnded.run();
-        } else if (task.state == IscsiTask.State.SUBMITTED) {
+        } else if (task.inCore()) {
+            task.moveTo(IscsiTask.State.ABORTING);
             task.handle.abort();
         }
         return task.terminated;
@@ -354,10 +355,9 @@ final class ScsiCommandFlow {
      */
     void abortPending(int lunNumber, boolean taskAbortedStatus) {
         for (IscsiTask task : tasks()) {
-            if (task.state != IscsiTask.State.COLLECTING || LunAddress.decode(task.lun) != lunNumber) {
+            if (task.state() != IscsiTask.State.COLLECTING || LunAddress.decode(task.lun) != lunNumber) {
                 continue;
             }
-            task.abortRequested = true;
             retire(task);
             if (taskAbortedStatus) {
                 responses.sendStatus(task.itt, ScsiStatus.TASK_ABORTED, null, task.r2tCount());
@@ -370,15 +370,15 @@ final class ScsiCommandFlow {
     /** Connection loss: abort every task, release every buffer; results arriving later are dropped. */
     void abortAllAndForget() {
         for (IscsiTask task : tasks()) {
-            task.abortRequested = true;
             if (task.collector != null) {
                 task.collector.release();
             }
             unreserve(task);
-            if (task.state == IscsiTask.State.SUBMITTED && task.handle != null) {
+            if (task.inCore() && task.handle != null) {
+                task.moveTo(IscsiTask.State.ABORTING);
                 task.handle.abort();
             }
-            task.state = IscsiTask.State.DONE;
+            task.moveTo(IscsiTask.State.DONE);
             task.terminated.complete(null);
         }
         tasks.clear();
