@@ -10,12 +10,12 @@ import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.codec.RejectedFrame;
-import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.session.ShutdownNotice;
 import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.pdu.RejectReason;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 
 /**
@@ -117,7 +117,7 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ServerShutdownEvent.INSTANCE) {
+        if (evt instanceof ShutdownNotice) {
             ctx.close();
         } else {
             ctx.fireUserEventTriggered(evt);

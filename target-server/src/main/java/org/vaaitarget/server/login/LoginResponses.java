@@ -1,5 +1,6 @@
 package org.vaaitarget.server.login;
 
+import org.vaaitarget.server.pdu.LoginStatus;
 import io.netty.buffer.ByteBuf;
 import org.vaaitarget.server.pdu.TargetPdus;
 import org.vaaitarget.server.pdu.Pdu;

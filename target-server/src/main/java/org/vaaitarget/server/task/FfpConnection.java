@@ -17,7 +17,7 @@ import org.vaaitarget.core.scsi.ScsiTaskRouter;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.session.NegotiatedParameters;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 
 /**

@@ -19,12 +19,12 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.session.ShutdownNotice;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.session.CmdSnWindow;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionLog;
 import org.vaaitarget.server.session.SessionEnd;
@@ -363,7 +363,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == ServerShutdownEvent.INSTANCE && !conn.closed() && !shutdownNoticeSent) {
+        if (evt instanceof ShutdownNotice && !conn.closed() && !shutdownNoticeSent) {
             shutdownNoticeSent = true;
             if (conn.state() == ConnectionState.FULL_FEATURE) {
                 conn.moveTo(ConnectionState.DRAINING);
