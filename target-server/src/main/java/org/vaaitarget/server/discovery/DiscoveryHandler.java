@@ -24,9 +24,6 @@ import org.vaaitarget.server.session.Session;
  */
 public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
-    /** Logout response 2: "connection recovery is not supported" (RFC 7143 11.15.1; we run ERL 0). */
-    private static final int RECOVERY_NOT_SUPPORTED = 2;
-    private static final int LOGOUT_OK = 0;
 
     private final Session session;
     private final SequenceNumbers numbers;
@@ -98,11 +95,11 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     private void onLogout(Pdu pdu) {
         if (new InitiatorPdus.LogoutRequest(pdu).reason() == InitiatorPdus.LogoutRequest.REMOVE_FOR_RECOVERY) {
-            send(numbers.stamp(TargetPdus.logoutResponse(pdu.itt(), RECOVERY_NOT_SUPPORTED, 0, 0)));
+            send(numbers.stamp(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0)));
             return;
         }
         LOG.debug("{}: discovery session logout", ctx.channel());
-        Pdu rsp = TargetPdus.logoutResponse(pdu.itt(), LOGOUT_OK, 0, 0);
+        Pdu rsp = TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_SUCCESS, 0, 0);
         ctx.writeAndFlush(numbers.stamp(rsp)).addListener(ChannelFutureListener.CLOSE);
     }
 
@@ -126,13 +123,6 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        SessionEnd peer = SessionEnd.ofPeerError(cause);
-        if (peer != null) {
-            LOG.info("{}: discovery session ended: {}", ctx.channel(), peer.detail());
-            ctx.close();
-            return;
-        }
-        LOG.warn("{}: error in discovery session; closing", ctx.channel(), cause);
-        ctx.close();
+        SessionEnd.closeAfter(ctx, cause, LOG, "discovery session ended", "error in discovery session");
     }
 }

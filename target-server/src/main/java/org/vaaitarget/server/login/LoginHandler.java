@@ -108,13 +108,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        SessionEnd peer = SessionEnd.ofPeerError(cause);
-        if (peer != null) {
-            LOG.info("{}: connection lost during login: {}", ctx.channel(), peer.detail());
-        } else {
-            LOG.warn("{}: error during login; closing", ctx.channel(), cause);
-        }
-        ctx.close();
+        SessionEnd.closeAfter(ctx, cause, LOG, "connection lost during login", "error during login");
     }
 
     @Override

@@ -18,6 +18,14 @@ public final class TargetPdus {
     public static final int UNDERFLOW = 0x02;  // U bit: SCSI Response and Data-In
     private static final int DATA_IN_STATUS = 0x01;
 
+    /** Logout Response codes (RFC 7143 11.15.1). */
+    public static final int LOGOUT_SUCCESS = 0;
+    public static final int LOGOUT_CID_NOT_FOUND = 1;
+    /** "connection recovery is not supported" (we run ErrorRecoveryLevel 0). */
+    public static final int LOGOUT_RECOVERY_NOT_SUPPORTED = 2;
+    /** AsyncEvent 1 (RFC 7143 11.9.1): the target requests a logout within Parameter3 seconds. */
+    public static final int ASYNC_LOGOUT_REQUESTED = 1;
+
     // Offsets of single PDU kinds
     private static final int RESPONSE = 2;          // SCSI Response, TMF Response, Logout Response
     private static final int STATUS = 3;            // SCSI Response, Data-In

@@ -46,15 +46,6 @@ import org.vaaitarget.server.task.FfpConnection.StatSn;
 public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FullFeatureHandler.class);
 
-    /** Logout reason codes (RFC 7143 11.14.1) and response codes (11.15.1). */
-    private static final int LOGOUT_CLOSE_SESSION = 0;
-    private static final int LOGOUT_CLOSE_CONNECTION = 1;
-    private static final int LOGOUT_OK = 0;
-    private static final int LOGOUT_CID_NOT_FOUND = 1;
-    private static final int LOGOUT_RECOVERY_NOT_SUPPORTED = 2;
-    /** Async events (RFC 7143 11.9.1). */
-    private static final int ASYNC_LOGOUT_REQUESTED = 1;
-
     private final ServerContext context;
     private final Session session;
     private final int firstStatSn;
@@ -300,14 +291,14 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         conn.acknowledge(logout.expStatSn());
         int reason = logout.reason();
         int cid = logout.cid();
-        if (reason != LOGOUT_CLOSE_SESSION && reason != LOGOUT_CLOSE_CONNECTION) {
+        if (reason != InitiatorPdus.LogoutRequest.CLOSE_SESSION && reason != InitiatorPdus.LogoutRequest.CLOSE_CONNECTION) {
             // Reason 2 (remove the connection for recovery) needs ERL 2: RFC 7143 11.15.1 code 2.
-            conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0), StatSn.ADVANCE);
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0), StatSn.ADVANCE);
             pdu.release();
             return;
         }
-        if (reason == LOGOUT_CLOSE_CONNECTION && cid != session.cid()) {
-            conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_CID_NOT_FOUND, 0, 0), StatSn.ADVANCE);
+        if (reason == InitiatorPdus.LogoutRequest.CLOSE_CONNECTION && cid != session.cid()) {
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_CID_NOT_FOUND, 0, 0), StatSn.ADVANCE);
             pdu.release();
             return;
         }
@@ -357,7 +348,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         conn.device().nexusLost(conn.nexus);
         SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shutdownNoticeSent ? "after the shutdown notice" : "");
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
-        conn.sendThenClose(TargetPdus.logoutResponse(pendingLogoutItt, LOGOUT_OK,
+        conn.sendThenClose(TargetPdus.logoutResponse(pendingLogoutItt, TargetPdus.LOGOUT_SUCCESS,
                 session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
     }
 
@@ -369,7 +360,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
                 conn.moveTo(ConnectionState.DRAINING);
             }
             // RFC 7143 11.9.1 event 1: the initiator logs out within Parameter3 seconds.
-            conn.send(TargetPdus.asyncMessage(ASYNC_LOGOUT_REQUESTED, 0, 0, options.logoutGraceSeconds()),
+            conn.send(TargetPdus.asyncMessage(TargetPdus.ASYNC_LOGOUT_REQUESTED, 0, 0, options.logoutGraceSeconds()),
                     StatSn.ADVANCE);
             flow.refuseNewCommands();
             startGraceTimer();
