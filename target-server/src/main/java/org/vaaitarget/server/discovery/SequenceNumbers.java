@@ -1,7 +1,7 @@
 package org.vaaitarget.server.discovery;
 
 import org.vaaitarget.server.pdu.TargetPdus;
-import org.vaaitarget.server.pdu.Bhs;
+import org.vaaitarget.server.pdu.InitiatorPdus;
 import org.vaaitarget.server.pdu.Pdu;
 
 /**
@@ -23,7 +23,7 @@ public final class SequenceNumbers {
 
     /** Accounts for a received request. */
     public void received(Pdu request) {
-        if (!request.immediate() && request.u32(Bhs.CMD_SN) == expCmdSn) {
+        if (!request.immediate() && new InitiatorPdus.AnyRequest(request).cmdSn() == expCmdSn) {
             expCmdSn++;
         }
     }

@@ -34,11 +34,17 @@ public final class InitiatorPdus {
         }
     }
 
+    /** Any sequenced request, read only for the fields all of them share (CmdSN ordering, RFC 7143 3.2.2.1). */
+    public record AnyRequest(Pdu pdu) implements Request {
+    }
+
     /** SCSI Command (RFC 7143 11.3). */
     public record ScsiCommand(Pdu pdu) implements Request {
         public static final int READ = 0x40;
         public static final int WRITE = 0x20;
         private static final int EDTL = 20;
+        private static final int CDB = 32;
+        private static final int CDB_FIELD_LENGTH = 16;
 
         public ScsiCommand {
             Objects.requireNonNull(pdu);
@@ -60,6 +66,11 @@ public final class InitiatorPdus {
         /** Task attribute, byte 1 bits 0..2 (RFC 7143 11.3.1.2). */
         public int attribute() {
             return pdu.flags() & 0x07;
+        }
+
+        /** A copy of the 16-byte CDB field, bytes 32..47 (RFC 7143 11.3.5; longer CDBs continue in an AHS). */
+        public byte[] cdbField() {
+            return java.util.Arrays.copyOfRange(pdu.bhs(), CDB, CDB + CDB_FIELD_LENGTH);
         }
 
         /** Expected Data Transfer Length, unsigned (RFC 7143 11.3.4). */

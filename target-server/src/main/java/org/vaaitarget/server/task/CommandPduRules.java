@@ -60,8 +60,7 @@ final class CommandPduRules {
      * null.
      */
     static byte[] cdb(Pdu pdu) {
-        byte[] bhs = pdu.bhs();
-        byte[] base = Arrays.copyOfRange(bhs, 32, 48);
+        byte[] base = new InitiatorPdus.ScsiCommand(pdu).cdbField();
         byte[] ahs = pdu.ahs();
         int p = 0;
         byte[] extended = null;

@@ -177,7 +177,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             action.accept(pdu);
             return;
         }
-        int cmdSn = pdu.u32(Bhs.CMD_SN);
+        int cmdSn = new InitiatorPdus.AnyRequest(pdu).cmdSn();
         CmdSnWindow.Admission a = conn.window.offer(cmdSn, new CmdSnWindow.Held() {
             @Override
             public void deliver() {
