@@ -114,11 +114,7 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof ShutdownNotice) {
-            ctx.close();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
+        ShutdownNotice.closeOrPassOn(ctx, evt);
     }
 
     @Override
