@@ -1,9 +1,12 @@
 package org.vaaitarget.server.discovery;
 
+import org.vaaitarget.server.session.ConnectionState;
+import org.vaaitarget.server.session.Connection.StatSn;
+import org.vaaitarget.server.session.Connection;
+import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.pdu.TargetPdus;
 import org.vaaitarget.server.pdu.InitiatorPdus;
 import org.vaaitarget.server.pdu.Bhs;
-import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -19,37 +22,46 @@ import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 
 /**
- * Full Feature Phase of a discovery session (RFC 7143 4.3, Appendix C): Text Requests with
- * SendTargets, NOP-Out pings, Logout. Everything else is rejected. Event-loop only.
+ * Full Feature Phase of a discovery session (RFC 7143 4.3, Appendix C): the {@link Connection} engine of
+ * normal sessions restricted to Text Requests with SendTargets, NOP-Out pings and Logout; everything else is
+ * rejected. Requests are answered as they come (none is held for its CmdSN turn). Event-loop only.
  */
 public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
 
     private final Session session;
-    private final SequenceNumbers numbers;
+    private final ServerContext context;
+    private Connection conn;
     private final TextExchange text;
     private final SendTargetsResponder sendTargets;
-    private ChannelHandlerContext ctx;
 
     public DiscoveryHandler(ServerContext context, Session session) {
         this.session = session;
-        this.numbers = new SequenceNumbers(session.initialStatSn(), session.initialExpCmdSn(),
-                context.offer().queueDepth());
+        this.context = context;
         this.sendTargets = new SendTargetsResponder(context);
         this.text = new TextExchange(TextExchange.fullFeatureKeys(
-                value -> sendTargets.respondFor(value, session, ctx.channel().localAddress())),
+                value -> sendTargets.respondFor(value, session, conn.ctx.channel().localAddress())),
                 session.params().maxXmitDataSegmentLength());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        conn = new Connection(ctx, session.initialStatSn(),
+                new CmdSnWindow(session.initialExpCmdSn(), Math.max(1, context.offer().queueDepth())), ctx.channel());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!conn.closed()) {
+            conn.moveTo(ConnectionState.CLOSED);
+        }
+        super.channelInactive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof RejectedFrame r) {
-            send(numbers.stamp(TargetPdus.reject(r.reason(), r.bhs())));
+            conn.reject(r.reason(), r.bhs());
             return;
         }
         if (!(msg instanceof Pdu pdu)) {
@@ -57,7 +69,9 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            numbers.received(pdu);
+            if (!pdu.immediate()) {
+                conn.window.answeredInline(new InitiatorPdus.AnyRequest(pdu).cmdSn());
+            }
             Opcode op = pdu.opcode();
             if (op == Opcode.TEXT_REQUEST) {
                 onText(pdu);
@@ -80,7 +94,7 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
         if (o.reject() != null) {
             reject(pdu, o.reject());
         } else {
-            send(numbers.stamp(o.response()));
+            conn.send(o.response(), StatSn.ADVANCE);
         }
     }
 
@@ -90,26 +104,25 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
         }
         int echo = Math.min(pdu.data().readableBytes(), session.params().maxXmitDataSegmentLength());
         // ping data is echoed (RFC 7143 11.19)
-        send(numbers.stamp(TargetPdus.nopIn(pdu.lun(), pdu.itt(), Bhs.RESERVED_TAG, pdu.data().readRetainedSlice(echo))));
+        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), Bhs.RESERVED_TAG, pdu.data().readRetainedSlice(echo)),
+                StatSn.ADVANCE);
     }
 
     private void onLogout(Pdu pdu) {
         if (new InitiatorPdus.LogoutRequest(pdu).reason() == InitiatorPdus.LogoutRequest.REMOVE_FOR_RECOVERY) {
-            send(numbers.stamp(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0)));
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0),
+                    StatSn.ADVANCE);
             return;
         }
-        LOG.debug("{}: discovery session logout", ctx.channel());
-        Pdu rsp = TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_SUCCESS, 0, 0);
-        ctx.writeAndFlush(numbers.stamp(rsp)).addListener(ChannelFutureListener.CLOSE);
+        LOG.debug("{}: discovery session logout", conn.ctx.channel());
+        // No tasks to wait for: the Logout Response goes out at once, then the connection closes.
+        conn.moveTo(ConnectionState.LOGOUT_PENDING);
+        conn.moveTo(ConnectionState.LOGGED_OUT);
+        conn.sendThenClose(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_SUCCESS, 0, 0));
     }
 
     private void reject(Pdu pdu, RejectReason reason) {
-        LOG.debug("{}: reject {} reason {}", ctx.channel(), pdu, reason);
-        send(numbers.stamp(TargetPdus.reject(reason, pdu.bhs())));
-    }
-
-    private void send(Pdu pdu) {
-        ctx.writeAndFlush(pdu).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        conn.reject(reason, pdu);
     }
 
     @Override

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.session.ConnectionState;
 import org.vaaitarget.server.discovery.TextExchange;
 import org.vaaitarget.server.discovery.SendTargetsResponder;
 import org.vaaitarget.server.pdu.TargetPdus;
@@ -29,7 +30,7 @@ import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionLog;
 import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.core.scsi.PendingTasks;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 
 /**
  * Full Feature Phase of a normal session (RFC 7143, ErrorRecoveryLevel 0, one connection per
@@ -134,8 +135,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (msg instanceof RejectedFrame rejected) {
             // The decoder already discarded the data (data digest error, segment over our MRDSL).
             if (!conn.closed()) {
-                Pdu header = Pdu.decoded(rejected.bhs(), null, null);
-                conn.reject(rejected.reason(), header);
+                conn.reject(rejected.reason(), rejected.bhs());
             }
             return;
         }

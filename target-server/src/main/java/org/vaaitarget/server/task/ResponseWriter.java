@@ -9,7 +9,7 @@ import org.vaaitarget.core.scsi.FileDataIn;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.server.codec.IscsiFrameDecoder;
 import org.vaaitarget.server.pdu.Pdu;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 import org.vaaitarget.server.pdu.TargetPdus;
 import org.vaaitarget.server.pdu.TargetPdus.Residual;
 

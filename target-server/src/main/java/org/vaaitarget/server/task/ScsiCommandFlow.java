@@ -24,7 +24,7 @@ import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.CmdSnWindow;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 
 /**
  * SCSI Command and Data-Out handling: validation, the task table, data collection with R2Ts,

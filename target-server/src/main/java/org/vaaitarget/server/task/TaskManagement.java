@@ -13,7 +13,7 @@ import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.SerialNumbers;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionEnd;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 
 /**
  * Task Management Function Requests (RFC 7143 11.5, 11.6; SAM-5 7). The response is sent only

@@ -204,6 +204,20 @@ class DiscoverySessionTest {
         assertFalse(channel.isOpen());
     }
 
+    /** Requests are answered as they come, none held for its CmdSN turn; only ExpCmdSN's own CmdSN advances it. */
+    @Test
+    void aRequestWithAnotherCmdSnIsAnsweredAndExpCmdSnStays() {
+        discoveryLogin(Contexts.oneTarget(), 32768);
+        Pdu rsp = roundTrip(Requests.textRequest(7, NO_TTT, 9, false, Requests.text("SendTargets", "All")));
+        assertEquals(Opcode.TEXT_RESPONSE, rsp.opcode());
+        assertEquals(5, rsp.u32(28), "ExpCmdSN");
+        assertEquals(5 + 128 - 1, rsp.u32(32), "MaxCmdSN: ExpCmdSN + queue depth - 1");
+        rsp.release();
+        rsp = roundTrip(Requests.textRequest(8, NO_TTT, 5, false, Requests.text("SendTargets", "All")));
+        assertEquals(6, rsp.u32(28), "ExpCmdSN");
+        rsp.release();
+    }
+
     @Test
     void logoutForRecoveryIsRefusedAtErl0() {
         discoveryLogin(Contexts.oneTarget(), 32768);

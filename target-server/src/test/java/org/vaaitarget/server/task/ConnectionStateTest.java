@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import org.junit.jupiter.api.Test;
+import org.vaaitarget.server.session.ConnectionState;
 import org.vaaitarget.core.scsi.DataDirection;
 import org.vaaitarget.core.scsi.TaskAttribute;
 

@@ -1,13 +1,15 @@
-package org.vaaitarget.server.task;
+package org.vaaitarget.server.session;
 
 import java.util.EnumSet;
 import java.util.Set;
 
 /**
- * The lifecycle of a normal session's connection in Full Feature Phase (RFC 7143 at ErrorRecoveryLevel 0, one
- * connection per session), with its legal transitions, in the manner of LIO's connection state table. The
- * {@link FullFeatureHandler} moves through it with {@link #check}, so an impossible sequence (a Logout
- * Response after the clean-up, a second clean-up) fails loudly instead of corrupting the protocol state.
+ * The lifecycle of a connection in Full Feature Phase (RFC 7143 at ErrorRecoveryLevel 0, one connection per
+ * session), with its legal transitions, in the manner of LIO's connection state table. {@link Connection}
+ * moves through it with {@link #check}, so an impossible sequence (a Logout Response after the clean-up, a
+ * second clean-up) fails loudly instead of corrupting the protocol state. A discovery session uses the same
+ * table and never enters DRAINING (it closes on the shutdown notice) and leaves LOGOUT_PENDING at once (it has
+ * no tasks).
  *
  * <pre>
  *   FULL_FEATURE --shutdown notice--> DRAINING --+
@@ -20,7 +22,7 @@ import java.util.Set;
  *   any state --channel inactive--> CLOSED (terminal)
  * </pre>
  */
-enum ConnectionState {
+public enum ConnectionState {
     /** Commands are accepted. */
     FULL_FEATURE,
     /** The server shuts down: the Async Message asked the initiator to log out (RFC 7143 11.9.1 event 1). */
@@ -43,7 +45,7 @@ enum ConnectionState {
     }
 
     /** Whether this state may be followed by {@code target}. */
-    boolean mayMoveTo(ConnectionState target) {
+    public boolean mayMoveTo(ConnectionState target) {
         return next().contains(target);
     }
 
@@ -51,7 +53,7 @@ enum ConnectionState {
      * @return {@code target}
      * @throws IllegalStateException when the table does not allow the move
      */
-    ConnectionState check(ConnectionState target) {
+    public ConnectionState check(ConnectionState target) {
         if (!mayMoveTo(target)) {
             throw new IllegalStateException("connection state " + this + " cannot become " + target);
         }
@@ -59,7 +61,7 @@ enum ConnectionState {
     }
 
     /** A Logout Request is waiting for the session's tasks. */
-    boolean logoutPending() {
+    public boolean logoutPending() {
         return this == LOGOUT_PENDING;
     }
 }
