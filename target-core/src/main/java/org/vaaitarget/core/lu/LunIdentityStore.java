@@ -2,26 +2,21 @@ package org.vaaitarget.core.lu;
 
 import java.io.IOException;
 import java.io.StringReader;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.time.Instant;
 import java.util.HexFormat;
 import java.util.Properties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.util.AtomicFiles;
 
 /**
  * Keeps a LUN's identity beside its file in {@code <file>.id}: generated once, read back on every later start,
  * so that the NAA designator and unit serial number never change (ESXI-NOTES 2.7: a changed designator is a
- * lost device). A missing file is created atomically (temp file, fsync, rename, directory fsync); an unreadable
+ * lost device). A missing file is created atomically ({@link AtomicFiles}); an unreadable
  * or corrupt one is an error, never silently regenerated.
  *
  * <p>NAA layout (SPC-5 7.7.6.6.4, NAA IEEE Registered Extended): byte 0 high nibble 6h; then the 24-bit IEEE
@@ -104,7 +99,7 @@ public final class LunIdentityStore {
                 + KEY_NAA + "=" + HEX.formatHex(naa) + "\n"
                 + KEY_SERIAL + "=" + serial + "\n"
                 + KEY_CREATED + "=" + Instant.now() + "\n";
-        writeAtomically(idFile, text.getBytes(StandardCharsets.ISO_8859_1));
+        AtomicFiles.replace(idFile, text.getBytes(StandardCharsets.ISO_8859_1));
         LOG.info("{}: created a new LUN identity naa.{} serial {}", idFile, HEX.formatHex(naa), serial);
     }
 
@@ -117,38 +112,6 @@ public final class LunIdentityStore {
         naa[2] = (byte) (COMPANY_ID >>> 4);
         naa[3] = (byte) (((COMPANY_ID & 0x0F) << 4) | (naa[3] & 0x0F));
         return naa;
-    }
-
-    private static void writeAtomically(Path target, byte[] content) throws IOException {
-        Path dir = target.getParent();
-        Path temp = Files.createTempFile(dir, target.getFileName().toString(), ".tmp");
-        try {
-            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-                ByteBuffer buf = ByteBuffer.wrap(content);
-                while (buf.hasRemaining()) {
-                    ch.write(buf);
-                }
-                ch.force(true);
-            }
-            try {
-                Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-            } catch (AtomicMoveNotSupportedException e) {
-                throw new IOException(target + ": cannot write the identity atomically: " + e.getMessage(), e);
-            }
-        } catch (IOException e) {
-            Files.deleteIfExists(temp);
-            throw e instanceof NoSuchFileException ? new IOException(target + ": cannot write: " + e, e) : e;
-        }
-        syncDirectory(dir);
-    }
-
-    /** Makes the rename durable; some platforms cannot open a directory, which only costs crash safety there. */
-    private static void syncDirectory(Path dir) {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("{}: cannot fsync the directory: {}", dir, e.toString());
-        }
     }
 
     private static IOException corrupt(Path idFile, String what) {

@@ -14,7 +14,7 @@ import org.vaaitarget.server.login.AccessControl;
 import org.vaaitarget.server.login.AuthFailureThrottle;
 import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.net.IscsiServer;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.SessionRegistry;
 import org.slf4j.Logger;

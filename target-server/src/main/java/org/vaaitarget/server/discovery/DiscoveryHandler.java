@@ -1,61 +1,67 @@
 package org.vaaitarget.server.discovery;
 
-import io.netty.channel.ChannelFutureListener;
+import org.vaaitarget.server.session.ConnectionState;
+import org.vaaitarget.server.session.Connection.StatSn;
+import org.vaaitarget.server.session.Connection;
+import org.vaaitarget.server.session.CmdSnWindow;
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.codec.RejectedFrame;
-import org.vaaitarget.server.login.TextKeys;
-import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.session.ShutdownNotice;
 import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.pdu.RejectReason;
-import org.vaaitarget.server.pdu.Rejects;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 
 /**
- * Full Feature Phase of a discovery session (RFC 7143 4.3, Appendix C): Text Requests with
- * SendTargets, NOP-Out pings, Logout. Everything else is rejected. Event-loop only.
+ * Full Feature Phase of a discovery session (RFC 7143 4.3, Appendix C): the {@link Connection} engine of
+ * normal sessions restricted to Text Requests with SendTargets, NOP-Out pings and Logout; everything else is
+ * rejected. Requests are answered as they come (none is held for its CmdSN turn). Event-loop only.
  */
 public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
-    private static final int NO_TAG = 0xFFFFFFFF;
-    private static final int NOP_TTT = 20;
-    private static final int LOGOUT_RESPONSE = 2;
-    /** Logout response 2: "connection recovery is not supported" (RFC 7143 11.15.1; we run ERL 0). */
-    private static final int RECOVERY_NOT_SUPPORTED = 2;
-    private static final int REMOVE_FOR_RECOVERY = 2;
 
     private final Session session;
-    private final SequenceNumbers numbers;
+    private final ServerContext context;
+    private Connection conn;
     private final TextExchange text;
     private final SendTargetsResponder sendTargets;
-    private ChannelHandlerContext ctx;
 
     public DiscoveryHandler(ServerContext context, Session session) {
         this.session = session;
-        this.numbers = new SequenceNumbers(session.initialStatSn(), session.initialExpCmdSn(),
-                context.offer().queueDepth());
+        this.context = context;
         this.sendTargets = new SendTargetsResponder(context);
-        this.text = new TextExchange(this::answer, session.params().maxXmitDataSegmentLength());
+        this.text = new TextExchange(TextExchange.fullFeatureKeys(
+                value -> sendTargets.respondFor(value, session, conn.ctx.channel().localAddress())),
+                session.params().maxXmitDataSegmentLength());
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        this.ctx = ctx;
+        conn = new Connection(ctx, session.initialStatSn(),
+                new CmdSnWindow(session.initialExpCmdSn(), Math.max(1, context.offer().queueDepth())), ctx.channel());
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) throws Exception {
+        if (!conn.closed()) {
+            conn.moveTo(ConnectionState.CLOSED);
+        }
+        super.channelInactive(ctx);
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof RejectedFrame r) {
-            send(Rejects.reject(r.reason(), r.bhs(), numbers.takeStatSn(), numbers.expCmdSn(), numbers.maxCmdSn()));
+            conn.reject(r.reason(), r.bhs());
             return;
         }
         if (!(msg instanceof Pdu pdu)) {
@@ -63,7 +69,9 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         try {
-            numbers.received(pdu);
+            if (!pdu.immediate()) {
+                conn.window.answeredInline(new InitiatorPdus.AnyRequest(pdu).cmdSn());
+            }
             Opcode op = pdu.opcode();
             if (op == Opcode.TEXT_REQUEST) {
                 onText(pdu);
@@ -86,72 +94,44 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
         if (o.reject() != null) {
             reject(pdu, o.reject());
         } else {
-            send(numbers.stamp(o.response()));
+            conn.send(o.response(), StatSn.ADVANCE);
         }
-    }
-
-    private List<Map.Entry<String, String>> answer(List<Map.Entry<String, String>> request) {
-        List<Map.Entry<String, String>> out = new ArrayList<>();
-        for (Map.Entry<String, String> kv : request) {
-            if (kv.getKey().equals(TextKeys.SEND_TARGETS)) {
-                out.addAll(sendTargets.respondFor(kv.getValue(), session, ctx.channel().localAddress()));
-            } else {
-                // we renegotiate nothing in Full Feature Phase
-                out.add(Map.entry(kv.getKey(), TextKeys.get(kv.getKey()) == null ? "NotUnderstood" : "Reject"));
-            }
-        }
-        return out;
     }
 
     private void onNopOut(Pdu pdu) {
-        if (pdu.itt() == NO_TAG) {
+        if (new InitiatorPdus.NopOut(pdu).wantsNoAnswer()) {
             return; // no answer wanted (RFC 7143 11.18)
         }
-        Pdu in = Pdu.create(Opcode.NOP_IN).setFlags(0x80).setLun(pdu.lun()).setItt(pdu.itt()).setU32(NOP_TTT, NO_TAG);
         int echo = Math.min(pdu.data().readableBytes(), session.params().maxXmitDataSegmentLength());
-        in.setData(pdu.data().readRetainedSlice(echo)); // ping data is echoed (RFC 7143 11.19)
-        send(numbers.stamp(in));
+        // ping data is echoed (RFC 7143 11.19)
+        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), Bhs.RESERVED_TAG, pdu.data().readRetainedSlice(echo)),
+                StatSn.ADVANCE);
     }
 
     private void onLogout(Pdu pdu) {
-        int reason = pdu.flags() & 0x7F;
-        Pdu rsp = Pdu.create(Opcode.LOGOUT_RESPONSE).setFlags(0x80).setItt(pdu.itt());
-        if (reason == REMOVE_FOR_RECOVERY) {
-            rsp.setU8(LOGOUT_RESPONSE, RECOVERY_NOT_SUPPORTED);
-            send(numbers.stamp(rsp));
+        if (new InitiatorPdus.LogoutRequest(pdu).reason() == InitiatorPdus.LogoutRequest.REMOVE_FOR_RECOVERY) {
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0),
+                    StatSn.ADVANCE);
             return;
         }
-        LOG.debug("{}: discovery session logout", ctx.channel());
-        ctx.writeAndFlush(numbers.stamp(rsp)).addListener(ChannelFutureListener.CLOSE);
+        LOG.debug("{}: discovery session logout", conn.ctx.channel());
+        // No tasks to wait for: the Logout Response goes out at once, then the connection closes.
+        conn.moveTo(ConnectionState.LOGOUT_PENDING);
+        conn.moveTo(ConnectionState.LOGGED_OUT);
+        conn.sendThenClose(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_SUCCESS, 0, 0));
     }
 
     private void reject(Pdu pdu, RejectReason reason) {
-        LOG.debug("{}: reject {} reason {}", ctx.channel(), pdu, reason);
-        send(Rejects.reject(reason, pdu.bhs(), numbers.takeStatSn(), numbers.expCmdSn(), numbers.maxCmdSn()));
-    }
-
-    private void send(Pdu pdu) {
-        ctx.writeAndFlush(pdu).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
+        conn.reject(reason, pdu);
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ServerShutdownEvent.INSTANCE) {
-            ctx.close();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
+        ShutdownNotice.closeOrPassOn(ctx, evt);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        SessionEnd peer = SessionEnd.ofPeerError(cause);
-        if (peer != null) {
-            LOG.info("{}: discovery session ended: {}", ctx.channel(), peer.detail());
-            ctx.close();
-            return;
-        }
-        LOG.warn("{}: error in discovery session; closing", ctx.channel(), cause);
-        ctx.close();
+        SessionEnd.closeAfter(ctx, cause, LOG, "discovery session ended", "error in discovery session");
     }
 }

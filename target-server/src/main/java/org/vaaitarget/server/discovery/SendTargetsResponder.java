@@ -11,7 +11,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.function.Predicate;
 import org.vaaitarget.server.login.TextKeyValues;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionType;

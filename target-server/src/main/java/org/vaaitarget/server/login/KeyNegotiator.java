@@ -1,5 +1,6 @@
 package org.vaaitarget.server.login;
 
+import org.vaaitarget.server.pdu.LoginStatus;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashMap;

@@ -1,9 +1,9 @@
 package org.vaaitarget.server.login;
 
+import org.vaaitarget.server.pdu.LoginStatus;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
-import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionType;

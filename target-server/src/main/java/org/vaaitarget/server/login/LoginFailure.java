@@ -1,4 +1,5 @@
 package org.vaaitarget.server.login;
+import org.vaaitarget.server.pdu.LoginStatus;
 
 /** A login that must end with a Login Response carrying {@link #status()} and then close. */
 public final class LoginFailure extends Exception {

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.login;
 
+import org.vaaitarget.server.pdu.LoginStatus;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -20,11 +21,10 @@ import org.vaaitarget.server.codec.DigestPolicy;
 import org.vaaitarget.server.codec.FrameLimits;
 import org.vaaitarget.server.codec.FramingState;
 import org.vaaitarget.server.codec.RejectedFrame;
-import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.session.ShutdownNotice;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
-import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.ResourceLimits;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionLog;
@@ -65,8 +65,9 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     private boolean finished;
     private ScheduledFuture<?> timer;
 
-    public LoginHandler(ServerContext context, FramingState framing) {
-        this(context, framing, PhaseHandlers.standard(), DEFAULT_TIMEOUT);
+    /** With the default login timeout. */
+    public LoginHandler(ServerContext context, FramingState framing, PhaseHandlers next) {
+        this(context, framing, next, DEFAULT_TIMEOUT);
     }
 
     public LoginHandler(ServerContext context, FramingState framing, PhaseHandlers next, Duration timeout) {
@@ -98,22 +99,12 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == ServerShutdownEvent.INSTANCE) {
-            ctx.close();
-        } else {
-            ctx.fireUserEventTriggered(evt);
-        }
+        ShutdownNotice.closeOrPassOn(ctx, evt);
     }
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        SessionEnd peer = SessionEnd.ofPeerError(cause);
-        if (peer != null) {
-            LOG.info("{}: connection lost during login: {}", ctx.channel(), peer.detail());
-        } else {
-            LOG.warn("{}: error during login; closing", ctx.channel(), cause);
-        }
-        ctx.close();
+        SessionEnd.closeAfter(ctx, cause, LOG, "connection lost during login", "error during login");
     }
 
     @Override

@@ -1,5 +1,7 @@
 package org.vaaitarget.server.login;
 
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.Pdu;
 
 /**
@@ -20,14 +22,13 @@ import org.vaaitarget.server.pdu.Pdu;
  */
 public record LoginRequest(boolean transit, boolean cont, int csg, int nsg, int versionMax, int versionMin,
                            String isid, int tsih, int itt, int cid, int cmdSn, int expStatSn) {
-    public static final int T_BIT = 0x80;
-    public static final int C_BIT = 0x40;
+    public static final int T_BIT = Bhs.F_BIT;
+    public static final int C_BIT = Bhs.C_BIT;
 
     public static LoginRequest of(Pdu p) {
-        int flags = p.flags();
-        String isid = String.format("%04x%08x", p.u16(8), p.u32(10));
-        return new LoginRequest((flags & T_BIT) != 0, (flags & C_BIT) != 0, (flags >> 2) & 3, flags & 3,
-                p.u8(2), p.u8(3), isid, p.u16(14), p.itt(), p.u16(20), p.u32(24), p.u32(28));
+        InitiatorPdus.LoginRequest v = new InitiatorPdus.LoginRequest(p);
+        return new LoginRequest(v.transit(), v.continues(), v.currentStage(), v.nextStage(), v.versionMax(),
+                v.versionMin(), String.format("%012x", v.isid()), v.tsih(), v.itt(), v.cid(), v.cmdSn(), v.expStatSn());
     }
 
     /** ISID as the 6-byte wire value. */

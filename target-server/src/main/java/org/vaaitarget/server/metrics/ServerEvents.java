@@ -1,6 +1,6 @@
 package org.vaaitarget.server.metrics;
 
-import org.vaaitarget.server.login.LoginStatus;
+import org.vaaitarget.server.pdu.LoginStatus;
 
 /**
  * What the iSCSI layer reports for metrics: logins, connections, task management and TASK SET FULL

@@ -28,7 +28,7 @@ import org.vaaitarget.core.observe.MiscompareCause;
 import org.vaaitarget.core.observe.TargetObserver;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseKey;
-import org.vaaitarget.server.login.LoginStatus;
+import org.vaaitarget.server.pdu.LoginStatus;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionRegistry;
 

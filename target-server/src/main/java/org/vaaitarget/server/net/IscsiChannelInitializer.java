@@ -13,7 +13,7 @@ import org.vaaitarget.server.codec.IscsiFrameDecoder;
 import org.vaaitarget.server.codec.IscsiFrameEncoder;
 import org.vaaitarget.server.login.LoginHandler;
 import org.vaaitarget.server.login.PhaseHandlers;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 
 /**
  * The pipeline of one iSCSI connection: "decoder", "encoder", "login" (replaced on success by

@@ -29,7 +29,7 @@ import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.login.PhaseHandlers;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 
 /** The listening server: binds every portal, runs connections on Netty event loops. */
 public final class IscsiServer implements AutoCloseable {
@@ -71,7 +71,7 @@ public final class IscsiServer implements AutoCloseable {
      * @throws java.io.IOException when a portal cannot be bound; the message names the address
      */
     public static IscsiServer start(ServerContext context) throws java.io.IOException {
-        return start(context, PhaseHandlers.standard(), context.limits().loginTimeout());
+        return start(context, StandardPhases.INSTANCE, context.limits().loginTimeout());
     }
 
     /**

@@ -7,8 +7,12 @@ import java.util.Arrays;
 /**
  * One iSCSI PDU: the 48-byte Basic Header Segment, the Additional Header Segments (without the
  * 4-byte padding rules: already unpadded, a multiple of 4 bytes) and the data segment (without
- * padding or digest). Field accessors follow RFC 7143 11.2.1; PDU-specific fields are read with
- * the offset helpers and named constants in the classes that use them.
+ * padding or digest). Field accessors follow RFC 7143 11.2.1; PDU-specific fields are read through
+ * the named views of {@link InitiatorPdus} and written by the builders of {@link TargetPdus}, with the
+ * shared offsets in {@link Bhs}.
+ *
+ * <p>A received PDU's header is immutable (its setters throw), so what a Reject echoes (RFC 7143
+ * 11.17.1) is what arrived; only PDUs made with {@link #create} are built field by field.
  *
  * <p>Ownership: a Pdu owns its data buffer. Whoever receives a Pdu releases it with
  * {@link #release()} (or passes it on); the encoder releases outbound PDUs once written.
@@ -20,15 +24,17 @@ public final class Pdu {
 
     private final byte[] bhs;
     private final byte[] ahs;
+    private final boolean received;
     private ByteBuf data;
 
-    private Pdu(byte[] bhs, byte[] ahs, ByteBuf data) {
+    private Pdu(byte[] bhs, byte[] ahs, ByteBuf data, boolean received) {
         if (bhs.length != BHS_LENGTH) {
             throw new IllegalArgumentException("BHS must be 48 bytes");
         }
         this.bhs = bhs;
         this.ahs = ahs == null ? NO_AHS : ahs;
         this.data = data == null ? Unpooled.EMPTY_BUFFER : data;
+        this.received = received;
     }
 
     /**
@@ -37,14 +43,22 @@ public final class Pdu {
      * to be rejected): a Reject echoes it whole (RFC 7143 11.17.1, "Complete Header of Bad PDU").
      */
     public static Pdu decoded(byte[] bhs, byte[] ahs, ByteBuf data) {
-        return new Pdu(bhs, ahs, data);
+        return new Pdu(bhs, ahs, data, true);
+    }
+
+    /**
+     * A PDU to be built further from raw header bytes and AHS (a test initiator's, or one with AHS to send);
+     * unlike {@link #decoded}, its header stays writable. The arrays are not copied.
+     */
+    public static Pdu fromHeader(byte[] bhs, byte[] ahs) {
+        return new Pdu(bhs, ahs, null, false);
     }
 
     /** A new outbound PDU with the given opcode and an empty data segment. */
     public static Pdu create(Opcode opcode) {
         byte[] b = new byte[BHS_LENGTH];
         b[0] = (byte) opcode.code();
-        return new Pdu(b, NO_AHS, null);
+        return new Pdu(b, NO_AHS, null, false);
     }
 
     // ---- generic field access (big-endian)
@@ -71,18 +85,27 @@ public final class Pdu {
         return ((long) u32(offset) << 32) | (u32(offset + 4) & 0xFFFFFFFFL);
     }
 
+    private void checkWritable() {
+        if (received) {
+            throw new IllegalStateException("the header of a received PDU is immutable: " + this);
+        }
+    }
+
     public Pdu setU8(int offset, int v) {
+        checkWritable();
         bhs[offset] = (byte) v;
         return this;
     }
 
     public Pdu setU16(int offset, int v) {
+        checkWritable();
         bhs[offset] = (byte) (v >>> 8);
         bhs[offset + 1] = (byte) v;
         return this;
     }
 
     public Pdu setU24(int offset, int v) {
+        checkWritable();
         bhs[offset] = (byte) (v >>> 16);
         bhs[offset + 1] = (byte) (v >>> 8);
         bhs[offset + 2] = (byte) v;
@@ -90,6 +113,7 @@ public final class Pdu {
     }
 
     public Pdu setU32(int offset, int v) {
+        checkWritable();
         bhs[offset] = (byte) (v >>> 24);
         bhs[offset + 1] = (byte) (v >>> 16);
         bhs[offset + 2] = (byte) (v >>> 8);
@@ -120,6 +144,7 @@ public final class Pdu {
     }
 
     public Pdu setImmediate(boolean v) {
+        checkWritable();
         bhs[0] = (byte) (v ? bhs[0] | 0x40 : bhs[0] & ~0x40);
         return this;
     }
@@ -130,6 +155,7 @@ public final class Pdu {
     }
 
     public Pdu setFlags(int v) {
+        checkWritable();
         bhs[1] = (byte) v;
         return this;
     }

@@ -127,6 +127,16 @@ public final class CmdSnWindow {
     }
 
     /**
+     * For a connection that answers every request at once and holds none (a discovery session): a
+     * non-immediate request carrying ExpCmdSN advances it (RFC 7143 4.2.2.1); any other CmdSN changes nothing.
+     */
+    public void answeredInline(int cmdSn) {
+        if (cmdSn == expCmdSn) {
+            expCmdSn++;
+        }
+    }
+
+    /**
      * Treats a CmdSN as received without a command (RFC 7143 11.5.1: ABORT TASK for a task that never
      * arrived, with RefCmdSN inside the window, "plugs" the gap). Outside the window: no effect.
      */

@@ -1,5 +1,7 @@
 package org.vaaitarget.server.session;
 
+import org.slf4j.Logger;
+import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.Channel;
 import io.netty.util.AttributeKey;
 import java.io.IOException;
@@ -37,6 +39,22 @@ public record SessionEnd(String reason, String detail) {
     /** The reason recorded for {@code channel}, or null. */
     public static SessionEnd of(Channel channel) {
         return channel.attr(KEY).get();
+    }
+
+    /**
+     * Closes a connection after {@code cause}: a peer error ({@link #ofPeerError}) as one INFO line
+     * "{@code <channel>: <peerText>: <detail>}", anything else as a WARN "{@code <channel>: <errorText>; closing}"
+     * with the stack trace, both on the caller's logger.
+     */
+    public static void closeAfter(ChannelHandlerContext ctx, Throwable cause, Logger log, String peerText,
+                                  String errorText) {
+        SessionEnd peer = ofPeerError(cause);
+        if (peer != null) {
+            log.info("{}: {}: {}", ctx.channel(), peerText, peer.detail());
+        } else {
+            log.warn("{}: {}; closing", ctx.channel(), errorText, cause);
+        }
+        ctx.close();
     }
 
     /**

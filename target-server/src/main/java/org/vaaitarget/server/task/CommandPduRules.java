@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import java.util.Arrays;
@@ -12,8 +14,6 @@ import org.vaaitarget.server.session.NegotiatedParameters;
  * no task is created.
  */
 final class CommandPduRules {
-    static final int R = 0x40;
-    static final int W = 0x20;
     private static final int AHS_EXTENDED_CDB = 1;
     private static final int VARIABLE_LENGTH_CDB = 0x7F;
 
@@ -22,12 +22,12 @@ final class CommandPduRules {
 
     /** @return null when the PDU may become a task, else the Reject reason */
     static RejectReason check(Pdu pdu, NegotiatedParameters params) {
-        int flags = pdu.flags();
-        boolean read = (flags & R) != 0;
-        boolean write = (flags & W) != 0;
-        long edtl = pdu.u32(20) & 0xFFFFFFFFL;
+        InitiatorPdus.ScsiCommand cmd = new InitiatorPdus.ScsiCommand(pdu);
+        boolean read = cmd.read();
+        boolean write = cmd.write();
+        long edtl = cmd.expectedDataTransferLength();
         int immediate = pdu.dataSegmentLength();
-        if (pdu.itt() == TargetPdus.RESERVED_TAG) {
+        if (pdu.itt() == Bhs.RESERVED_TAG) {
             return RejectReason.PROTOCOL_ERROR;         // 0xFFFFFFFF is reserved (RFC 7143 11.2.1.8)
         }
         if (read && write) {
@@ -60,8 +60,7 @@ final class CommandPduRules {
      * null.
      */
     static byte[] cdb(Pdu pdu) {
-        byte[] bhs = pdu.bhs();
-        byte[] base = Arrays.copyOfRange(bhs, 32, 48);
+        byte[] base = new InitiatorPdus.ScsiCommand(pdu).cdbField();
         byte[] ahs = pdu.ahs();
         int p = 0;
         byte[] extended = null;

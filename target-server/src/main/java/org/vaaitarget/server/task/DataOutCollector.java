@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import io.netty.buffer.ByteBuf;
@@ -80,7 +82,7 @@ final class DataOutCollector {
         this.edtl = edtl;
         this.discard = discard;
         int immediate = immediateData.readableBytes();
-        Sequence first = new Sequence(TargetPdus.RESERVED_TAG, 0, Math.max(unsolicitedEnd, immediate));
+        Sequence first = new Sequence(Bhs.RESERVED_TAG, 0, Math.max(unsolicitedEnd, immediate));
         append(first, immediateData);
         if (first.full()) {
             finish(first);
@@ -125,9 +127,10 @@ final class DataOutCollector {
      * @return null when accepted, else the reason to Reject it (the PDU is then ignored)
      */
     RejectReason accept(Pdu dataOut) {
-        int ttt = dataOut.u32(TargetPdus.OFF_TTT);
+        InitiatorPdus.DataOut view = new InitiatorPdus.DataOut(dataOut);
+        int ttt = view.ttt();
         Sequence s;
-        if (ttt == TargetPdus.RESERVED_TAG) {
+        if (ttt == Bhs.RESERVED_TAG) {
             s = unsolicited;
             if (s == null) {
                 return RejectReason.PROTOCOL_ERROR;       // no unsolicited data expected (any more)
@@ -138,8 +141,8 @@ final class DataOutCollector {
                 return RejectReason.INVALID_PDU_FIELD;    // TTT of no outstanding R2T
             }
         }
-        int dataSn = dataOut.u32(36);
-        int offset = dataOut.u32(40);
+        int dataSn = view.dataSn();
+        int offset = view.bufferOffset();
         int length = dataOut.dataSegmentLength();
         if (dataSn != s.nextDataSn) {
             return RejectReason.PROTOCOL_ERROR;           // DataSN gap: unrecoverable at ERL 0

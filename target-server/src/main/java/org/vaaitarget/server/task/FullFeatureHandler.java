@@ -1,5 +1,11 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.session.ConnectionState;
+import org.vaaitarget.server.discovery.TextExchange;
+import org.vaaitarget.server.discovery.SendTargetsResponder;
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
+import org.vaaitarget.server.pdu.Bhs;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import org.vaaitarget.server.codec.RejectedFrame;
@@ -14,17 +20,17 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vaaitarget.server.net.ServerShutdownEvent;
+import org.vaaitarget.server.session.ShutdownNotice;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.AbortFinishedTask;
 import org.vaaitarget.server.session.CmdSnWindow;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionLog;
 import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.core.scsi.PendingTasks;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 
 /**
  * Full Feature Phase of a normal session (RFC 7143, ErrorRecoveryLevel 0, one connection per
@@ -41,15 +47,6 @@ import org.vaaitarget.server.task.FfpConnection.StatSn;
 public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(FullFeatureHandler.class);
 
-    /** Logout reason codes (RFC 7143 11.14.1) and response codes (11.15.1). */
-    private static final int LOGOUT_CLOSE_SESSION = 0;
-    private static final int LOGOUT_CLOSE_CONNECTION = 1;
-    private static final int LOGOUT_OK = 0;
-    private static final int LOGOUT_CID_NOT_FOUND = 1;
-    private static final int LOGOUT_RECOVERY_NOT_SUPPORTED = 2;
-    /** Async events (RFC 7143 11.9.1). */
-    private static final int ASYNC_LOGOUT_REQUESTED = 1;
-
     private final ServerContext context;
     private final Session session;
     private final int firstStatSn;
@@ -59,15 +56,19 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private ScsiCommandFlow flow;
     private TaskManagement taskManagement;
     private TextExchange text;
-    private boolean cleanedUp;
     private boolean readSinceCheck;
-    private int pingTtt = TargetPdus.RESERVED_TAG;
+    private int pingTtt = Bhs.RESERVED_TAG;
     private ScheduledFuture<?> idleCheck;
     private ScheduledFuture<?> pingTimeout;
     private ScheduledFuture<?> graceTimer;
     private ScheduledFuture<?> dataOutCheck;
-    private Pdu pendingLogout;
-    private boolean shuttingDown;
+    /** The ITT of the Logout Request held in {@link ConnectionState#LOGOUT_PENDING}. */
+    private int pendingLogoutItt;
+    /**
+     * Whether the shutdown notice (Async Message) went out: history for the end-of-session record and to send
+     * it once, not a state (a Logout Request may follow it, or come before it).
+     */
+    private boolean shutdownNoticeSent;
     /** For the end-of-session line: when Full Feature Phase began, SCSI commands received since. */
     private long startNanos;
     private long commands;
@@ -100,13 +101,16 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         conn = new FfpConnection(ctx, context, session, firstStatSn, options);
         flow = new ScsiCommandFlow(conn, this::onTaskEnded);
         taskManagement = new TaskManagement(conn, flow);
-        text = new TextExchange(conn);
+        SendTargetsResponder sendTargets = new SendTargetsResponder(context);
+        text = new TextExchange(TextExchange.fullFeatureKeys(
+                value -> sendTargets.respondFor(value, session, ctx.channel().localAddress())),
+                session.params().maxXmitDataSegmentLength(), conn::newTtt);
         startNanos = System.nanoTime();
         // Task management of other nexuses reaches the tasks still collecting Data-Out here (SAM-5 5.6).
         pendingTasks = (lunNumber, taskAbortedStatus) -> {
             CompletableFuture<Void> done = new CompletableFuture<>();
             conn.onLoop(() -> {
-                if (!cleanedUp) {
+                if (!conn.closed()) {
                     flow.abortPending(lunNumber, taskAbortedStatus);
                 }
                 done.complete(null);
@@ -130,9 +134,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         if (msg instanceof RejectedFrame rejected) {
             // The decoder already discarded the data (data digest error, segment over our MRDSL).
-            if (!cleanedUp) {
-                Pdu header = Pdu.decoded(rejected.bhs(), null, null);
-                conn.reject(rejected.reason(), header);
+            if (!conn.closed()) {
+                conn.reject(rejected.reason(), rejected.bhs());
             }
             return;
         }
@@ -140,7 +143,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             ReferenceCountUtil.release(msg);
             return;
         }
-        if (cleanedUp) {
+        if (conn.closed()) {
             pdu.release();
             return;
         }
@@ -158,7 +161,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             case DATA_OUT -> flow.onDataOut(pdu);
             case NOP_OUT -> onNopOut(pdu);
             case TASK_MGMT_REQUEST -> sequenced(pdu, taskManagement::onRequest);
-            case TEXT_REQUEST -> sequenced(pdu, text::onRequest);
+            case TEXT_REQUEST -> sequenced(pdu, this::onText);
             case LOGOUT_REQUEST -> sequenced(pdu, this::onLogout);
             // RFC 7143 11.16: SNACK needs ErrorRecoveryLevel > 0; at ERL 0 it is a protocol error.
             case SNACK_REQUEST -> rejectAndRelease(RejectReason.PROTOCOL_ERROR, pdu);
@@ -174,7 +177,8 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             action.accept(pdu);
             return;
         }
-        CmdSnWindow.Admission a = conn.window.offer(pdu.u32(24), new CmdSnWindow.Held() {
+        int cmdSn = new InitiatorPdus.AnyRequest(pdu).cmdSn();
+        CmdSnWindow.Admission a = conn.window.offer(cmdSn, new CmdSnWindow.Held() {
             @Override
             public void deliver() {
                 action.accept(pdu);
@@ -186,7 +190,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
             }
         });
         if (a == CmdSnWindow.Admission.IGNORED) {
-            LOG.debug("{}: {} with CmdSN {} outside the window ignored", conn.nexus, pdu, pdu.u32(24));
+            LOG.debug("{}: {} with CmdSN {} outside the window ignored", conn.nexus, pdu, cmdSn);
             pdu.release();
         }
     }
@@ -196,15 +200,33 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         pdu.release();
     }
 
+    // ---------------------------------------------------------------- Text
+
+    /** A Text Request in CmdSN order (RFC 7143 11.10): SendTargets for this session's target. */
+    private void onText(Pdu pdu) {
+        try {
+            conn.acknowledge(new InitiatorPdus.TextRequest(pdu).expStatSn());
+            TextExchange.Outcome o = text.onRequest(pdu);
+            if (o.reject() != null) {
+                conn.reject(o.reject(), pdu);
+            } else {
+                conn.send(o.response(), StatSn.ADVANCE);
+            }
+        } finally {
+            pdu.release();
+        }
+    }
+
     // ---------------------------------------------------------------- NOP
 
     private void onNopOut(Pdu pdu) {
-        conn.acknowledge(pdu.u32(28));
-        if (pdu.itt() == TargetPdus.RESERVED_TAG) {
+        InitiatorPdus.NopOut nop = new InitiatorPdus.NopOut(pdu);
+        conn.acknowledge(nop.expStatSn());
+        if (nop.wantsNoAnswer()) {
             // An answer to our ping (RFC 7143 11.18: ITT 0xFFFFFFFF, TTT copied from the NOP-In).
-            int ttt = pdu.u32(TargetPdus.OFF_TTT);
-            if (ttt != TargetPdus.RESERVED_TAG && ttt == pingTtt) {
-                pingTtt = TargetPdus.RESERVED_TAG;
+            int ttt = nop.ttt();
+            if (ttt != Bhs.RESERVED_TAG && ttt == pingTtt) {
+                pingTtt = Bhs.RESERVED_TAG;
                 cancel(pingTimeout);
             }
             pdu.release();
@@ -220,12 +242,12 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         if (data.readableBytes() > max) {
             data.writerIndex(data.readerIndex() + max);     // the echo never exceeds what the initiator takes
         }
-        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), TargetPdus.RESERVED_TAG, data), StatSn.ADVANCE);
+        conn.send(TargetPdus.nopIn(pdu.lun(), pdu.itt(), Bhs.RESERVED_TAG, data), StatSn.ADVANCE);
     }
 
     /** Every NopInInterval: ping the initiator if nothing arrived since the last check. */
     private void checkIdle() {
-        if (cleanedUp || pingTtt != TargetPdus.RESERVED_TAG) {
+        if (conn.closed() || pingTtt != Bhs.RESERVED_TAG) {
             return;
         }
         if (readSinceCheck) {
@@ -234,10 +256,10 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         }
         pingTtt = conn.newTtt();
         // RFC 7143 11.19: ITT 0xFFFFFFFF, a TTT to be echoed, StatSN not advanced.
-        conn.send(TargetPdus.nopIn(0, TargetPdus.RESERVED_TAG, pingTtt, null), StatSn.CURRENT);
+        conn.send(TargetPdus.nopIn(0, Bhs.RESERVED_TAG, pingTtt, null), StatSn.CURRENT);
         int timeout = Math.max(1, context.offer().nopInTimeoutSeconds());
         pingTimeout = conn.ctx.executor().schedule(() -> {
-            if (pingTtt != TargetPdus.RESERVED_TAG) {
+            if (pingTtt != Bhs.RESERVED_TAG) {
                 SessionEnd.note(conn.ctx.channel(), SessionEnd.TIMEOUT, "no NOP-Out answer within " + timeout + " s");
                 conn.ctx.close();
             }
@@ -251,7 +273,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      * initiator recovers the session.
      */
     private void checkDataOut() {
-        if (cleanedUp) {
+        if (conn.closed()) {
             return;
         }
         IscsiTask stalled = flow.stalledTask(System.nanoTime(), context.limits().dataOutTimeout().toNanos());
@@ -265,24 +287,25 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     // ---------------------------------------------------------------- Logout and shutdown
 
     private void onLogout(Pdu pdu) {
-        conn.acknowledge(pdu.u32(28));
-        int reason = pdu.flags() & 0x7F;
-        int cid = pdu.u16(20);
-        if (reason != LOGOUT_CLOSE_SESSION && reason != LOGOUT_CLOSE_CONNECTION) {
+        InitiatorPdus.LogoutRequest logout = new InitiatorPdus.LogoutRequest(pdu);
+        conn.acknowledge(logout.expStatSn());
+        int reason = logout.reason();
+        int cid = logout.cid();
+        if (reason != InitiatorPdus.LogoutRequest.CLOSE_SESSION && reason != InitiatorPdus.LogoutRequest.CLOSE_CONNECTION) {
             // Reason 2 (remove the connection for recovery) needs ERL 2: RFC 7143 11.15.1 code 2.
-            conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0), StatSn.ADVANCE);
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_RECOVERY_NOT_SUPPORTED, 0, 0), StatSn.ADVANCE);
             pdu.release();
             return;
         }
-        if (reason == LOGOUT_CLOSE_CONNECTION && cid != session.cid()) {
-            conn.send(TargetPdus.logoutResponse(pdu.itt(), LOGOUT_CID_NOT_FOUND, 0, 0), StatSn.ADVANCE);
+        if (reason == InitiatorPdus.LogoutRequest.CLOSE_CONNECTION && cid != session.cid()) {
+            conn.send(TargetPdus.logoutResponse(pdu.itt(), TargetPdus.LOGOUT_CID_NOT_FOUND, 0, 0), StatSn.ADVANCE);
             pdu.release();
             return;
         }
-        if (pendingLogout != null) {
-            pendingLogout.release();
-        }
-        pendingLogout = pdu;
+        // A later Logout Request replaces a pending one (its response answers the later ITT).
+        conn.moveTo(ConnectionState.LOGOUT_PENDING);
+        pendingLogoutItt = pdu.itt();
+        pdu.release();
         flow.refuseNewCommands();
         startGraceTimer();
         finishLogoutIfIdle();
@@ -297,13 +320,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void graceExpired() {
-        if (cleanedUp) {
+        if (conn.closed()) {
             return;
         }
         for (IscsiTask t : flow.tasks()) {
             flow.abort(t);
         }
-        if (pendingLogout == null && shuttingDown) {
+        if (conn.state() == ConnectionState.DRAINING) {
             SessionEnd.note(conn.ctx.channel(), SessionEnd.SHUTDOWN, "the initiator did not log out after the notice");
             conn.ctx.close();
         }
@@ -314,29 +337,30 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void finishLogoutIfIdle() {
-        if (pendingLogout == null || flow.taskCount() > 0 || cleanedUp) {
+        if (!conn.state().logoutPending() || flow.taskCount() > 0) {
             return;
         }
-        Pdu request = pendingLogout;
-        pendingLogout = null;
+        conn.moveTo(ConnectionState.LOGGED_OUT);
         // The logout ends the I_T nexus (this is the session's only connection): tell the core before the
         // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
         // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
         // sends a command. cleanUp() repeats this harmlessly when the channel closes.
         conn.device().nexusLost(conn.nexus);
-        SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shuttingDown ? "after the shutdown notice" : "");
+        SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shutdownNoticeSent ? "after the shutdown notice" : "");
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
-        conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
+        conn.sendThenClose(TargetPdus.logoutResponse(pendingLogoutItt, TargetPdus.LOGOUT_SUCCESS,
                 session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
-        request.release();
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt == ServerShutdownEvent.INSTANCE && !cleanedUp && !shuttingDown) {
-            shuttingDown = true;
+        if (evt instanceof ShutdownNotice && !conn.closed() && !shutdownNoticeSent) {
+            shutdownNoticeSent = true;
+            if (conn.state() == ConnectionState.FULL_FEATURE) {
+                conn.moveTo(ConnectionState.DRAINING);
+            }
             // RFC 7143 11.9.1 event 1: the initiator logs out within Parameter3 seconds.
-            conn.send(TargetPdus.asyncMessage(ASYNC_LOGOUT_REQUESTED, 0, 0, options.logoutGraceSeconds()),
+            conn.send(TargetPdus.asyncMessage(TargetPdus.ASYNC_LOGOUT_REQUESTED, 0, 0, options.logoutGraceSeconds()),
                     StatSn.ADVANCE);
             flow.refuseNewCommands();
             startGraceTimer();
@@ -376,21 +400,16 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
      * nexus is gone (SAM-5 6.3.4) and unregister the session.
      */
     private void cleanUp() {
-        if (cleanedUp) {
+        if (conn.closed()) {
             return;
         }
-        cleanedUp = true;
+        conn.moveTo(ConnectionState.CLOSED);
         cancel(idleCheck);
         cancel(pingTimeout);
         cancel(graceTimer);
         cancel(dataOutCheck);
-        conn.markClosed();
         conn.window.discardAll();
         flow.abortAllAndForget();
-        if (pendingLogout != null) {
-            pendingLogout.release();
-            pendingLogout = null;
-        }
         conn.device().detach(conn.nexus, pendingTasks);
         try {
             conn.device().nexusLost(conn.nexus);
@@ -407,7 +426,7 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
     private void logEnd() {
         SessionEnd end = SessionEnd.of(conn.ctx.channel());
         if (end == null) {
-            end = new SessionEnd(shuttingDown ? SessionEnd.SHUTDOWN : SessionEnd.CLOSED_BY_PEER, "");
+            end = new SessionEnd(shutdownNoticeSent ? SessionEnd.SHUTDOWN : SessionEnd.CLOSED_BY_PEER, "");
         }
         long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
         String duration = String.format(java.util.Locale.ROOT, "%.1fs", millis / 1000.0);

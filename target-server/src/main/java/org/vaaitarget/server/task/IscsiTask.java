@@ -18,14 +18,27 @@ import org.vaaitarget.core.scsi.TaskHandle;
  */
 final class IscsiTask {
 
-    /** RFC-free lifecycle of a task (DESIGN 7). */
+    /**
+     * RFC-free lifecycle of a task (DESIGN 7), moved through {@link #moveTo} so that an impossible step fails:
+     * COLLECTING -> SUBMITTED -> (ABORTING ->) DONE, or COLLECTING -> DONE.
+     */
     enum State {
         /** Waiting for Data-Out and/or its CmdSN turn. */
         COLLECTING,
         /** Handed to the core; waiting for its result. */
         SUBMITTED,
+        /** Handed to the core and aborted (task management, logout grace, connection loss): no response is sent. */
+        ABORTING,
         /** Response sent or suppressed; removed from the task table. */
-        DONE
+        DONE;
+
+        boolean mayMoveTo(State next) {
+            return switch (this) {
+                case COLLECTING -> next == SUBMITTED || next == DONE;
+                case SUBMITTED, ABORTING -> next == ABORTING || next == DONE;
+                case DONE -> false;
+            };
+        }
     }
 
     final int itt;
@@ -43,10 +56,10 @@ final class IscsiTask {
     final byte[] earlySense;
     final CompletableFuture<Void> terminated = new CompletableFuture<>();
 
-    State state = State.COLLECTING;
+    private State state = State.COLLECTING;
+    /** Its CmdSN turn has come (orthogonal to {@link #state}: data may still be collected either way). */
     boolean delivered;
     boolean occupiesWindowSlot;
-    boolean abortRequested;
     TaskHandle handle;
     /** Write bytes this task holds against the connection's budget (limits.writeBytesPerConnection). */
     long reservedBytes;
@@ -66,6 +79,23 @@ final class IscsiTask {
         this.collector = collector;
         this.earlyStatus = earlyStatus;
         this.earlySense = earlySense;
+    }
+
+    State state() {
+        return state;
+    }
+
+    /** @throws IllegalStateException when {@link State} does not allow the step */
+    void moveTo(State next) {
+        if (!state.mayMoveTo(next)) {
+            throw new IllegalStateException(this + " cannot become " + next);
+        }
+        state = next;
+    }
+
+    /** Handed to the core and not yet completed (aborted or not). */
+    boolean inCore() {
+        return state == State.SUBMITTED || state == State.ABORTING;
     }
 
     boolean dataComplete() {

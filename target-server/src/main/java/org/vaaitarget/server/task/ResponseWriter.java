@@ -9,8 +9,9 @@ import org.vaaitarget.core.scsi.FileDataIn;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.server.codec.IscsiFrameDecoder;
 import org.vaaitarget.server.pdu.Pdu;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
-import org.vaaitarget.server.task.TargetPdus.Residual;
+import org.vaaitarget.server.session.Connection.StatSn;
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.TargetPdus.Residual;
 
 /**
  * Turns a task's result into Data-In and SCSI Response PDUs (RFC 7143 11.4, 11.7).

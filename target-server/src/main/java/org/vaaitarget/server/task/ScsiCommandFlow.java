@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
 import org.vaaitarget.server.pdu.RejectReason;
 
 import io.netty.buffer.ByteBuf;
@@ -22,7 +24,7 @@ import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.CmdSnWindow;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 
 /**
  * SCSI Command and Data-Out handling: validation, the task table, data collection with R2Ts,
@@ -76,9 +78,10 @@ final class ScsiCommandFlow {
     /** Handles a SCSI Command PDU (RFC 7143 11.3). Takes ownership of the PDU. */
     void onCommand(Pdu pdu) {
         try {
-            int itt = pdu.itt();
-            int cmdSn = pdu.u32(24);
-            conn.acknowledge(pdu.u32(28));
+            InitiatorPdus.ScsiCommand cmd = new InitiatorPdus.ScsiCommand(pdu);
+            int itt = cmd.itt();
+            int cmdSn = cmd.cmdSn();
+            conn.acknowledge(cmd.expStatSn());
             if (!pdu.immediate() && !conn.window.accepts(cmdSn)) {
                 // RFC 7143 3.2.2.1: silently ignore; remember the tag so that its Data-Out is dropped too.
                 LOG.debug("{}: CmdSN {} outside [{}, {}] ignored", conn.nexus, cmdSn, conn.window.expCmdSn(),
@@ -123,10 +126,9 @@ final class ScsiCommandFlow {
     }
 
     private IscsiTask createTask(Pdu pdu) {
-        int flags = pdu.flags();
-        DataDirection dir = (flags & CommandPduRules.W) != 0 ? DataDirection.WRITE
-                : (flags & CommandPduRules.R) != 0 ? DataDirection.READ : DataDirection.NONE;
-        long edtl = pdu.u32(20) & 0xFFFFFFFFL;     // unsigned (RFC 7143 11.3.4)
+        InitiatorPdus.ScsiCommand cmd = new InitiatorPdus.ScsiCommand(pdu);
+        DataDirection dir = cmd.write() ? DataDirection.WRITE : cmd.read() ? DataDirection.READ : DataDirection.NONE;
+        long edtl = cmd.expectedDataTransferLength();     // unsigned (RFC 7143 11.3.4)
         ScsiStatus earlyStatus = null;
         byte[] earlySense = null;
         if (refusingNewCommands) {
@@ -161,8 +163,8 @@ final class ScsiCommandFlow {
             collector = new DataOutCollector(conn.ctx.alloc(), earlyStatus == null ? (int) edtl : 0, immediate,
                     unsolicitedEnd, earlyStatus != null);
         }
-        IscsiTask task = new IscsiTask(pdu.itt(), pdu.u32(24), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu),
-                edtl, dir, TaskAttribute.fromIscsi(flags & 0x07), collector, earlyStatus, earlySense);
+        IscsiTask task = new IscsiTask(pdu.itt(), cmd.cmdSn(), pdu.immediate(), pdu.lun(), CommandPduRules.cdb(pdu),
+                edtl, dir, TaskAttribute.fromIscsi(cmd.attribute()), collector, earlyStatus, earlySense);
         task.reservedBytes = reserve;
         return task;
     }
@@ -188,7 +190,7 @@ final class ScsiCommandFlow {
     }
 
     private void onTurn(IscsiTask task) {
-        if (tasks.get(task.itt) != task || task.state != IscsiTask.State.COLLECTING) {
+        if (tasks.get(task.itt) != task || task.state() != IscsiTask.State.COLLECTING) {
             return;                 // aborted before its CmdSN came up; the slot is consumed all the same
         }
         task.delivered = true;
@@ -216,7 +218,7 @@ final class ScsiCommandFlow {
     /** Handles a SCSI Data-Out PDU (RFC 7143 11.7). Takes ownership of the PDU. */
     void onDataOut(Pdu pdu) {
         try {
-            conn.acknowledge(pdu.u32(28));
+            conn.acknowledge(new InitiatorPdus.DataOut(pdu).expStatSn());
             IscsiTask task = tasks.get(pdu.itt());
             if (task == null) {
                 if (!retired.containsKey(pdu.itt())) {
@@ -225,7 +227,7 @@ final class ScsiCommandFlow {
                 // else: late data of an aborted or finished task (open-iscsi FastAbort): drop silently
                 return;
             }
-            if (task.collector == null || task.state != IscsiTask.State.COLLECTING) {
+            if (task.collector == null || task.state() != IscsiTask.State.COLLECTING) {
                 conn.reject(RejectReason.INVALID_PDU_FIELD, pdu);
                 return;
             }
@@ -260,7 +262,7 @@ final class ScsiCommandFlow {
         boolean fileDataIn = task.direction == DataDirection.READ && conn.fileDataIn;
         ScsiCommand command = new ScsiCommand(conn.nexus, task.lun, task.cdb, task.edtl, task.direction,
                 task.attribute, task.itt & 0xFFFFFFFFL, data, fileDataIn);
-        task.state = IscsiTask.State.SUBMITTED;
+        task.moveTo(IscsiTask.State.SUBMITTED);
         TaskHandle handle;
         try {
             handle = conn.device().submit(command);
@@ -281,7 +283,7 @@ final class ScsiCommandFlow {
 
     /** On the event loop: the core finished a task. Ownership of the result's Data-In moves here. */
     private void complete(IscsiTask task, CommandResult result, Throwable error) {
-        if (task.state != IscsiTask.State.SUBMITTED) {
+        if (!task.inCore()) {
             releaseData(result);                        // connection already cleaned up
             return;
         }
@@ -290,8 +292,9 @@ final class ScsiCommandFlow {
             releaseData(result);
             result = CommandResult.checkCondition(SenseData.of(SenseReason.INTERNAL_TARGET_FAILURE).encode(false));
         }
+        boolean abortRequested = task.state() == IscsiTask.State.ABORTING;
         retire(task);                                   // first, so the response carries the new MaxCmdSN
-        if (result.aborted() || task.abortRequested) {
+        if (result.aborted() || abortRequested) {
             releaseData(result);                        // aborted: no response (RFC 7143 4.2.3.3)
         } else {
             responses.send(task, result);
@@ -302,7 +305,7 @@ final class ScsiCommandFlow {
 
     /** Takes a task out of the table and frees its window slot and buffers. */
     private void retire(IscsiTask task) {
-        task.state = IscsiTask.State.DONE;
+        task.moveTo(IscsiTask.State.DONE);
         if (tasks.get(task.itt) == task) {
             tasks.remove(task.itt);
         }
@@ -331,12 +334,12 @@ final class ScsiCommandFlow {
      * @return completes (on the event loop) once the task is gone and will send nothing more
      */
     CompletableFuture<Void> abort(IscsiTask task) {
-        task.abortRequested = true;
-        if (task.state == IscsiTask.State.COLLECTING) {
+        if (task.state() == IscsiTask.State.COLLECTING) {
             retire(task);
             task.terminated.complete(null);
             onTaskEnded.run();
-        } else if (task.state == IscsiTask.State.SUBMITTED) {
+        } else if (task.inCore()) {
+            task.moveTo(IscsiTask.State.ABORTING);
             task.handle.abort();
         }
         return task.terminated;
@@ -352,10 +355,9 @@ final class ScsiCommandFlow {
      */
     void abortPending(int lunNumber, boolean taskAbortedStatus) {
         for (IscsiTask task : tasks()) {
-            if (task.state != IscsiTask.State.COLLECTING || LunAddress.decode(task.lun) != lunNumber) {
+            if (task.state() != IscsiTask.State.COLLECTING || LunAddress.decode(task.lun) != lunNumber) {
                 continue;
             }
-            task.abortRequested = true;
             retire(task);
             if (taskAbortedStatus) {
                 responses.sendStatus(task.itt, ScsiStatus.TASK_ABORTED, null, task.r2tCount());
@@ -368,15 +370,15 @@ final class ScsiCommandFlow {
     /** Connection loss: abort every task, release every buffer; results arriving later are dropped. */
     void abortAllAndForget() {
         for (IscsiTask task : tasks()) {
-            task.abortRequested = true;
             if (task.collector != null) {
                 task.collector.release();
             }
             unreserve(task);
-            if (task.state == IscsiTask.State.SUBMITTED && task.handle != null) {
+            if (task.inCore() && task.handle != null) {
+                task.moveTo(IscsiTask.State.ABORTING);
                 task.handle.abort();
             }
-            task.state = IscsiTask.State.DONE;
+            task.moveTo(IscsiTask.State.DONE);
             task.terminated.complete(null);
         }
         tasks.clear();

@@ -1,5 +1,7 @@
 package org.vaaitarget.server.task;
 
+import org.vaaitarget.server.pdu.TargetPdus;
+import org.vaaitarget.server.pdu.InitiatorPdus;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -11,7 +13,7 @@ import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.SerialNumbers;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionEnd;
-import org.vaaitarget.server.task.FfpConnection.StatSn;
+import org.vaaitarget.server.session.Connection.StatSn;
 
 /**
  * Task Management Function Requests (RFC 7143 11.5, 11.6; SAM-5 7). The response is sent only
@@ -41,13 +43,14 @@ final class TaskManagement {
 
     /** Handles a Task Management Function Request; takes ownership of the PDU. */
     void onRequest(Pdu pdu) {
-        int function = pdu.flags() & 0x7F;
-        int itt = pdu.itt();
+        InitiatorPdus.TaskMgmt request = new InitiatorPdus.TaskMgmt(pdu);
+        int function = request.function();
+        int itt = request.itt();
         long lun = pdu.lun();
-        int referencedTag = pdu.u32(20);
-        int cmdSn = pdu.u32(24);
-        int refCmdSn = pdu.u32(32);
-        conn.acknowledge(pdu.u32(28));
+        int referencedTag = request.referencedTaskTag();
+        int cmdSn = request.cmdSn();
+        int refCmdSn = request.refCmdSn();
+        conn.acknowledge(request.expStatSn());
         pdu.release();
         CompletionStage<TaskManagementResponse> outcome = switch (function) {
             case ABORT_TASK -> abortTask(lun, referencedTag, refCmdSn, cmdSn);

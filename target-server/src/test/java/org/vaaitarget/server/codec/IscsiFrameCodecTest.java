@@ -34,8 +34,8 @@ class IscsiFrameCodecTest {
 
     private static Pdu sample(int dataLength, int ahsWords) {
         byte[] bhs = new byte[48];
-        bhs[4] = (byte) ahsWords; // TotalAHSLength: decoded() keeps the header as given
-        Pdu p = Pdu.decoded(bhs, new byte[ahsWords * 4], null);
+        bhs[4] = (byte) ahsWords; // TotalAHSLength: fromHeader() keeps the header as given
+        Pdu p = Pdu.fromHeader(bhs, new byte[ahsWords * 4]);
         p.setU8(0, Opcode.SCSI_COMMAND.code()).setFlags(0xA1).setItt(0x12345678).setU32(20, dataLength);
         for (int i = 32; i < 48; i++) {
             p.setU8(i, i);

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.discovery;
 
+import org.vaaitarget.server.net.StandardPhases;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -25,7 +26,7 @@ import org.vaaitarget.server.codec.FramingState;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.pdu.RejectReason;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.testing.Contexts;
 import org.vaaitarget.server.testing.Requests;
 
@@ -42,7 +43,7 @@ class DiscoverySessionTest {
 
     /** Logs into a discovery session with the given initiator MaxRecvDataSegmentLength. */
     private void discoveryLogin(ServerContext context, int initiatorMrdsl) {
-        channel = new EmbeddedChannel(new LoginHandler(context, new FramingState()));
+        channel = new EmbeddedChannel(new LoginHandler(context, new FramingState(), StandardPhases.INSTANCE));
         channel.writeInbound(Requests.login(0, 3, true, false, 1, 5, 100, 0,
                 Requests.text("InitiatorName", INITIATOR, "SessionType", "Discovery", "AuthMethod", "None",
                         "MaxRecvDataSegmentLength", Integer.toString(initiatorMrdsl))));
@@ -201,6 +202,20 @@ class DiscoverySessionTest {
         assertEquals(11, rsp.itt());
         rsp.release();
         assertFalse(channel.isOpen());
+    }
+
+    /** Requests are answered as they come, none held for its CmdSN turn; only ExpCmdSN's own CmdSN advances it. */
+    @Test
+    void aRequestWithAnotherCmdSnIsAnsweredAndExpCmdSnStays() {
+        discoveryLogin(Contexts.oneTarget(), 32768);
+        Pdu rsp = roundTrip(Requests.textRequest(7, NO_TTT, 9, false, Requests.text("SendTargets", "All")));
+        assertEquals(Opcode.TEXT_RESPONSE, rsp.opcode());
+        assertEquals(5, rsp.u32(28), "ExpCmdSN");
+        assertEquals(5 + 128 - 1, rsp.u32(32), "MaxCmdSN: ExpCmdSN + queue depth - 1");
+        rsp.release();
+        rsp = roundTrip(Requests.textRequest(8, NO_TTT, 5, false, Requests.text("SendTargets", "All")));
+        assertEquals(6, rsp.u32(28), "ExpCmdSN");
+        rsp.release();
     }
 
     @Test

@@ -1,5 +1,6 @@
 package org.vaaitarget.server.discovery;
 
+import org.vaaitarget.server.net.StandardPhases;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.vaaitarget.server.testing.Contexts.INITIATOR;
@@ -21,7 +22,7 @@ import org.vaaitarget.server.login.LoginHandler;
 import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionType;
 import org.vaaitarget.server.testing.Contexts;
@@ -47,7 +48,7 @@ class SendTargetsFilteringTest {
     }
 
     private String sendTargets(String initiator, String value) {
-        channel = new EmbeddedChannel(new LoginHandler(context(), new FramingState()));
+        channel = new EmbeddedChannel(new LoginHandler(context(), new FramingState(), StandardPhases.INSTANCE));
         channel.writeInbound(Requests.login(0, 3, "InitiatorName", initiator, "SessionType", "Discovery",
                 "AuthMethod", "None"));
         Pdu rsp = channel.readOutbound();

@@ -25,7 +25,6 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vaaitarget.server.pdu.Pdu;
-import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.testing.Contexts;
 
 /** AuthMethod=CHAP at login (RFC 7143 12.1.3, RFC 1994), allow lists and the failed-authentication delay. */

@@ -12,7 +12,6 @@ import java.util.List;
 import java.util.Map;
 import org.vaaitarget.server.codec.FramingState;
 import org.vaaitarget.server.pdu.Pdu;
-import org.vaaitarget.server.session.ServerContext;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.testing.Requests;
 

@@ -9,7 +9,7 @@ import org.vaaitarget.core.observe.CommandOp;
 import org.vaaitarget.core.observe.LunObserver;
 import org.vaaitarget.core.observe.MiscompareCause;
 import org.vaaitarget.core.scsi.ScsiStatus;
-import org.vaaitarget.server.login.LoginStatus;
+import org.vaaitarget.server.pdu.LoginStatus;
 
 /** The Micrometer-backed observer on its own: label values, lazily registered series, TASK SET FULL from both layers. */
 class TargetMetricsTest {

@@ -33,7 +33,7 @@ import org.vaaitarget.core.lu.LogicalUnits;
 import org.vaaitarget.server.codec.DigestPolicy;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionRegistry;

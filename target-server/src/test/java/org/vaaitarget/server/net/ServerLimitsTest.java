@@ -11,11 +11,10 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
-import org.vaaitarget.server.login.PhaseHandlers;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.ResourceLimits;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.testing.Contexts;
 import org.vaaitarget.server.testing.Requests;
 
@@ -92,7 +91,7 @@ class ServerLimitsTest {
     @Test
     void aPartialHeaderThatStallsIsClosedByTheLoginTimeout() throws Exception {
         Duration timeout = Duration.ofMillis(300);
-        try (IscsiServer server = IscsiServer.start(with(ResourceLimits.defaults()), PhaseHandlers.standard(),
+        try (IscsiServer server = IscsiServer.start(with(ResourceLimits.defaults()), StandardPhases.INSTANCE,
                 timeout);
              Socket s = new Socket()) {
             s.connect(server.boundAddresses().get(0), 5000);

@@ -87,7 +87,9 @@ class SessionFlowTest {
         h = new FfpHarness(FfpHarness.defaults());
         h.router.autoResult = c -> CommandResult.good(0);
         Pdu p = tur(1, 100);
-        h.send(Pdu.decoded(p.setImmediate(true).bhsCopy(), null, null));
+        byte[] bhs = p.bhsCopy();
+        p.release();
+        h.send(Pdu.decoded(Pdu.fromHeader(bhs, null).setImmediate(true).bhsCopy(), null, null));
         h.run();
         Pdu rsp = h.next(Opcode.SCSI_RESPONSE);
         assertEquals(100, rsp.u32(28), "ExpCmdSN unchanged by an immediate command");

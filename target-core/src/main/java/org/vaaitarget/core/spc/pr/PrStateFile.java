@@ -2,13 +2,9 @@ package org.vaaitarget.core.spc.pr;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -17,11 +13,12 @@ import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.scsi.ItNexus;
+import org.vaaitarget.core.util.AtomicFiles;
 
 /**
  * The APTPL state of one LU in {@code <lun file>.pr} (SPC-5 5.14.5: registrations and the reservation
- * persist through power loss when APTPL was set by the last REGISTER). Written atomically: temp file,
- * fsync, rename, directory fsync; a missing file means no persisted state. Line format, one record a line:
+ * persist through power loss when APTPL was set by the last REGISTER). Written atomically ({@link AtomicFiles}: temp file,
+ * fsync, rename, directory fsync); a missing file means no persisted state. Line format, one record a line:
  * <pre>
  * reg &lt;key hex&gt; &lt;relative target port&gt; &lt;isid&gt; &lt;target name&gt; &lt;initiator name&gt;
  * res &lt;type code&gt; &lt;holder registration index | all&gt;
@@ -95,12 +92,10 @@ public final class PrStateFile {
     void writeOrDelete(PrSnapshot s) {
         try {
             if (s == null) {
-                if (Files.deleteIfExists(path)) {
-                    syncDirectory();
-                }
+                AtomicFiles.delete(path);
                 return;
             }
-            writeAtomically(render(s).getBytes(StandardCharsets.UTF_8));
+            AtomicFiles.replace(path, render(s).getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             LOG.error("{}: cannot save persistent reservations: {}", path, e.toString());
             throw new UncheckedIOException(e);
@@ -124,27 +119,5 @@ public final class PrStateFile {
                     .append(s.type().allRegistrants() ? "all" : Integer.toString(holderIndex)).append('\n');
         }
         return b.toString();
-    }
-
-    private void writeAtomically(byte[] content) throws IOException {
-        Path temp = path.resolveSibling(path.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ByteBuffer buf = ByteBuffer.wrap(content);
-            while (buf.hasRemaining()) {
-                ch.write(buf);
-            }
-            ch.force(true);
-        }
-        Files.move(temp, path, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory();
-    }
-
-    private void syncDirectory() {
-        try (FileChannel ch = FileChannel.open(path.getParent(), StandardOpenOption.READ)) {
-            ch.force(true);
-        } catch (IOException e) {
-            LOG.debug("{}: cannot fsync the directory: {}", path.getParent(), e.toString());
-        }
     }
 }

@@ -1,4 +1,4 @@
-package org.vaaitarget.server.session;
+package org.vaaitarget.server.login;
 
 import java.net.InetSocketAddress;
 import java.util.Collections;
@@ -6,8 +6,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import org.vaaitarget.server.login.AccessControl;
 import org.vaaitarget.server.metrics.ServerEvents;
+import org.vaaitarget.server.session.ResourceLimits;
+import org.vaaitarget.server.session.ServerTarget;
+import org.vaaitarget.server.session.SessionRegistry;
+import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.server.session.ZeroCopyReads;
 
 /**
  * Everything a connection needs from the server: the targets by name, the portals to advertise in

@@ -1,4 +1,4 @@
-package org.vaaitarget.server.login;
+package org.vaaitarget.server.pdu;
 
 /** Login Response Status-Class and Status-Detail (RFC 7143 11.13.5). */
 public enum LoginStatus {
