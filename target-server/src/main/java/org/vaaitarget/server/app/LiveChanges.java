@@ -28,7 +28,7 @@ import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.server.login.AccessControl;
 import org.vaaitarget.server.login.TargetAccess;
 import org.vaaitarget.server.net.IscsiServer;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionType;

@@ -18,7 +18,7 @@ import org.vaaitarget.server.metrics.AtsReport;
 import org.vaaitarget.server.admin.AdminException;
 import org.vaaitarget.server.admin.AdminServer;
 import org.vaaitarget.server.net.IscsiServer;
-import org.vaaitarget.server.session.ServerContext;
+import org.vaaitarget.server.login.ServerContext;
 
 /**
  * A started server. {@link #close()} shuts it down in order: network first, then the devices.

@@ -12,6 +12,6 @@
  *     releases the Pdu; the transport releases the composite once written.</li>
  * </ul>
  * Handlers after login must accept both {@code Pdu} and {@code RejectedFrame} messages; the latter
- * is answered with a Reject built by {@link org.vaaitarget.server.pdu.Rejects}.
+ * is answered with a Reject built by {@link org.vaaitarget.server.pdu.TargetPdus}.
  */
 package org.vaaitarget.server.codec;
