@@ -2,11 +2,13 @@ package org.vaaitarget.core.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.vaaitarget.core.lu.LunBackend;
+import org.vaaitarget.core.store.file.FileLunBackend;
 
 /**
- * How to open one file-backed LUN.
+ * How to open one LUN.
  *
- * @param file        the backing file
+ * @param file        the backing file (file LUNs; null for other backends)
  * @param sizeBytes   size to create the file with when it does not exist (sparse); an existing file
  *                    is used at its own size. Must be a multiple of blockSize.
  * @param blockSize   logical block size, 512 or 4096
@@ -18,9 +20,16 @@ import java.util.Objects;
  *                    PROVISIONING SOFT THRESHOLD REACHED; 0 (the default) disables it; 1..100
  * @param removable   report a removable medium (INQUIRY RMB=1) that can be ejected, loaded and locked;
  *                    false (the default) for a fixed disk, which is what ESXi expects
+ * @param backend     where the LUN lives and how it is opened; null means the file
  */
 public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
-                        int softThresholdPercent, boolean removable) {
+                        int softThresholdPercent, boolean removable, LunBackend backend) {
+
+    /** A file-backed LUN. */
+    public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
+                     int softThresholdPercent, boolean removable) {
+        this(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, null);
+    }
 
     /** A fixed (non-removable) LUN. */
     public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
@@ -39,7 +48,10 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
     }
 
     public LunConfig {
-        Objects.requireNonNull(file, "file");
+        if (backend == null) {
+            backend = FileLunBackend.INSTANCE;
+            Objects.requireNonNull(file, "file");
+        }
         Objects.requireNonNull(writeCache, "writeCache");
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
@@ -47,5 +59,16 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
         if (softThresholdPercent < 0 || softThresholdPercent > 100) {
             throw new IllegalArgumentException("soft threshold must be 0 (off) to 100 percent, not " + softThresholdPercent);
         }
+    }
+
+    /** The same LUN with other sizes, soft threshold and removability (the backend stays). */
+    public LunConfig with(long newSizeBytes, int newSoftThresholdPercent, boolean newRemovable) {
+        return new LunConfig(file, newSizeBytes, blockSize, writeCache, productId, newSoftThresholdPercent, newRemovable,
+                backend);
+    }
+
+    /** What the operator configured, for messages: the file, or {@code rbd:pool/image}. */
+    public String describe() {
+        return backend.describe(this);
     }
 }

@@ -63,7 +63,11 @@ public final class ConfigLoader {
 
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
                     List<String> allow,
-                    Integer softThresholdPercent, Boolean removable) {
+                    Integer softThresholdPercent, Boolean removable, RbdEntry rbd) {
+    }
+
+    /** A LUN on a Ceph RBD image instead of a file. */
+    record RbdEntry(String pool, String image, String conf, String user) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -124,7 +128,7 @@ public final class ConfigLoader {
         AuthConfig discoveryAuth = AccessConfigs.auth(raw.discoveryAuth(), "config discoveryAuth");
         auths.put("config discoveryAuth", discoveryAuth);
         Set<String> names = new HashSet<>();
-        Set<Path> files = new HashSet<>();
+        Set<Object> files = new HashSet<>();
         for (int t = 0; t < raw.targets().size(); t++) {
             String where = "targets[" + t + "]";
             TargetEntry entry = raw.targets().get(t);
@@ -151,8 +155,9 @@ public final class ConfigLoader {
                 if (visibleTo != null) {
                     lunAllow.put(l, visibleTo);
                 }
-                if (!files.add(lun.file().toAbsolutePath().normalize())) {
-                    throw new ConfigException("config " + lunWhere + ".file: '" + lun.file() + "' is already used by another LUN");
+                if (!files.add(lun.backend().identityKey(lun))) {
+                    throw new ConfigException("config " + lunWhere + (lun.file() == null ? ".rbd" : ".file") + ": '"
+                            + lun.describe() + "' is already used by another LUN");
                 }
                 luns.add(lun);
             }
@@ -216,6 +221,18 @@ public final class ConfigLoader {
     }
 
     private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {
+        if (e != null && e.rbd() != null) {
+            if (e.file() != null) {
+                throw new ConfigException("config " + where + ".rbd: a LUN has either a file or an rbd image, not both;"
+                        + " remove one");
+            }
+            try {
+                LunConfig lun = LunConfigs.withSoftThreshold(RbdLunConfigs.build(e, baseDir), e.softThresholdPercent());
+                return LunConfigs.withRemovable(lun, e.removable());
+            } catch (ConfigException ex) {
+                throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
+            }
+        }
         if (e == null || e.file() == null || e.file().isBlank()) {
             throw new ConfigException("config " + where + ".file: missing; give the backing file, like file: data/lun0.img");
         }

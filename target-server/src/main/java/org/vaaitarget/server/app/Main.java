@@ -266,6 +266,9 @@ public final class Main implements Callable<Integer> {
     private static int serve(ServerConfig config, PrintWriter out, PrintWriter err) {
         for (ServerConfig.Target t : config.targets()) {
             for (LunConfig lun : t.luns()) {
+                if (lun.file() == null) {
+                    continue; // not a file LUN
+                }
                 Path parent = lun.file().toAbsolutePath().getParent();
                 try {
                     Files.createDirectories(parent);
@@ -312,7 +315,7 @@ public final class Main implements Callable<Integer> {
             List<String> lunTexts = new ArrayList<>();
             for (int n = 0; n < t.luns().size(); n++) {
                 LunConfig l = t.luns().get(n);
-                lunTexts.add("LUN " + n + ": " + l.file() + ", " + Sizes.format(l.sizeBytes()) + ", " + l.blockSize()
+                lunTexts.add("LUN " + n + ": " + l.describe() + ", " + Sizes.format(l.sizeBytes()) + ", " + l.blockSize()
                         + "-byte blocks, " + (l.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK ? "write-back" : "write-through"));
             }
             lines.add("Serving " + t.iqn() + " on " + portalsText + " (" + String.join("; ", lunTexts) + ")");

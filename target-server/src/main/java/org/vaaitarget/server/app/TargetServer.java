@@ -79,10 +79,10 @@ public final class TargetServer {
                 try {
                     luns.add(LogicalUnits.open(n, lun));
                 } catch (IOException e) {
-                    throw new StartupException("cannot open LUN " + n + " of " + target.iqn() + " ('" + lun.file() + "'): "
+                    throw new StartupException("cannot open LUN " + n + " of " + target.iqn() + " ('" + lun.describe() + "'): "
                             + e.getMessage(), e);
                 }
-                LOG.debug("Opened LUN {} of {}: {}", n, target.iqn(), lun.file());
+                LOG.debug("Opened LUN {} of {}: {}", n, target.iqn(), lun.describe());
             }
             return luns;
         } catch (StartupException | RuntimeException e) {

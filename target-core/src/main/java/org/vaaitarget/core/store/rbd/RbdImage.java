@@ -1,0 +1,197 @@
+package org.vaaitarget.core.store.rbd;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Pointer;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One open RBD image and the cluster connection it was opened through: {@code rados_create2},
+ * {@code rados_conf_read_file}, {@code rados_connect}, {@code rados_ioctx_create}, {@code rbd_open}.
+ * Each image gets its own connection, so that closing one LUN never disturbs another.
+ *
+ * <p>Every client sets {@code rbd_cache=false} (several gateways write the image: a client-side cache would
+ * serve one gateway stale data written through another) and {@code rbd_skip_partial_discard=false} (a discard
+ * then zeroes the parts of objects it cannot free, so that unmapped blocks always read back as zeros).
+ */
+final class RbdImage implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(RbdImage.class);
+
+    private final RbdLocation location;
+    private final long cluster;
+    private final long ioctx;
+    private final long image;
+    private final long sizeBytes;
+    private final long instanceId;
+    private boolean closed;
+
+    private RbdImage(RbdLocation location, long cluster, long ioctx, long image, long sizeBytes, long instanceId) {
+        this.location = location;
+        this.cluster = cluster;
+        this.ioctx = ioctx;
+        this.image = image;
+        this.sizeBytes = sizeBytes;
+        this.instanceId = instanceId;
+    }
+
+    /**
+     * Connects and opens the image, creating it (layering only) when missing and {@code createBytes} is positive.
+     *
+     * @throws IOException naming the image and the failing step, with the errno's name
+     */
+    static RbdImage open(RbdLocation location, long createBytes) throws IOException {
+        Throwable unavailable = RbdNative.loadFailure();
+        if (unavailable != null) {
+            throw new IOException("librbd is not available (install the librbd1 package): " + unavailable.getMessage());
+        }
+        Memory out = new Memory(8);
+        out.setLong(0, 0);
+        check(location, "rados_create2", RbdNative.rados_create2(Pointer.nativeValue(out), "ceph", location.clientName(), 0));
+        long cluster = out.getLong(0);
+        long ioctx = 0;
+        try {
+            if (location.conf() != null) {
+                check(location, "reading " + location.conf(), RbdNative.rados_conf_read_file(cluster, location.conf()));
+            } else {
+                check(location, "reading the default ceph.conf", RbdNative.rados_conf_read_file(cluster, null));
+            }
+            check(location, "rbd_cache=false", RbdNative.rados_conf_set(cluster, "rbd_cache", "false"));
+            check(location, "rbd_skip_partial_discard=false",
+                    RbdNative.rados_conf_set(cluster, "rbd_skip_partial_discard", "false"));
+            check(location, "rados_conf_set", RbdNative.rados_conf_set(cluster, "client_mount_timeout", "30"));
+            check(location, "connecting to the cluster", RbdNative.rados_connect(cluster));
+            out.setLong(0, 0);
+            check(location, "opening pool '" + location.pool() + "'",
+                    RbdNative.rados_ioctx_create(cluster, location.pool(), Pointer.nativeValue(out)));
+            ioctx = out.getLong(0);
+            out.setLong(0, 0);
+            int rc = RbdNative.rbd_open(ioctx, location.image(), Pointer.nativeValue(out), null);
+            if (rc == -Errno.ENOENT && createBytes > 0) {
+                Memory order = new Memory(4);
+                order.setInt(0, 0); // default object size (4 MiB)
+                int created = RbdNative.rbd_create2(ioctx, location.image(), createBytes, RbdNative.RBD_FEATURE_LAYERING,
+                        Pointer.nativeValue(order));
+                if (created != -Errno.EEXIST) { // another gateway may create it at the same moment
+                    check(location, "creating the image", created);
+                    LOG.info("{}: created the image ({} bytes, layering only)", location, createBytes);
+                }
+                rc = RbdNative.rbd_open(ioctx, location.image(), Pointer.nativeValue(out), null);
+            }
+            if (rc == -Errno.ENOENT) {
+                throw new IOException(location + ": the image does not exist; give a size to create it");
+            }
+            check(location, "opening the image", rc);
+            long image = out.getLong(0);
+            out.setLong(0, 0);
+            int sized = RbdNative.rbd_get_size(image, Pointer.nativeValue(out));
+            if (sized < 0) {
+                RbdNative.rbd_close(image);
+                check(location, "rbd_get_size", sized);
+            }
+            return new RbdImage(location, cluster, ioctx, image, out.getLong(0), RbdNative.rados_get_instance_id(cluster));
+        } catch (IOException | RuntimeException e) {
+            if (ioctx != 0) {
+                RbdNative.rados_ioctx_destroy(ioctx);
+            }
+            RbdNative.rados_shutdown(cluster);
+            throw e;
+        }
+    }
+
+    static void check(RbdLocation location, String step, int rc) throws IOException {
+        if (rc < 0) {
+            throw new IOException(location + ": " + step + " failed: " + Errno.describe(-rc));
+        }
+    }
+
+    RbdLocation location() {
+        return location;
+    }
+
+    long handle() {
+        return image;
+    }
+
+    long ioctx() {
+        return ioctx;
+    }
+
+    long sizeBytes() {
+        return sizeBytes;
+    }
+
+    /** This client's RADOS instance id (the {@code client.N} the cluster knows it by). */
+    long instanceId() {
+        return instanceId;
+    }
+
+    /** The image metadata value of {@code key}, or null when there is none. */
+    String metadata(String key) throws IOException {
+        byte[] value = new byte[4096];
+        Memory length = new Memory(8);
+        length.setLong(0, value.length);
+        int rc = RbdNative.rbd_metadata_get(image, key, value, Pointer.nativeValue(length));
+        if (rc == -Errno.ENOENT) {
+            return null;
+        }
+        check(location, "reading metadata '" + key + "'", rc);
+        int n = (int) length.getLong(0);
+        while (n > 0 && value[n - 1] == 0) {
+            n--;
+        }
+        return new String(value, 0, n, StandardCharsets.UTF_8);
+    }
+
+    void setMetadata(String key, String value) throws IOException {
+        check(location, "writing metadata '" + key + "'", RbdNative.rbd_metadata_set(image, key, value));
+    }
+
+    /**
+     * Creates the RADOS object {@code oid} in the image's pool with {@code content}, only when it does not exist
+     * yet (one atomic exclusive create).
+     *
+     * @return true when this call created it, false when it existed
+     */
+    boolean createExclusive(String oid, byte[] content) throws IOException {
+        long op = RbdNative.rados_create_write_op();
+        try {
+            RbdNative.rados_write_op_create(op, RbdNative.LIBRADOS_CREATE_EXCLUSIVE, null);
+            RbdNative.rados_write_op_write_full(op, content, content.length);
+            int rc = RbdNative.rados_write_op_operate(op, ioctx, oid, 0, 0);
+            if (rc == -Errno.EEXIST) {
+                return false;
+            }
+            check(location, "creating object '" + oid + "'", rc);
+            return true;
+        } finally {
+            RbdNative.rados_release_write_op(op);
+        }
+    }
+
+    /** The first bytes (at most {@code max}) of RADOS object {@code oid}, or null when it does not exist. */
+    byte[] readObject(String oid, int max) throws IOException {
+        byte[] buf = new byte[max];
+        int rc = RbdNative.rados_read(ioctx, oid, buf, max, 0);
+        if (rc == -Errno.ENOENT) {
+            return null;
+        }
+        check(location, "reading object '" + oid + "'", rc);
+        return java.util.Arrays.copyOf(buf, rc);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        int rc = RbdNative.rbd_close(image);
+        if (rc < 0) {
+            LOG.warn("{}: closing the image failed: {}", location, Errno.describe(-rc));
+        }
+        RbdNative.rados_ioctx_destroy(ioctx);
+        RbdNative.rados_shutdown(cluster);
+    }
+}

@@ -1,0 +1,110 @@
+package org.vaaitarget.core.store.rbd;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.LunBackend;
+import org.vaaitarget.core.lu.LunIdentity;
+import org.vaaitarget.core.lu.LunIdentityStore;
+import org.vaaitarget.core.lu.LunLimits;
+import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
+import org.vaaitarget.core.spc.pr.ReservationState;
+
+/**
+ * A LUN on a Ceph RBD image (YAML {@code rbd: {pool, image, conf, user}}): the image is opened (created with the
+ * layering feature only when missing and the LUN has a size), its identity kept with the image, so that every
+ * gateway serving it reports the same device.
+ *
+ * <p>Identity: the first gateway to open the image creates the RADOS object {@link #identityObject} exclusively
+ * ({@code rados_write_op_create(LIBRADOS_CREATE_EXCLUSIVE)}: of two racing gateways exactly one succeeds, the
+ * other gets EEXIST and reads the winner's), and copies it to the image metadata key {@value #METADATA_KEY}
+ * (visible with {@code rbd image-meta get}). Later opens read the metadata.
+ *
+ * <p>Limits: 512-byte blocks and MAXIMUM COMPARE AND WRITE LENGTH 1 (librbd compares within one sector).
+ *
+ * @param pool  the RADOS pool
+ * @param image the image name
+ * @param conf  the ceph.conf path (null: librados' default search)
+ * @param user  the cephx user without {@code client.} (null: admin)
+ */
+public record RbdLocation(String pool, String image, String conf, String user) implements LunBackend {
+    private static final Logger LOG = LoggerFactory.getLogger(RbdLocation.class);
+    /** The image metadata key holding the LUN identity (properties text, as in a file LUN's .id file). */
+    public static final String METADATA_KEY = "vaaitarget.identity";
+
+    public RbdLocation {
+        Objects.requireNonNull(pool, "pool");
+        Objects.requireNonNull(image, "image");
+    }
+
+    /** The RADOS object (in the image's pool) whose exclusive creation decides the image's identity. */
+    public String identityObject() {
+        return "vaaitarget_identity." + image;
+    }
+
+    String clientName() {
+        String u = user == null ? "admin" : user;
+        return u.startsWith("client.") ? u : "client." + u;
+    }
+
+    @Override
+    public LogicalUnit open(int number, LunConfig config) throws IOException {
+        if (config.blockSize() != RbdBlockStore.BLOCK_SIZE) {
+            throw new IllegalArgumentException("an RBD LUN has 512-byte blocks (librbd compares within 512-byte sectors),"
+                    + " not " + config.blockSize());
+        }
+        RbdImage rbd = RbdImage.open(this, config.sizeBytes());
+        RbdBlockStore store = RbdBlockStore.on(rbd);
+        try {
+            LunIdentity identity = identity(rbd, config.productId());
+            LunLimits d = LunLimits.defaults(RbdBlockStore.BLOCK_SIZE);
+            LunLimits limits = new LunLimits(d.maxTransferBlocks(), d.optimalTransferBlocks(), 1, d.maxWriteSameBlocks(),
+                    d.maxUnmapLbaCount(), d.maxUnmapDescriptors(), d.unmapGranularityBlocks());
+            // Reservations are this gateway's only (not yet kept in RADOS): see README "RBD LUNs".
+            return new LogicalUnit(number, store, limits, identity, new StripedRangeLockManager(), new ReservationState(),
+                    config.softThresholdPercent(), config.removable());
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private LunIdentity identity(RbdImage rbd, String productId) throws IOException {
+        String where = this + " metadata " + METADATA_KEY;
+        String text = rbd.metadata(METADATA_KEY);
+        if (text == null) {
+            String mine = LunIdentityStore.newIdentityText("RBD image " + pool + "/" + image);
+            boolean created = rbd.createExclusive(identityObject(), mine.getBytes(StandardCharsets.ISO_8859_1));
+            byte[] winner = rbd.readObject(identityObject(), 4096);
+            if (winner == null) {
+                throw new IOException(this + ": the identity object " + identityObject() + " vanished while being read");
+            }
+            text = new String(winner, StandardCharsets.ISO_8859_1);
+            LunIdentityStore.parse(text, productId, this + " object " + identityObject()); // check before copying
+            rbd.setMetadata(METADATA_KEY, text);
+            if (created) {
+                LOG.info("{}: created the LUN identity (object {}, metadata {})", this, identityObject(), METADATA_KEY);
+            }
+        }
+        return LunIdentityStore.parse(text, productId, where);
+    }
+
+    @Override
+    public String describe(LunConfig config) {
+        return toString();
+    }
+
+    @Override
+    public Object identityKey(LunConfig config) {
+        return toString() + "@" + (conf == null ? "" : conf);
+    }
+
+    @Override
+    public String toString() {
+        return "rbd:" + pool + "/" + image;
+    }
+}
