@@ -16,7 +16,8 @@
  * (a lost update or two winners for one value make it differ): otherwise check=FAIL, exit 1.
  *
  * Build: gcc -O2 -o caw-bench caw-bench.c $(pkg-config --cflags --libs libiscsi) -lpthread
- * Usage: caw-bench [-m one|disjoint|rw] [-n sessions] [-t seconds] iscsi://host:port/iqn/lun
+ * Usage: caw-bench [-m one|disjoint|rw] [-n sessions] [-t seconds] iscsi://host:port/iqn/lun [URL...]
+ * With several URLs (one device through several gateways) session i logs in to URL i mod count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -49,7 +50,8 @@ struct session {
     pthread_t thread;
 };
 
-static const char *url_arg;
+static char **urls;
+static int url_count;
 static enum mode mode = MODE_ONE;
 static int block_size = 512;
 static atomic_int stop_flag;
@@ -69,6 +71,7 @@ static struct iscsi_context *login(int id, int *lun) {
         fprintf(stderr, "session %d: cannot create context\n", id);
         return NULL;
     }
+    const char *url_arg = urls[id % url_count];
     struct iscsi_url *url = iscsi_parse_full_url(iscsi, url_arg);
     if (url == NULL) {
         fprintf(stderr, "bad url %s: %s\n", url_arg, iscsi_get_error(iscsi));
@@ -284,7 +287,8 @@ int main(int argc, char **argv) {
         fprintf(stderr, "usage: %s [-m one|disjoint|rw] [-n 1..%d] [-t seconds] URL\n", argv[0], MAX_SESSIONS);
         return 2;
     }
-    url_arg = argv[optind];
+    urls = argv + optind;
+    url_count = argc - optind;
     const char *mode_name = mode == MODE_ONE ? "one" : mode == MODE_DISJOINT ? "disjoint" : "rw";
 
     struct session *ss = calloc(n, sizeof *ss);

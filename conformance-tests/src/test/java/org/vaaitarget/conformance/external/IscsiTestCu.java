@@ -24,7 +24,7 @@ final class IscsiTestCu {
 
     private final Path tool;
     private final String url;
-    private final boolean multipath;
+    private final String secondUrl;
     private final Duration familyLimit;
     private final Duration testLimit;
     private final Path logDir;
@@ -37,10 +37,18 @@ final class IscsiTestCu {
      */
     IscsiTestCu(Path tool, String url, boolean multipath, Duration familyLimit, Duration testLimit, Duration budget,
                 Path logDir) {
+        this(tool, url, multipath ? url : null, familyLimit, testLimit, budget, logDir);
+    }
+
+    /**
+     * @param secondUrl the second path for the MultipathIO families (another gateway of the same device), or null
+     */
+    IscsiTestCu(Path tool, String url, String secondUrl, Duration familyLimit, Duration testLimit, Duration budget,
+                Path logDir) {
+        this.secondUrl = secondUrl;
         this.deadline = Instant.now().plus(budget);
         this.tool = tool;
         this.url = url;
-        this.multipath = multipath;
         this.familyLimit = familyLimit;
         this.testLimit = testLimit;
         this.logDir = logDir;
@@ -115,8 +123,8 @@ final class IscsiTestCu {
     private ProcessRunner.Result run(String selector, String url, Duration limit, StringBuilder log) {
         List<String> command = new ArrayList<>(List.of(tool.toString(), "-d", "-i", INITIATOR_1, "-I", INITIATOR_2,
                 "--test=" + selector, url));
-        if (multipath) {
-            command.add(url);
+        if (secondUrl != null) {
+            command.add(secondUrl);
         }
         Duration left = remaining();
         ProcessRunner.Result r = ProcessRunner.run(command, left.compareTo(limit) < 0 ? left : limit, logDir);

@@ -3,11 +3,13 @@ package org.vaaitarget.conformance.support;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Assumptions;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.store.rbd.RbdLocation;
 import org.vaaitarget.server.app.ServerConfig;
+import org.vaaitarget.server.app.StartupException;
 
 /**
  * The throw-away Ceph cluster RBD tests run against: {@code $CEPH_CONF} written by
@@ -43,6 +45,25 @@ public final class CephCluster {
         String image = "c-" + test + "-" + Long.toHexString(System.nanoTime());
         return new LunConfig(null, bytes, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, TestTarget.PRODUCT_ID, 0, false,
                 new RbdLocation("rbd", image, conf(), null));
+    }
+
+    /**
+     * {@code count} gateways (in-process servers with gateway ids 1, 2, ... on their own loopback ports) serving the
+     * one RBD image of {@code lun}; the caller closes them.
+     */
+    public static List<TestTarget> gateways(LunConfig lun, int count) throws StartupException {
+        List<TestTarget> out = new ArrayList<>();
+        try {
+            for (int id = 1; id <= count; id++) {
+                RbdLocation image = ((RbdLocation) lun.backend()).onGateway(id);
+                LunConfig mine = new LunConfig(null, lun.sizeBytes(), 512, lun.writeCache(), lun.productId(), 0, false, image);
+                out.add(TestTarget.serve(server(List.of(mine)).withGateway(id)));
+            }
+            return out;
+        } catch (StartupException | RuntimeException e) {
+            out.forEach(TestTarget::close);
+            throw e;
+        }
     }
 
     /** One target with the given LUNs on 127.0.0.1 (a free port). */

@@ -180,7 +180,9 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         lu.medium().reset();                // medium removal preventions end (SPC-5 6.16)
         LOG.info("LOGICAL UNIT RESET of LUN {} on {} from {}: {} task(s) aborted", lu.number(), name, from,
                 victims.size());
-        return whenAllDone(victims).thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+        CompletableFuture<Void> others = lu.gateways() == null ? CompletableFuture.completedFuture(null)
+                : lu.gateways().announceReset().toCompletableFuture().exceptionally(e -> null); // see Gateways
+        return whenAllDone(victims).thenCombine(others, (v, w) -> TaskManagementResponse.FUNCTION_COMPLETE);
     }
 
     @Override

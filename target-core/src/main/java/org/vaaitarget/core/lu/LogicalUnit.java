@@ -5,6 +5,7 @@ import org.vaaitarget.core.lu.lock.RangeLockManager;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
+import org.vaaitarget.core.spc.alua.TargetPortGroups;
 import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.BlockStore;
 
@@ -25,6 +26,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final ReservationState reservations;
     private final SoftThresholdMonitor softThreshold;
     private final RemovableMedium medium;
+    private final Gateways gateways;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
@@ -47,6 +49,16 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
                        ReservationState reservations, int softThresholdPercent, boolean removable) {
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, null);
+    }
+
+    /**
+     * @param gateways the other gateways when several serve this LU (implicit ALUA, shared events), else null
+     */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations, int softThresholdPercent, boolean removable,
+                       Gateways gateways) {
+        this.gateways = gateways;
         this.medium = removable ? RemovableMedium.removable() : RemovableMedium.fixed();
         this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
@@ -109,6 +121,16 @@ public final class LogicalUnit implements AutoCloseable {
     /** The medium: removable or fixed, loaded or not, and who prevents its removal. */
     public RemovableMedium medium() {
         return medium;
+    }
+
+    /** The target port groups (implicit ALUA) when several gateways serve this LU; null for one server. */
+    public TargetPortGroups portGroups() {
+        return gateways == null ? null : gateways.portGroups();
+    }
+
+    /** The other gateways serving this LU; null when this server is the only one. */
+    public Gateways gateways() {
+        return gateways;
     }
 
     public int blockSize() {

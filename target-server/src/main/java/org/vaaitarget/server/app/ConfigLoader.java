@@ -45,7 +45,12 @@ public final class ConfigLoader {
 
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
-                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets) {
+                      AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, List<TargetEntry> targets,
+                      GatewayEntry gateway) {
+    }
+
+    /** This server's place among the gateways in front of shared (RBD) LUNs. */
+    record GatewayEntry(Integer id) {
     }
 
     record Limits(Integer maxConnections, Integer maxSessions, Integer maxSessionsPerTarget,
@@ -118,6 +123,13 @@ public final class ConfigLoader {
                 portals.add(at("portals[" + i + "]", () -> Portals.parse(text)));
             }
         }
+        int gateway = 1;
+        if (raw.gateway() != null) {
+            if (raw.gateway().id() == null) {
+                throw new ConfigException("config gateway.id: missing; give this gateway's number, 1, 2, ...");
+            }
+            gateway = range("gateway", "id", raw.gateway().id(), 1, 1, 65535);
+        }
         TargetOffer offer = offer(raw.negotiation());
         ResourceLimits limits = limits(raw.limits());
         if (raw.targets() == null || raw.targets().isEmpty()) {
@@ -150,7 +162,7 @@ public final class ConfigLoader {
             Map<Integer, Set<String>> lunAllow = new HashMap<>();
             for (int l = 0; l < entry.luns().size(); l++) {
                 String lunWhere = where + ".luns[" + l + "]";
-                LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir);
+                LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir, gateway);
                 Set<String> visibleTo = AccessConfigs.lunAllow(entry.luns().get(l).allow(), "config " + lunWhere + ".allow");
                 if (visibleTo != null) {
                     lunAllow.put(l, visibleTo);
@@ -169,7 +181,7 @@ public final class ConfigLoader {
         }
         AccessConfigs.checkSecretsNotShared(auths);
         return new ServerConfig(portals, offer, targets, discoveryAuth, limits,
-                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"));
+                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"), gateway);
     }
 
     /**
@@ -220,14 +232,14 @@ public final class ConfigLoader {
                 Duration.ofSeconds(dataOut));
     }
 
-    private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {
+    private static LunConfig lun(LunEntry e, String where, Path baseDir, int gateway) throws ConfigException {
         if (e != null && e.rbd() != null) {
             if (e.file() != null) {
                 throw new ConfigException("config " + where + ".rbd: a LUN has either a file or an rbd image, not both;"
                         + " remove one");
             }
             try {
-                LunConfig lun = LunConfigs.withSoftThreshold(RbdLunConfigs.build(e, baseDir), e.softThresholdPercent());
+                LunConfig lun = LunConfigs.withSoftThreshold(RbdLunConfigs.build(e, baseDir, gateway), e.softThresholdPercent());
                 return LunConfigs.withRemovable(lun, e.removable());
             } catch (ConfigException ex) {
                 throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));

@@ -14,9 +14,10 @@ final class RbdLunConfigs {
 
     /**
      * @param baseDir a relative {@code conf} is resolved against it (the configuration file's directory), or null
+     * @param gateway this server's gateway id
      * @throws ConfigException naming the key relative to the LUN ({@code rbd.pool}, {@code blockSize}, ...)
      */
-    static LunConfig build(ConfigLoader.LunEntry e, Path baseDir) throws ConfigException {
+    static LunConfig build(ConfigLoader.LunEntry e, Path baseDir, int gateway) throws ConfigException {
         ConfigLoader.RbdEntry r = e.rbd();
         String pool = required(r.pool(), "rbd.pool", "the RADOS pool, like pool: rbd");
         String image = required(r.image(), "rbd.image", "the image name, like image: lun0");
@@ -54,7 +55,7 @@ final class RbdLunConfigs {
             }
         }
         return new LunConfig(null, size, 512, WriteCacheMode.WRITE_THROUGH, product, 0, false,
-                new RbdLocation(pool, image, conf, user));
+                new RbdLocation(pool, image, conf, user, gateway));
     }
 
     private static String required(String value, String key, String what) throws ConfigException {

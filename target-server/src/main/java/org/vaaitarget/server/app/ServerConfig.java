@@ -22,9 +22,18 @@ import org.vaaitarget.server.session.ZeroCopyReads;
  * @param limits  resource bounds (YAML {@code limits:})
  * @param zeroCopyReads which connections get large reads sent straight from the LUN file (YAML {@code zeroCopyReads});
  *                      the configuration only yields {@link ZeroCopyReads#NEVER}, the other modes being withdrawn
+ * @param gateway this server's gateway id (YAML {@code gateway: {id: N}}, 1 by default): the portal group tag of its
+ *                portals, hence its relative target port identifier and, on LUNs several gateways serve, its target
+ *                port group
  */
 public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
-                           AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {
+                           AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads, int gateway) {
+
+    /** Gateway 1. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {
+        this(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, 1);
+    }
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -36,6 +45,9 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         Objects.requireNonNull(zeroCopyReads, "zeroCopyReads");
         targets = List.copyOf(targets);
         discoveryAuth = discoveryAuth == null ? AuthConfig.NONE : discoveryAuth;
+        if (gateway < 1 || gateway > 0xFFFF) {
+            throw new IllegalArgumentException("gateway id must be 1 to 65535, not " + gateway);
+        }
         if (portals.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one portal and one target");
         }
@@ -66,17 +78,22 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
 
     /** The same configuration with other limits. */
     public ServerConfig withLimits(ResourceLimits newLimits) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads, gateway);
     }
 
     /** The same configuration with another zero-copy read setting. */
     public ServerConfig withZeroCopyReads(ZeroCopyReads mode) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode, gateway);
+    }
+
+    /** The same configuration as gateway {@code id} (its LUNs' backends are not changed). */
+    public ServerConfig withGateway(int id) {
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, id);
     }
 
     /** The same configuration with another negotiation offer. */
     public ServerConfig withOffer(TargetOffer newOffer) {
-        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits);
+        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits, zeroCopyReads, gateway);
     }
 
     /** One target on the given portal with the given LUNs and the default offer. */

@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * target, and binds the portals. The programmatic entry point for {@link Main} and for in-process tests.
  */
 public final class TargetServer {
-    /** Every target is in one portal group: all portals of this server (RFC 7143 4.4.1). */
-    static final int PORTAL_GROUP_TAG = 1;
     private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
 
     private TargetServer() {
@@ -39,6 +37,8 @@ public final class TargetServer {
      *                          one line naming the file or address
      */
     public static RunningServer start(ServerConfig config) throws StartupException {
+        // Every target is in one portal group, all portals of this server (RFC 7143 4.4.1); its tag is the gateway
+        // id, so that the servers (gateways) in front of one RBD image are distinct SCSI target ports.
         List<TargetDevice> devices = new ArrayList<>();
         Map<String, ServerTarget> targets = new LinkedHashMap<>();
         Map<String, TargetAccess> access = new LinkedHashMap<>();
@@ -47,7 +47,7 @@ public final class TargetServer {
                 TargetDevice device = new TargetDevice(target.iqn(), openLuns(target), target.access().lunMask());
                 access.put(target.iqn(), target.access());
                 devices.add(device);
-                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device));
+                targets.put(target.iqn(), new ServerTarget(target.iqn(), target.alias(), config.gateway(), device));
             }
             ServerContext context = new ServerContext(targets, config.portals(), config.offer(), new SessionRegistry(),
                     new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()),

@@ -118,7 +118,7 @@ class ConfigLoaderTest {
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
             + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, rbd, removable, size, softThresholdPercent, writeCache)",
-        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, limits, negotiation, portals, targets, zeroCopyReads)",
+        "portal: [a]|config portal: unknown key (known keys here: discoveryAuth, gateway, limits, negotiation, portals, targets, zeroCopyReads)",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 12Q"
             + "|config targets[0].luns[0].size: size '12Q' is not a size like 512M or 10G",
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    size: 1G\\n    blockSize: 1024"

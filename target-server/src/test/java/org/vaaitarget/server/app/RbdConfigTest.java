@@ -53,6 +53,26 @@ class RbdConfigTest {
     }
 
     @Test
+    void theGatewayIdIsThePortGroupOfTheServerAndOfItsRbdLuns() throws Exception {
+        ServerConfig c = ConfigLoader.parse("gateway: {id: 2}\n" + yaml("rbd: {pool: rbd, image: lun0}"), dir);
+        assertEquals(2, c.gateway());
+        assertEquals(2, ((RbdLocation) c.targets().get(0).luns().get(0).backend()).gateway());
+        assertEquals(1, ConfigLoader.parse(yaml("rbd: {pool: rbd, image: lun0}"), dir).gateway(), "gateway 1 by default");
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+        "gateway: {id: 0}|config gateway.id: 0 is out of range; use 1 to 65535",
+        "gateway: {}|config gateway.id: missing",
+        "gateway: {id: 1, name: a}|config gateway.name: unknown key",
+    })
+    void badGatewaySettingsNameTheKey(String gateway, String expected) {
+        ConfigException e = assertThrows(ConfigException.class,
+                () -> ConfigLoader.parse(gateway + "\n" + yaml("rbd: {pool: rbd, image: x}"), dir));
+        assertTrue(e.getMessage().startsWith(expected), e.getMessage());
+    }
+
+    @Test
     void oneImageServedTwiceIsRefused() {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(
                 yaml("rbd: {pool: rbd, image: x}") + "      - rbd: {pool: rbd, image: x}\n", dir));

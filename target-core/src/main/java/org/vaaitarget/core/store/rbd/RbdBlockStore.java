@@ -67,6 +67,7 @@ public final class RbdBlockStore implements BlockStore {
     private final ThreadPoolExecutor completions;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final List<AutoCloseable> closeFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     /** A submitted request: what to do with librbd's return value, on the completion thread. */
     private record Pending(RbdBlockStore store, LongFunction<Runnable> onResult) {
@@ -263,12 +264,17 @@ public final class RbdBlockStore implements BlockStore {
             return CompletableFuture.failedFuture(new StoreException(Kind.OUT_OF_RANGE,
                     "LBA " + lba + " is outside the " + blockCount + " blocks of the image"));
         }
-        CompletableFuture<AllocationExtent> future = new CompletableFuture<>();
+        return offload(() -> walkAllocation(lba));
+    }
+
+    /** A synchronous librbd call (metadata, allocation walk) run on the completion thread, off the caller's. */
+    <T> CompletableFuture<T> offload(java.util.concurrent.Callable<T> call) {
+        CompletableFuture<T> future = new CompletableFuture<>();
         try {
             completions.execute(() -> {
                 try {
-                    future.complete(walkAllocation(lba));
-                } catch (RuntimeException e) {
+                    future.complete(call.call());
+                } catch (Exception e) {
                     future.completeExceptionally(e);
                 }
             });
@@ -408,10 +414,22 @@ public final class RbdBlockStore implements BlockStore {
         return inFlight.get();
     }
 
+    /** Closes {@code c} (a watch on the image's objects) before the image when the store closes. */
+    void closeFirst(AutoCloseable c) {
+        closeFirst.add(c);
+    }
+
     @Override
     public void close() {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        for (AutoCloseable c : closeFirst) {
+            try {
+                c.close();
+            } catch (Exception e) {
+                org.slf4j.LoggerFactory.getLogger(RbdBlockStore.class).warn("{}: closing {} failed", this, c, e);
+            }
         }
         // rbd_close waits for in-flight requests; their callbacks still run and complete their futures
         image.close();

@@ -118,6 +118,10 @@ final class RbdImage implements AutoCloseable {
         return ioctx;
     }
 
+    long cluster() {
+        return cluster;
+    }
+
     long sizeBytes() {
         return sizeBytes;
     }
@@ -142,6 +146,42 @@ final class RbdImage implements AutoCloseable {
             n--;
         }
         return new String(value, 0, n, StandardCharsets.UTF_8);
+    }
+
+    /** Every image metadata entry whose key starts with {@code prefix}, in key order. */
+    java.util.SortedMap<String, String> metadataWithPrefix(String prefix) throws IOException {
+        byte[] keys = new byte[65536];
+        byte[] values = new byte[65536];
+        Memory lengths = new Memory(16);
+        lengths.setLong(0, keys.length);
+        lengths.setLong(8, values.length);
+        check(location, "listing metadata", RbdNative.rbd_metadata_list(image, "", 0, keys, Pointer.nativeValue(lengths),
+                values, Pointer.nativeValue(lengths) + 8));
+        java.util.SortedMap<String, String> out = new java.util.TreeMap<>();
+        int k = 0;
+        int v = 0;
+        int keyEnd = (int) lengths.getLong(0);
+        int valueEnd = (int) lengths.getLong(8);
+        while (k < keyEnd && v < valueEnd) {
+            int kz = k;
+            while (kz < keyEnd && keys[kz] != 0) {
+                kz++;
+            }
+            int vz = v;
+            while (vz < valueEnd && values[vz] != 0) {
+                vz++;
+            }
+            String key = new String(keys, k, kz - k, StandardCharsets.UTF_8);
+            if (key.isEmpty()) {
+                break;
+            }
+            if (key.startsWith(prefix)) {
+                out.put(key, new String(values, v, vz - v, StandardCharsets.UTF_8));
+            }
+            k = kz + 1;
+            v = vz + 1;
+        }
+        return out;
     }
 
     void setMetadata(String key, String value) throws IOException {

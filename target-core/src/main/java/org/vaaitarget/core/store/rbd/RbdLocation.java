@@ -30,8 +30,9 @@ import org.vaaitarget.core.spc.pr.ReservationState;
  * @param image the image name
  * @param conf  the ceph.conf path (null: librados' default search)
  * @param user  the cephx user without {@code client.} (null: admin)
+ * @param gateway this server's gateway id (YAML {@code gateway: {id: N}}): its target port group and relative port
  */
-public record RbdLocation(String pool, String image, String conf, String user) implements LunBackend {
+public record RbdLocation(String pool, String image, String conf, String user, int gateway) implements LunBackend {
     private static final Logger LOG = LoggerFactory.getLogger(RbdLocation.class);
     /** The image metadata key holding the LUN identity (properties text, as in a file LUN's .id file). */
     public static final String METADATA_KEY = "vaaitarget.identity";
@@ -39,6 +40,19 @@ public record RbdLocation(String pool, String image, String conf, String user) i
     public RbdLocation {
         Objects.requireNonNull(pool, "pool");
         Objects.requireNonNull(image, "image");
+        if (gateway < 1 || gateway > 0xFFFF) {
+            throw new IllegalArgumentException("gateway id must be 1 to 65535, not " + gateway);
+        }
+    }
+
+    /** Served by gateway 1. */
+    public RbdLocation(String pool, String image, String conf, String user) {
+        this(pool, image, conf, user, 1);
+    }
+
+    /** The same image served by gateway {@code id}. */
+    public RbdLocation onGateway(int id) {
+        return new RbdLocation(pool, image, conf, user, id);
     }
 
     /** The RADOS object (in the image's pool) whose exclusive creation decides the image's identity. */
@@ -65,8 +79,11 @@ public record RbdLocation(String pool, String image, String conf, String user) i
             LunLimits limits = new LunLimits(d.maxTransferBlocks(), d.optimalTransferBlocks(), 1, d.maxWriteSameBlocks(),
                     d.maxUnmapLbaCount(), d.maxUnmapDescriptors(), d.unmapGranularityBlocks());
             // Reservations are this gateway's only (not yet kept in RADOS): see README "RBD LUNs".
-            return new LogicalUnit(number, store, limits, identity, new StripedRangeLockManager(), new ReservationState(),
-                    config.softThresholdPercent(), config.removable());
+            RbdGateways gateways = RbdGateways.register(store, gateway);
+            LogicalUnit lu = new LogicalUnit(number, store, limits, identity, new StripedRangeLockManager(),
+                    new ReservationState(), config.softThresholdPercent(), config.removable(), gateways);
+            gateways.attach(lu);
+            return lu;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;

@@ -86,6 +86,31 @@ final class RbdNative {
 
     static native int rados_remove(long ioctx, String oid);
 
+    /** {@code rados_watchcb2_t}: a notify arrived on a watched object (on a librados thread). */
+    interface WatchCallback extends Callback {
+        void invoke(Pointer arg, long notifyId, long handle, long notifierId, Pointer data, long dataLength);
+    }
+
+    /** {@code rados_watcherrcb_t}: the watch was lost (notifies may have been missed). */
+    interface WatchErrorCallback extends Callback {
+        void invoke(Pointer arg, long cookie, int error);
+    }
+
+    static native int rados_watch2(long ioctx, String oid, long cookieOut, WatchCallback callback,
+                                   WatchErrorCallback errorCallback, Pointer arg);
+
+    static native int rados_unwatch2(long ioctx, long cookie);
+
+    static native int rados_watch_flush(long cluster);
+
+    /** Blocks until every watcher acknowledged or {@code timeoutMs} passed (-ETIMEDOUT). */
+    static native int rados_notify2(long ioctx, String oid, byte[] buffer, int length, long timeoutMs, long replyOut,
+                                    long replyLengthOut);
+
+    static native int rados_notify_ack(long ioctx, String oid, long notifyId, long cookie, byte[] buffer, int length);
+
+    static native void rados_buffer_free(Pointer buffer);
+
     // librbd: images
     static native int rbd_create2(long ioctx, String name, long size, long features, long orderOut);
 
@@ -98,6 +123,10 @@ final class RbdNative {
     static native int rbd_metadata_get(long image, String key, byte[] value, long lengthInOut);
 
     static native int rbd_metadata_set(long image, String key, String value);
+
+    /** Keys and values from {@code start} on, each NUL-terminated, back to back; -ERANGE when a buffer is short. */
+    static native int rbd_metadata_list(long image, String start, long max, byte[] keys, long keysLengthInOut,
+                                        byte[] values, long valuesLengthInOut);
 
     static native int rbd_diff_iterate2(long image, String fromSnap, long offset, long length, byte includeParent,
                                         byte wholeObject, DiffCallback callback, Pointer arg);

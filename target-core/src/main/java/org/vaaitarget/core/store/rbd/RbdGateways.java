@@ -1,0 +1,110 @@
+package org.vaaitarget.core.store.rbd;
+
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.lu.Gateways;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.spc.alua.TargetPortGroups;
+import org.vaaitarget.core.store.StoreException;
+
+/**
+ * The gateways serving one image, kept in the image's metadata: each gateway, when it opens the image, writes
+ * {@code vaaitarget.gateway.<id>} (its host, process and time), and REPORT TARGET PORT GROUPS lists every such
+ * key, so that each gateway gives the same answer. A gateway's group id and its one relative target port are
+ * its id (YAML {@code gateway: {id: N}}). Entries stay when a gateway stops (it is still configured); remove a
+ * retired gateway with {@code rbd image-meta remove POOL/IMAGE vaaitarget.gateway.N}.
+ *
+ * <p>States: every gateway writes the image directly (layering only, no exclusive lock), so every group is
+ * active/optimized.
+ *
+ * <p>Events: a LOGICAL UNIT RESET through one gateway reaches the others through {@link RbdEvents}: each
+ * establishes the unit attention for its own nexuses and drops its SCSI-2 reservation before acknowledging.
+ */
+final class RbdGateways implements Gateways, TargetPortGroups {
+    static final String PREFIX = "vaaitarget.gateway.";
+    private static final Logger LOG = LoggerFactory.getLogger(RbdGateways.class);
+    private static final String RESET = "reset";
+
+    private final RbdBlockStore store;
+    private final int self;
+    private volatile RbdEvents events;
+
+    private RbdGateways(RbdBlockStore store, int self) {
+        this.store = store;
+        this.self = self;
+    }
+
+    /** Starts receiving the other gateways' events for {@code lu} (the LU this object was built for). */
+    void attach(LogicalUnit lu) throws IOException {
+        events = RbdEvents.watch(store, message -> {
+            if (message.startsWith(RESET)) {
+                LOG.info("{}: LOGICAL UNIT RESET through another gateway ({})", store.image().location(), message);
+                lu.unitAttentions().raiseForAll(SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
+                lu.reservations().reset();
+                lu.medium().reset();
+            }
+        });
+        store.closeFirst(events);
+    }
+
+    @Override
+    public TargetPortGroups portGroups() {
+        return this;
+    }
+
+    @Override
+    public CompletionStage<Void> announceReset() {
+        RbdEvents e = events;
+        return e == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : e.tell(RESET + " from gateway " + self);
+    }
+
+    /** Registers gateway {@code id} in the image's metadata (idempotent) and returns the image's port groups. */
+    static RbdGateways register(RbdBlockStore store, int id) throws IOException {
+        String host;
+        try {
+            host = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            host = "unknown";
+        }
+        store.image().setMetadata(PREFIX + id, "host=" + host + " pid=" + ManagementFactory.getRuntimeMXBean().getPid()
+                + " opened=" + Instant.now());
+        return new RbdGateways(store, id);
+    }
+
+    @Override
+    public CompletionStage<List<PortGroup>> groups() {
+        return store.offload(() -> {
+            Map<String, String> entries = store.image().metadataWithPrefix(PREFIX);
+            List<PortGroup> out = new ArrayList<>();
+            boolean selfListed = false;
+            for (String key : entries.keySet()) {
+                int id;
+                try {
+                    id = Integer.parseInt(key.substring(PREFIX.length()));
+                } catch (NumberFormatException e) {
+                    continue; // not ours
+                }
+                if (id < 1 || id > 0xFFFF) {
+                    continue;
+                }
+                selfListed |= id == self;
+                out.add(new PortGroup(id, AccessState.ACTIVE_OPTIMIZED, List.of(id)));
+            }
+            if (!selfListed) {
+                throw new StoreException(StoreException.Kind.IO_READ, store.image().location() + ": gateway " + self
+                        + " is missing from the image metadata (" + PREFIX + self + " removed while serving?)");
+            }
+            out.sort((a, b) -> Integer.compare(a.id(), b.id()));
+            return out;
+        });
+    }
+}
