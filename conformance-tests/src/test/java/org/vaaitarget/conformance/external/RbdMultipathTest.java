@@ -1,5 +1,6 @@
 package org.vaaitarget.conformance.external;
 
+import static org.junit.jupiter.api.DynamicContainer.dynamicContainer;
 import static org.junit.jupiter.api.DynamicTest.dynamicTest;
 
 import java.nio.file.Path;
@@ -15,11 +16,15 @@ import org.vaaitarget.conformance.support.ExternalTools;
 import org.vaaitarget.conformance.support.TestTarget;
 
 /**
- * libiscsi's MultipathIO family with its two paths on two gateways serving one RBD image: the same device through
- * both (VPD 83h), I/O and reset on both, and COMPARE AND WRITE racing across the gateways.
+ * libiscsi families given two paths, on two gateways serving one RBD image: MultipathIO (the same device through
+ * both, I/O and reset on both, COMPARE AND WRITE racing across the gateways), and the reservation families, whose
+ * second initiator libiscsi logs in through the second path: a reservation made through one gateway holds through
+ * the other. {@code conformance.rbdMultipathFamilies} (comma-separated) replaces the list.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class RbdMultipathTest {
+    static final List<String> FAMILIES = List.of("MultipathIO", "Reserve6", "ProutRegister", "ProutReserve",
+            "ProutClear", "ProutPreempt", "PrinReadKeys", "PrinServiceactionRange", "PrinReportCapabilities");
     private List<TestTarget> gateways;
 
     @TestFactory
@@ -30,8 +35,10 @@ class RbdMultipathTest {
                 Duration.ofSeconds(60), Duration.ofSeconds(300), Path.of(System.getProperty("conformance.logDir",
                 "target/libiscsi-rbd")));
         KnownFailures known = KnownFailures.load();
-        return cu.runFamily("MultipathIO").values().stream()
-                .map(result -> dynamicTest(result.name(), () -> known.check(result)));
+        String override = System.getProperty("conformance.rbdMultipathFamilies", "");
+        List<String> families = override.isBlank() ? FAMILIES : List.of(override.split(","));
+        return families.stream().map(family -> dynamicContainer(family, cu.runFamily(family).values().stream()
+                .map(result -> dynamicTest(result.name(), () -> known.check(result)))));
     }
 
     @AfterAll

@@ -11,6 +11,7 @@ import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
@@ -120,7 +121,13 @@ public final class PrOutHandler implements CommandHandler {
 
     private static CompletionStage<CommandResult> apply(Task task, PrOutRequest request) {
         LogicalUnit lu = task.lu();
-        PrOutcome o = new PrOutActions(lu.reservations(), lu.unitAttentions(), task.nexus()).apply(request);
+        UnitAttentions staged = new UnitAttentions();
+        return lu.reservations().changed(() -> new PrOutActions(lu.reservations(), staged, task.nexus()).apply(request),
+                staged, lu.unitAttentions()).thenCompose(o -> answer(task, o));
+    }
+
+    private static CompletionStage<CommandResult> answer(Task task, PrOutcome o) {
+        LogicalUnit lu = task.lu();
         if (o.conflict()) {
             return PrBytes.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }

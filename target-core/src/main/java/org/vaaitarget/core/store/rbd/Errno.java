@@ -15,6 +15,8 @@ final class Errno {
     static final int ESHUTDOWN = 108;
     static final int EBLOCKLISTED = 108; // Ceph's EBLOCKLISTED is ESHUTDOWN
     static final int EILSEQ = 84;
+    static final int ERANGE = 34;
+    static final int EOVERFLOW = 75;
     static final int ECANCELED = 125;
 
     private Errno() {

@@ -27,7 +27,8 @@ import org.vaaitarget.core.store.StoreException;
  * active/optimized.
  *
  * <p>Events: a LOGICAL UNIT RESET through one gateway reaches the others through {@link RbdEvents}: each
- * establishes the unit attention for its own nexuses and drops its SCSI-2 reservation before acknowledging.
+ * establishes the unit attention for its own nexuses before acknowledging; so do changes of the shared reservation
+ * state ({@link RbdReservations}).
  */
 final class RbdGateways implements Gateways, TargetPortGroups {
     static final String PREFIX = "vaaitarget.gateway.";
@@ -43,17 +44,23 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         this.self = self;
     }
 
-    /** Starts receiving the other gateways' events for {@code lu} (the LU this object was built for). */
-    void attach(LogicalUnit lu) throws IOException {
+    /**
+     * Starts receiving the other gateways' events for {@code lu} (the LU this object was built for): resets, and
+     * changes of the shared reservation state.
+     */
+    void attach(LogicalUnit lu, RbdReservations reservations) throws IOException {
         events = RbdEvents.watch(store, message -> {
             if (message.startsWith(RESET)) {
+                // the resetting gateway releases the SCSI-2 reservation in the shared state itself
                 LOG.info("{}: LOGICAL UNIT RESET through another gateway ({})", store.image().location(), message);
                 lu.unitAttentions().raiseForAll(SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
-                lu.reservations().reset();
                 lu.medium().reset();
+            } else if (message.startsWith(RbdReservations.MESSAGE)) {
+                reservations.received(message);
             }
         });
         store.closeFirst(events);
+        reservations.attach(lu.reservations(), lu.unitAttentions(), events);
     }
 
     @Override

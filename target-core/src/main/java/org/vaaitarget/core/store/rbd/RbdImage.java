@@ -25,9 +25,17 @@ final class RbdImage implements AutoCloseable {
     private final long image;
     private final long sizeBytes;
     private final long instanceId;
+    /**
+     * A second I/O context for {@link #readVersioned} and {@link #writeIfVersion} only: {@code rados_get_last_version}
+     * reports the last operation of the context, and other threads' calls (notify, acknowledgements) on the main one
+     * would change it between a read and the version query.
+     */
+    private final long versionedIoctx;
     private boolean closed;
 
-    private RbdImage(RbdLocation location, long cluster, long ioctx, long image, long sizeBytes, long instanceId) {
+    private RbdImage(RbdLocation location, long cluster, long ioctx, long versionedIoctx, long image, long sizeBytes,
+                     long instanceId) {
+        this.versionedIoctx = versionedIoctx;
         this.location = location;
         this.cluster = cluster;
         this.ioctx = ioctx;
@@ -51,6 +59,7 @@ final class RbdImage implements AutoCloseable {
         check(location, "rados_create2", RbdNative.rados_create2(Pointer.nativeValue(out), "ceph", location.clientName(), 0));
         long cluster = out.getLong(0);
         long ioctx = 0;
+        long versioned = 0;
         try {
             if (location.conf() != null) {
                 check(location, "reading " + location.conf(), RbdNative.rados_conf_read_file(cluster, location.conf()));
@@ -66,6 +75,10 @@ final class RbdImage implements AutoCloseable {
             check(location, "opening pool '" + location.pool() + "'",
                     RbdNative.rados_ioctx_create(cluster, location.pool(), Pointer.nativeValue(out)));
             ioctx = out.getLong(0);
+            out.setLong(0, 0);
+            check(location, "opening pool '" + location.pool() + "'",
+                    RbdNative.rados_ioctx_create(cluster, location.pool(), Pointer.nativeValue(out)));
+            versioned = out.getLong(0);
             out.setLong(0, 0);
             int rc = RbdNative.rbd_open(ioctx, location.image(), Pointer.nativeValue(out), null);
             if (rc == -Errno.ENOENT && createBytes > 0) {
@@ -90,8 +103,12 @@ final class RbdImage implements AutoCloseable {
                 RbdNative.rbd_close(image);
                 check(location, "rbd_get_size", sized);
             }
-            return new RbdImage(location, cluster, ioctx, image, out.getLong(0), RbdNative.rados_get_instance_id(cluster));
+            return new RbdImage(location, cluster, ioctx, versioned, image, out.getLong(0),
+                    RbdNative.rados_get_instance_id(cluster));
         } catch (IOException | RuntimeException e) {
+            if (versioned != 0) {
+                RbdNative.rados_ioctx_destroy(versioned);
+            }
             if (ioctx != 0) {
                 RbdNative.rados_ioctx_destroy(ioctx);
             }
@@ -194,7 +211,7 @@ final class RbdImage implements AutoCloseable {
      *
      * @return true when this call created it, false when it existed
      */
-    boolean createExclusive(String oid, byte[] content) throws IOException {
+    synchronized boolean createExclusive(String oid, byte[] content) throws IOException {
         long op = RbdNative.rados_create_write_op();
         try {
             RbdNative.rados_write_op_create(op, RbdNative.LIBRADOS_CREATE_EXCLUSIVE, null);
@@ -211,7 +228,7 @@ final class RbdImage implements AutoCloseable {
     }
 
     /** The first bytes (at most {@code max}) of RADOS object {@code oid}, or null when it does not exist. */
-    byte[] readObject(String oid, int max) throws IOException {
+    synchronized byte[] readObject(String oid, int max) throws IOException {
         byte[] buf = new byte[max];
         int rc = RbdNative.rados_read(ioctx, oid, buf, max, 0);
         if (rc == -Errno.ENOENT) {
@@ -219,6 +236,70 @@ final class RbdImage implements AutoCloseable {
         }
         check(location, "reading object '" + oid + "'", rc);
         return java.util.Arrays.copyOf(buf, rc);
+    }
+
+    /** An object's content (empty when it does not exist) and its version (0 then), read together. */
+    record Versioned(byte[] content, long version) {
+    }
+
+    synchronized Versioned readVersioned(String oid, int max) throws IOException {
+        byte[] buf = new byte[max];
+        int rc = RbdNative.rados_read(versionedIoctx, oid, buf, max, 0);
+        if (rc == -Errno.ENOENT) {
+            return new Versioned(new byte[0], 0);
+        }
+        check(location, "reading object '" + oid + "'", rc);
+        if (rc == max) {
+            throw new IOException(location + ": object '" + oid + "' is larger than " + max + " bytes");
+        }
+        return new Versioned(java.util.Arrays.copyOf(buf, rc), RbdNative.rados_get_last_version(versionedIoctx));
+    }
+
+    /**
+     * Replaces object {@code oid} with {@code content} only if its version is still {@code version} (0: only if it
+     * does not exist).
+     *
+     * @return false when the version had changed (nothing written)
+     */
+    synchronized boolean writeIfVersion(String oid, byte[] content, long version) throws IOException {
+        long op = RbdNative.rados_create_write_op();
+        try {
+            if (version == 0) {
+                RbdNative.rados_write_op_create(op, RbdNative.LIBRADOS_CREATE_EXCLUSIVE, null);
+            } else {
+                RbdNative.rados_write_op_assert_version(op, version);
+            }
+            RbdNative.rados_write_op_write_full(op, content, content.length);
+            int rc = RbdNative.rados_write_op_operate(op, versionedIoctx, oid, 0, 0);
+            if (rc == -Errno.ERANGE || rc == -Errno.EOVERFLOW || rc == -Errno.EEXIST) {
+                return false;
+            }
+            check(location, "writing object '" + oid + "'", rc);
+            return true;
+        } finally {
+            RbdNative.rados_release_write_op(op);
+        }
+    }
+
+    /** Takes the exclusive RADOS lock {@code name} on {@code oid} for at most {@code seconds}; false while another holds it. */
+    boolean tryLock(String oid, String name, String cookie, int seconds) throws IOException {
+        Memory duration = new Memory(16);
+        duration.setLong(0, seconds);
+        duration.setLong(8, 0);
+        int rc = RbdNative.rados_lock_exclusive(ioctx, oid, name, cookie, "vaaitarget", Pointer.nativeValue(duration),
+                (byte) 0);
+        if (rc == -Errno.EBUSY || rc == -Errno.EEXIST) {
+            return false;
+        }
+        check(location, "locking object '" + oid + "'", rc);
+        return true;
+    }
+
+    void unlock(String oid, String name, String cookie) {
+        int rc = RbdNative.rados_unlock(ioctx, oid, name, cookie);
+        if (rc < 0) {
+            LOG.warn("{}: unlocking object '{}' failed: {}", location, oid, Errno.describe(-rc));
+        }
     }
 
     @Override
@@ -231,6 +312,7 @@ final class RbdImage implements AutoCloseable {
         if (rc < 0) {
             LOG.warn("{}: closing the image failed: {}", location, Errno.describe(-rc));
         }
+        RbdNative.rados_ioctx_destroy(versionedIoctx);
         RbdNative.rados_ioctx_destroy(ioctx);
         RbdNative.rados_shutdown(cluster);
     }

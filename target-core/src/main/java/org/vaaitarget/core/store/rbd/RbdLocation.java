@@ -78,11 +78,11 @@ public record RbdLocation(String pool, String image, String conf, String user, i
             LunLimits d = LunLimits.defaults(RbdBlockStore.BLOCK_SIZE);
             LunLimits limits = new LunLimits(d.maxTransferBlocks(), d.optimalTransferBlocks(), 1, d.maxWriteSameBlocks(),
                     d.maxUnmapLbaCount(), d.maxUnmapDescriptors(), d.unmapGranularityBlocks());
-            // Reservations are this gateway's only (not yet kept in RADOS): see README "RBD LUNs".
             RbdGateways gateways = RbdGateways.register(store, gateway);
+            RbdReservations reservations = new RbdReservations(store, gateway);
             LogicalUnit lu = new LogicalUnit(number, store, limits, identity, new StripedRangeLockManager(),
-                    new ReservationState(), config.softThresholdPercent(), config.removable(), gateways);
-            gateways.attach(lu);
+                    new ReservationState(reservations), config.softThresholdPercent(), config.removable(), gateways);
+            gateways.attach(lu, reservations);
             return lu;
         } catch (IOException | RuntimeException e) {
             store.close();

@@ -82,6 +82,16 @@ final class RbdNative {
 
     static native int rados_write_op_operate(long op, long ioctx, String oid, long mtime, int flags);
 
+    static native void rados_write_op_assert_version(long op, long version);
+
+    static native long rados_get_last_version(long ioctx);
+
+    /** {@code duration}: the address of a struct timeval; -EBUSY while another cookie holds it. */
+    static native int rados_lock_exclusive(long ioctx, String oid, String name, String cookie, String description,
+                                           long duration, byte flags);
+
+    static native int rados_unlock(long ioctx, String oid, String name, String cookie);
+
     static native int rados_read(long ioctx, String oid, byte[] buffer, long length, long offset);
 
     static native int rados_remove(long ioctx, String oid);
