@@ -71,6 +71,19 @@ class ReportTargetPortGroupsTest {
     }
 
     @Test
+    void allTargetPortsIsNotClaimedWhenEachGatewayIsItsOwnPort() {
+        List<CommandHandler> handlers = new ArrayList<>(org.vaaitarget.core.dispatch.StandardHandlers.all());
+        Harness h = Harness.of(List.of(Harness.aluaLu(0, TWO)), handlers);
+        Reply caps = h.run(A, 0, 0x5E, 0x02, 0, 0, 0, 0, 0, 0, 8, 0);
+        assertEquals(0, caps.u8(2) & 0x04, "ATP_C=0");
+        byte[] register = new byte[24];
+        register[15] = 1;          // SERVICE ACTION RESERVATION KEY 1
+        register[20] = 0x04;       // ALL_TG_PT
+        Reply r = h.run(A, 0, Harness.cdb(0x5F, 0x00, 0, 0, 0, 0, 0, 0, 24, 0), register);
+        assertCheck(r, SenseReason.INVALID_FIELD_IN_PARAMETER_LIST);
+    }
+
+    @Test
     void inquiryAndDeviceIdentificationNameTheGroupOfThePort() {
         Harness h = harness(Harness.aluaLu(0, TWO));
         assertEquals(0x10, h.run(A, 0, 0x12, 0, 0, 0, 96, 0).u8(5) & 0x30, "TPGS=01b implicit");
