@@ -34,7 +34,11 @@ class RbdLibiscsiTest {
     @TestFactory
     Stream<DynamicNode> coreFamiliesOnAnRbdLun() throws Exception {
         Path tool = ExternalTools.require("iscsi-test-cu");
-        target = TestTarget.serve(CephCluster.server(List.of(CephCluster.newLun("libiscsi", 1L << 30))));
+        // exclusive ownership, the configuration's default: the first write makes this gateway the owner
+        org.vaaitarget.core.config.LunConfig lun = CephCluster.newLun("libiscsi", 1L << 30);
+        lun = new org.vaaitarget.core.config.LunConfig(null, lun.sizeBytes(), 512, lun.writeCache(), lun.productId(), 0,
+                false, ((org.vaaitarget.core.store.rbd.RbdLocation) lun.backend()).withExclusive(true));
+        target = TestTarget.serve(CephCluster.server(List.of(lun)));
         IscsiTestCu cu = new IscsiTestCu(tool, target.url(), false, Duration.ofSeconds(180), Duration.ofSeconds(60),
                 Duration.ofSeconds(900), Path.of(System.getProperty("conformance.logDir", "target/libiscsi-rbd")));
         KnownFailures known = KnownFailures.load();

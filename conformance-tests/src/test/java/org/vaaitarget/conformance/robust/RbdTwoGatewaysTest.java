@@ -90,6 +90,36 @@ class RbdTwoGatewaysTest {
         }
     }
 
+    /**
+     * Exclusive ownership: the preferred (lowest) gateway is active/optimized until someone owns the image; a write
+     * through gateway 2 makes it the owner and its group the active/optimized one, the other active/non-optimized.
+     */
+    @Test
+    void withExclusiveOwnershipTheOwnersGroupIsTheOptimizedOne() throws Exception {
+        org.vaaitarget.core.config.LunConfig lun = CephCluster.newLun("owned", 64L << 20);
+        org.vaaitarget.core.store.rbd.RbdLocation image = ((org.vaaitarget.core.store.rbd.RbdLocation) lun.backend())
+                .withExclusive(true);
+        lun = new org.vaaitarget.core.config.LunConfig(null, lun.sizeBytes(), 512, lun.writeCache(), lun.productId(), 0,
+                false, image);
+        List<TestTarget> owned = CephCluster.gateways(lun, 2);
+        byte[] rtpg = {(byte) 0xA3, 0x0A, 0, 0, 0, 0, 0, 0, 0x04, 0, 0, 0};
+        try (IscsiClient one = IscsiClient.loggedIn(new InetSocketAddress(owned.get(0).host(), owned.get(0).port()),
+                owned.get(0).iqn(), 5);
+             IscsiClient two = IscsiClient.loggedIn(new InetSocketAddress(owned.get(1).host(), owned.get(1).port()),
+                     owned.get(1).iqn(), 6)) {
+            byte[] before = data(two, rtpg, 1024);
+            assertEquals(0x00, before[4] & 0x0F, "no owner yet: gateway 1 (the lowest) active/optimized");
+            assertEquals(0x01, before[16] & 0x0F, "gateway 2 active/non-optimized");
+            assertArrayEquals(before, data(one, rtpg, 1024));
+            assertEquals(0, two.write(8, new byte[512], false).status(), "a write through 2 takes the image over");
+            byte[] after = data(two, rtpg, 1024);
+            assertEquals(0x01, after[4] & 0x0F, "gateway 1 active/non-optimized");
+            assertEquals(0x00, after[16] & 0x0F, "gateway 2, the owner, active/optimized");
+        } finally {
+            owned.forEach(TestTarget::close);
+        }
+    }
+
     @Test
     void writesThroughOneGatewayAreReadThroughTheOtherAndCompareAndWriteIsAtomicAcrossThem() throws Exception {
         byte[] block = new byte[512];

@@ -40,7 +40,7 @@ public final class CephCluster {
         return conf;
     }
 
-    /** A LUN on a new image (a fresh name per call) of {@code bytes} in pool rbd. */
+    /** A LUN on a new image (a fresh name per call) of {@code bytes} in pool rbd, shared by its gateways. */
     public static LunConfig newLun(String test, long bytes) {
         String image = "c-" + test + "-" + Long.toHexString(System.nanoTime());
         return new LunConfig(null, bytes, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, TestTarget.PRODUCT_ID, 0, false,

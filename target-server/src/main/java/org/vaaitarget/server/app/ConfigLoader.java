@@ -72,7 +72,7 @@ public final class ConfigLoader {
     }
 
     /** A LUN on a Ceph RBD image instead of a file. */
-    record RbdEntry(String pool, String image, String conf, String user) {
+    record RbdEntry(String pool, String image, String conf, String user, String ownership) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */

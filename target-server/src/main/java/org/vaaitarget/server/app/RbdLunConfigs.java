@@ -41,6 +41,13 @@ final class RbdLunConfigs {
             throw new ConfigException("writeCache", "an RBD LUN is write-through (every gateway runs librbd with"
                     + " rbd_cache=false, so that the gateways never serve each other stale data); remove writeCache or use through");
         }
+        boolean exclusive;
+        switch (r.ownership() == null ? "exclusive" : r.ownership().toLowerCase(Locale.ROOT)) {
+            case "exclusive" -> exclusive = true;
+            case "shared" -> exclusive = false;
+            default -> throw new ConfigException("rbd.ownership", "'" + r.ownership() + "' is not exclusive (one gateway"
+                    + " writes at a time, the default) or shared (every gateway writes; no fencing on failover)");
+        }
         String product = e.productId() == null ? ServerConfig.DEFAULT_PRODUCT_ID : e.productId();
         LunConfigs.checkProductId(product);
         long size = 0;
@@ -55,7 +62,7 @@ final class RbdLunConfigs {
             }
         }
         return new LunConfig(null, size, 512, WriteCacheMode.WRITE_THROUGH, product, 0, false,
-                new RbdLocation(pool, image, conf, user, gateway));
+                new RbdLocation(pool, image, conf, user, gateway, exclusive));
     }
 
     private static String required(String value, String key, String what) throws ConfigException {

@@ -28,7 +28,11 @@ class RbdConfigTest {
         ServerConfig c = ConfigLoader.parse(yaml("rbd: {pool: rbd, image: lun0, conf: ceph.conf, user: iscsi}\nsize: 1G"), dir);
         LunConfig lun = c.targets().get(0).luns().get(0);
         assertNull(lun.file());
-        assertEquals(new RbdLocation("rbd", "lun0", dir.resolve("ceph.conf").toString(), "iscsi"), lun.backend());
+        assertEquals(new RbdLocation("rbd", "lun0", dir.resolve("ceph.conf").toString(), "iscsi", 1, true), lun.backend(),
+                "exclusive ownership by default");
+        LunConfig shared = ConfigLoader.parse(yaml("rbd: {pool: rbd, image: lun0, ownership: shared}"), dir)
+                .targets().get(0).luns().get(0);
+        assertEquals(false, ((RbdLocation) shared.backend()).exclusive());
         assertEquals(1L << 30, lun.sizeBytes());
         assertEquals(512, lun.blockSize());
         assertEquals(LunConfig.WriteCacheMode.WRITE_THROUGH, lun.writeCache());
@@ -46,6 +50,7 @@ class RbdConfigTest {
         "rbd: {pool: rbd, image: x}\\nsize: 1000|targets[0].luns[0].size: size '1000' is not a positive multiple of 512",
         "rbd: {pool: rbd, image: x}\\nfile: a.img|targets[0].luns[0].rbd: a LUN has either a file or an rbd image",
         "rbd: {pool: rbd, image: x, snap: s}|targets[0].luns[0].rbd.snap: unknown key",
+        "rbd: {pool: rbd, image: x, ownership: mine}|targets[0].luns[0].rbd.ownership: 'mine' is not exclusive",
     })
     void badRbdSettingsNameTheKey(String lun, String expected) {
         ConfigException e = assertThrows(ConfigException.class, () -> ConfigLoader.parse(yaml(lun), dir));

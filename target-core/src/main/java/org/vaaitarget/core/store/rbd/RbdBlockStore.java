@@ -68,6 +68,8 @@ public final class RbdBlockStore implements BlockStore {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final List<AutoCloseable> closeFirst = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Exclusive ownership (YAML rbd.ownership: exclusive): writes only as the owner; null when shared. */
+    private volatile RbdOwnership ownership;
 
     /** A submitted request: what to do with librbd's return value, on the completion thread. */
     private record Pending(RbdBlockStore store, LongFunction<Runnable> onResult) {
@@ -93,6 +95,11 @@ public final class RbdBlockStore implements BlockStore {
 
     RbdImage image() {
         return image;
+    }
+
+    /** From now on, writes need {@code owner}ship of the image (taken over on the first write that lacks it). */
+    void requireOwnership(RbdOwnership owner) {
+        this.ownership = owner;
     }
 
     @Override
@@ -167,7 +174,7 @@ public final class RbdBlockStore implements BlockStore {
         }
         NativeBytes bytes = NativeBytes.of(data, allocator);
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, Kind.IO_WRITE, "write",
+        submitOwned(future, Kind.IO_WRITE, "write",
                 c -> RbdNative.rbd_aio_write(image.handle(), lba * BLOCK_SIZE, length, bytes.address(), c),
                 rv -> {
                     bytes.release();
@@ -203,7 +210,7 @@ public final class RbdBlockStore implements BlockStore {
             data.release();
         };
         CompletableFuture<CompareOutcome> future = new CompletableFuture<>();
-        submit(future, Kind.IO_WRITE, "compare and write",
+        submitOwned(future, Kind.IO_WRITE, "compare and write",
                 c -> (int) RbdNative.rbd_aio_compare_and_write(image.handle(), lba * BLOCK_SIZE, length, cmp.address(),
                         data.address(), c, Pointer.nativeValue(mismatch), 0),
                 rv -> {
@@ -232,14 +239,14 @@ public final class RbdBlockStore implements BlockStore {
     @Override
     public CompletableFuture<Void> unmap(long lba, long blocks) {
         StoreException bad = check(lba, blocks);
-        return bad != null ? CompletableFuture.failedFuture(bad) : simple("discard",
+        return bad != null ? CompletableFuture.failedFuture(bad) : owned("discard",
                 c -> RbdNative.rbd_aio_discard(image.handle(), lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c));
     }
 
     /** Zeroes the range ({@code rbd_aio_write_zeroes}: whole objects are freed, the rest written with zeros). */
     public CompletableFuture<Void> writeZeroes(long lba, long blocks) {
         StoreException bad = check(lba, blocks);
-        return bad != null ? CompletableFuture.failedFuture(bad) : simple("write zeroes",
+        return bad != null ? CompletableFuture.failedFuture(bad) : owned("write zeroes",
                 c -> RbdNative.rbd_aio_write_zeroes(image.handle(), lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c, 0, 0));
     }
 
@@ -250,6 +257,37 @@ public final class RbdBlockStore implements BlockStore {
                 rv -> rv < 0 ? () -> future.completeExceptionally(failure(Kind.IO_WRITE, what, rv))
                         : () -> future.complete(null), () -> { });
         return future;
+    }
+
+    /** {@link #simple} for a change of the medium (needs ownership when exclusive). */
+    private CompletableFuture<Void> owned(String what, Submit call) {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        submitOwned(future, Kind.IO_WRITE, what, call,
+                rv -> rv < 0 ? () -> future.completeExceptionally(failure(Kind.IO_WRITE, what, rv))
+                        : () -> future.complete(null), () -> { });
+        return future;
+    }
+
+    /**
+     * {@link #submit} for a change of the medium: with exclusive ownership, only as the owner (taking the image over
+     * first when this gateway is not; see {@link RbdOwnership}). Reads need no ownership.
+     */
+    private void submitOwned(CompletableFuture<?> future, Kind kind, String what, Submit call,
+                             LongFunction<Runnable> onResult, Runnable releaseOnFailure) {
+        RbdOwnership owner = ownership;
+        if (owner == null || owner.state() == RbdOwnership.State.OWNER) {
+            submit(future, kind, what, call, onResult, releaseOnFailure);
+            return;
+        }
+        owner.acquire().whenComplete((v, e) -> {
+            if (e != null) {
+                releaseOnFailure.run();
+                future.completeExceptionally(e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                        ? e.getCause() : e);
+            } else {
+                submit(future, kind, what, call, onResult, releaseOnFailure);
+            }
+        });
     }
 
     /**
@@ -405,6 +443,11 @@ public final class RbdBlockStore implements BlockStore {
 
     private StoreException failure(Kind kind, String what, long rv) {
         int errno = (int) -rv;
+        RbdOwnership owner = ownership;
+        if (errno == Errno.EBLOCKLISTED && owner != null) {
+            owner.fenced("librbd: " + what + " refused, this client is blocklisted");
+            return owner.fencedError();
+        }
         Kind k = errno == Errno.ENOSPC || errno == Errno.EDQUOT ? Kind.NO_SPACE : kind;
         return new StoreException(k, image.location() + ": " + what + " failed: " + Errno.describe(errno));
     }

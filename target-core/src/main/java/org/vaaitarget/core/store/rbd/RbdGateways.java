@@ -23,8 +23,8 @@ import org.vaaitarget.core.store.StoreException;
  * its id (YAML {@code gateway: {id: N}}). Entries stay when a gateway stops (it is still configured); remove a
  * retired gateway with {@code rbd image-meta remove POOL/IMAGE vaaitarget.gateway.N}.
  *
- * <p>States: every gateway writes the image directly (layering only, no exclusive lock), so every group is
- * active/optimized.
+ * <p>States: on a shared image every gateway writes directly, so every group is active/optimized; with exclusive
+ * ownership see {@link #stateOf}.
  *
  * <p>Events: a LOGICAL UNIT RESET through one gateway reaches the others through {@link RbdEvents}: each
  * establishes the unit attention for its own nexuses before acknowledging; so do changes of the shared reservation
@@ -37,11 +37,13 @@ final class RbdGateways implements Gateways, TargetPortGroups {
 
     private final RbdBlockStore store;
     private final int self;
+    private final RbdOwnership ownership;
     private volatile RbdEvents events;
 
-    private RbdGateways(RbdBlockStore store, int self) {
+    private RbdGateways(RbdBlockStore store, int self, RbdOwnership ownership) {
         this.store = store;
         this.self = self;
+        this.ownership = ownership;
     }
 
     /**
@@ -57,9 +59,15 @@ final class RbdGateways implements Gateways, TargetPortGroups {
                 lu.medium().reset();
             } else if (message.startsWith(RbdReservations.MESSAGE)) {
                 reservations.received(message);
+            } else if (message.startsWith(RbdOwnership.MESSAGE + " ") && ownership != null) {
+                ownership.ownerChanged(Integer.parseInt(message.substring(RbdOwnership.MESSAGE.length() + 1).trim()));
             }
         });
         store.closeFirst(events);
+        if (ownership != null) {
+            ownership.useEvents(events);
+            store.closeFirst(ownership::close);
+        }
         reservations.attach(lu.reservations(), lu.unitAttentions(), events);
     }
 
@@ -75,7 +83,7 @@ final class RbdGateways implements Gateways, TargetPortGroups {
     }
 
     /** Registers gateway {@code id} in the image's metadata (idempotent) and returns the image's port groups. */
-    static RbdGateways register(RbdBlockStore store, int id) throws IOException {
+    static RbdGateways register(RbdBlockStore store, int id, RbdOwnership ownership) throws IOException {
         String host;
         try {
             host = InetAddress.getLocalHost().getHostName();
@@ -84,7 +92,30 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         }
         store.image().setMetadata(PREFIX + id, "host=" + host + " pid=" + ManagementFactory.getRuntimeMXBean().getPid()
                 + " opened=" + Instant.now());
-        return new RbdGateways(store, id);
+        return new RbdGateways(store, id, ownership);
+    }
+
+    private static int idOf(String key) {
+        try {
+            return Integer.parseInt(key.substring(PREFIX.length()));
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+
+    /**
+     * Shared images: every gateway active/optimized. Exclusive ownership: the owner's group (or, with no owner yet,
+     * the lowest id's) active/optimized, the others active/non-optimized (usable: a write there takes the image
+     * over), and this gateway unavailable once fenced.
+     */
+    private AccessState stateOf(int id, int preferred) {
+        if (ownership == null) {
+            return AccessState.ACTIVE_OPTIMIZED;
+        }
+        if (id == self && ownership.state() == RbdOwnership.State.FENCED) {
+            return AccessState.UNAVAILABLE;
+        }
+        return id == preferred ? AccessState.ACTIVE_OPTIMIZED : AccessState.ACTIVE_NON_OPTIMIZED;
     }
 
     @Override
@@ -93,6 +124,11 @@ final class RbdGateways implements Gateways, TargetPortGroups {
             Map<String, String> entries = store.image().metadataWithPrefix(PREFIX);
             List<PortGroup> out = new ArrayList<>();
             boolean selfListed = false;
+            int owner = ownership == null || ownership.state() == RbdOwnership.State.FENCED ? 0 : ownership.owner();
+            int preferred = owner; // no owner yet: the lowest id is the one to use, so that hosts do not spread
+            if (ownership != null && preferred == 0) {
+                preferred = entries.keySet().stream().mapToInt(RbdGateways::idOf).filter(i -> i > 0).min().orElse(self);
+            }
             for (String key : entries.keySet()) {
                 int id;
                 try {
@@ -104,7 +140,7 @@ final class RbdGateways implements Gateways, TargetPortGroups {
                     continue;
                 }
                 selfListed |= id == self;
-                out.add(new PortGroup(id, AccessState.ACTIVE_OPTIMIZED, List.of(id)));
+                out.add(new PortGroup(id, stateOf(id, preferred), List.of(id)));
             }
             if (!selfListed) {
                 throw new StoreException(StoreException.Kind.IO_READ, store.image().location() + ": gateway " + self

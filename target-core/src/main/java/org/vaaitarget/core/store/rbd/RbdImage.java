@@ -295,6 +295,54 @@ final class RbdImage implements AutoCloseable {
         return true;
     }
 
+    /** The holder of an exclusive lock: its client name ({@code client.N}), cookie and address. */
+    record Locker(String client, String cookie, String address) {
+    }
+
+    /** The holder of lock {@code name} on {@code oid}, or null when nobody holds it. */
+    Locker lockHolder(String oid, String name) throws IOException {
+        byte[] tag = new byte[256];
+        byte[] clients = new byte[1024];
+        byte[] cookies = new byte[1024];
+        byte[] addresses = new byte[1024];
+        Memory lengths = new Memory(8 * 5);
+        lengths.setLong(0, 0);
+        lengths.setLong(8, tag.length);
+        lengths.setLong(16, clients.length);
+        lengths.setLong(24, cookies.length);
+        lengths.setLong(32, addresses.length);
+        long base = Pointer.nativeValue(lengths);
+        long n = RbdNative.rados_list_lockers(ioctx, oid, name, base, tag, base + 8, clients, base + 16, cookies,
+                base + 24, addresses, base + 32);
+        if (n == -Errno.ENOENT || n == 0) {
+            return null;
+        }
+        check(location, "listing the holders of lock '" + name + "' on '" + oid + "'", (int) n);
+        return new Locker(firstString(clients), firstString(cookies), firstString(addresses));
+    }
+
+    private static String firstString(byte[] b) {
+        int end = 0;
+        while (end < b.length && b[end] != 0) {
+            end++;
+        }
+        return new String(b, 0, end, StandardCharsets.UTF_8);
+    }
+
+    /**
+     * Fences {@code holder} (blocklists its address for an hour, so the OSDs refuse its operations from the next
+     * osdmap on), breaks its lock, and waits for the latest osdmap, so that this client's next operations carry an
+     * epoch at which the fence holds.
+     */
+    void fenceAndBreak(String oid, String name, Locker holder) throws IOException {
+        check(location, "blocklisting " + holder.address(), RbdNative.rados_blocklist_add(cluster, holder.address(), 3600));
+        int rc = RbdNative.rados_break_lock(ioctx, oid, name, holder.client(), holder.cookie());
+        if (rc != -Errno.ENOENT) {
+            check(location, "breaking the lock of " + holder.client(), rc);
+        }
+        check(location, "waiting for the latest osdmap", RbdNative.rados_wait_for_latest_osdmap(cluster));
+    }
+
     void unlock(String oid, String name, String cookie) {
         int rc = RbdNative.rados_unlock(ioctx, oid, name, cookie);
         if (rc < 0) {

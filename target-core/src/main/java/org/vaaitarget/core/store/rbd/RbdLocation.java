@@ -31,8 +31,12 @@ import org.vaaitarget.core.spc.pr.ReservationState;
  * @param conf  the ceph.conf path (null: librados' default search)
  * @param user  the cephx user without {@code client.} (null: admin)
  * @param gateway this server's gateway id (YAML {@code gateway: {id: N}}): its target port group and relative port
+ * @param exclusive one gateway at a time writes the image, taking it over (and fencing the previous owner) on its
+ *                  first write (YAML {@code ownership: exclusive}, the default there; see {@code RbdOwnership});
+ *                  false: every gateway writes (YAML {@code ownership: shared})
  */
-public record RbdLocation(String pool, String image, String conf, String user, int gateway) implements LunBackend {
+public record RbdLocation(String pool, String image, String conf, String user, int gateway, boolean exclusive)
+        implements LunBackend {
     private static final Logger LOG = LoggerFactory.getLogger(RbdLocation.class);
     /** The image metadata key holding the LUN identity (properties text, as in a file LUN's .id file). */
     public static final String METADATA_KEY = "vaaitarget.identity";
@@ -45,14 +49,19 @@ public record RbdLocation(String pool, String image, String conf, String user, i
         }
     }
 
-    /** Served by gateway 1. */
+    /** Served by gateway 1, shared (every gateway writes). */
     public RbdLocation(String pool, String image, String conf, String user) {
-        this(pool, image, conf, user, 1);
+        this(pool, image, conf, user, 1, false);
     }
 
     /** The same image served by gateway {@code id}. */
     public RbdLocation onGateway(int id) {
-        return new RbdLocation(pool, image, conf, user, id);
+        return new RbdLocation(pool, image, conf, user, id, exclusive);
+    }
+
+    /** The same image with exclusive ownership (true) or shared by every gateway (false). */
+    public RbdLocation withExclusive(boolean value) {
+        return new RbdLocation(pool, image, conf, user, gateway, value);
     }
 
     /** The RADOS object (in the image's pool) whose exclusive creation decides the image's identity. */
@@ -78,7 +87,11 @@ public record RbdLocation(String pool, String image, String conf, String user, i
             LunLimits d = LunLimits.defaults(RbdBlockStore.BLOCK_SIZE);
             LunLimits limits = new LunLimits(d.maxTransferBlocks(), d.optimalTransferBlocks(), 1, d.maxWriteSameBlocks(),
                     d.maxUnmapLbaCount(), d.maxUnmapDescriptors(), d.unmapGranularityBlocks());
-            RbdGateways gateways = RbdGateways.register(store, gateway);
+            RbdOwnership ownership = exclusive ? new RbdOwnership(rbd, gateway) : null;
+            if (ownership != null) {
+                store.requireOwnership(ownership);
+            }
+            RbdGateways gateways = RbdGateways.register(store, gateway, ownership);
             RbdReservations reservations = new RbdReservations(store, gateway);
             LogicalUnit lu = new LogicalUnit(number, store, limits, identity, new StripedRangeLockManager(),
                     new ReservationState(reservations), config.softThresholdPercent(), config.removable(), gateways);

@@ -92,6 +92,18 @@ final class RbdNative {
 
     static native int rados_unlock(long ioctx, String oid, String name, String cookie);
 
+    /** The holders of lock {@code name}: NUL-separated client names, cookies and addresses; their count. */
+    static native long rados_list_lockers(long ioctx, String oid, String name, long exclusiveOut, byte[] tag,
+                                          long tagLength, byte[] clients, long clientsLength, byte[] cookies,
+                                          long cookiesLength, byte[] addresses, long addressesLength);
+
+    static native int rados_break_lock(long ioctx, String oid, String name, String client, String cookie);
+
+    /** Fences a client: the OSDs refuse its operations from the osdmap epoch that carries this on. */
+    static native int rados_blocklist_add(long cluster, String address, int expireSeconds);
+
+    static native int rados_wait_for_latest_osdmap(long cluster);
+
     static native int rados_read(long ioctx, String oid, byte[] buffer, long length, long offset);
 
     static native int rados_remove(long ioctx, String oid);

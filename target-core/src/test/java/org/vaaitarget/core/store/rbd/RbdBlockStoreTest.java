@@ -155,6 +155,44 @@ class RbdBlockStoreTest {
         zeros.release();
     }
 
+    /**
+     * Exclusive ownership (issue 18, phase 4): the first write through a gateway that does not own the image takes it
+     * over and blocklists the previous owner, whose later writes are refused by the OSDs (UNAVAILABLE: the host
+     * retries elsewhere) instead of landing over the newer data.
+     */
+    @Test
+    void aTakeOverFencesThePreviousOwnerSoItsLaterWritesNeverLand() throws Exception {
+        RbdBlockStore a = store();
+        RbdOwnership ownerA = new RbdOwnership(a.image(), 1);
+        a.requireOwnership(ownerA);
+        RbdBlockStore b = RbdBlockStore.on(RbdImage.open(location, SIZE));
+        open.add(b);
+        RbdOwnership ownerB = new RbdOwnership(b.image(), 2);
+        b.requireOwnership(ownerB);
+        get(a.write(7, block(1), false));
+        assertEquals(RbdOwnership.State.OWNER, ownerA.state());
+        assertEquals(1, ownerA.owner());
+        ByteBuf read = get(b.read(7, 1)); // reads need no ownership
+        assertEquals(1, read.getByte(0));
+        read.release();
+        assertEquals(RbdOwnership.State.NOT_OWNER, ownerB.state());
+        get(b.write(7, block(2), false));
+        assertEquals(RbdOwnership.State.OWNER, ownerB.state());
+        assertEquals(2, ownerB.owner());
+        ExecutionException stale = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(a.write(7, block(3), false)));
+        assertEquals(StoreException.Kind.UNAVAILABLE, ((StoreException) stale.getCause()).kind(), stale.toString());
+        assertEquals(RbdOwnership.State.FENCED, ownerA.state());
+        ByteBuf after = get(b.read(7, 1));
+        assertEquals(2, after.getByte(0), "the fenced owner's write never landed");
+        after.release();
+        ExecutionException again = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(a.compareAndWrite(7, block(2), block(4), false)));
+        assertEquals(StoreException.Kind.UNAVAILABLE, ((StoreException) again.getCause()).kind());
+        ownerA.close();
+        ownerB.close();
+    }
+
     @Test
     void everyGatewayOpeningAnImageGetsTheSameIdentityEvenWhenRacing() throws Exception {
         LunConfig config = new LunConfig(null, SIZE, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, "VAAI-TARGET", 0,
