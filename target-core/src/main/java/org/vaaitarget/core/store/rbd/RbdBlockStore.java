@@ -250,21 +250,25 @@ public final class RbdBlockStore implements BlockStore {
                 c -> RbdNative.rbd_aio_write_zeroes(image.handle(), lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c, 0, 0));
     }
 
-    /** A request without data buffers whose future completes empty. */
+    /** A request without data buffers whose future completes empty (flush: needs no ownership). */
     private CompletableFuture<Void> simple(String what, Submit call) {
-        CompletableFuture<Void> future = new CompletableFuture<>();
-        submit(future, Kind.IO_WRITE, what, call,
-                rv -> rv < 0 ? () -> future.completeExceptionally(failure(Kind.IO_WRITE, what, rv))
-                        : () -> future.complete(null), () -> { });
-        return future;
+        return bufferless(what, call, false);
     }
 
     /** {@link #simple} for a change of the medium (needs ownership when exclusive). */
     private CompletableFuture<Void> owned(String what, Submit call) {
+        return bufferless(what, call, true);
+    }
+
+    private CompletableFuture<Void> bufferless(String what, Submit call, boolean changesMedium) {
         CompletableFuture<Void> future = new CompletableFuture<>();
-        submitOwned(future, Kind.IO_WRITE, what, call,
-                rv -> rv < 0 ? () -> future.completeExceptionally(failure(Kind.IO_WRITE, what, rv))
-                        : () -> future.complete(null), () -> { });
+        LongFunction<Runnable> onResult = rv -> rv < 0
+                ? () -> future.completeExceptionally(failure(Kind.IO_WRITE, what, rv)) : () -> future.complete(null);
+        if (changesMedium) {
+            submitOwned(future, Kind.IO_WRITE, what, call, onResult, () -> { });
+        } else {
+            submit(future, Kind.IO_WRITE, what, call, onResult, () -> { });
+        }
         return future;
     }
 
