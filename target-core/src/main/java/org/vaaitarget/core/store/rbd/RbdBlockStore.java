@@ -243,7 +243,16 @@ public final class RbdBlockStore implements BlockStore {
                 c -> RbdNative.rbd_aio_discard(image.handle(), lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c));
     }
 
-    /** Zeroes the range ({@code rbd_aio_write_zeroes}: whole objects are freed, the rest written with zeros). */
+    @Override
+    public boolean zeroesWithoutData() {
+        return true;
+    }
+
+    /**
+     * Zeroes the range with one {@code rbd_aio_write_zeroes} (no data travels: whole objects are freed, the rest
+     * zeroed in place); durable on completion like every write here.
+     */
+    @Override
     public CompletableFuture<Void> writeZeroes(long lba, long blocks) {
         StoreException bad = check(lba, blocks);
         return bad != null ? CompletableFuture.failedFuture(bad) : owned("write zeroes",
