@@ -55,6 +55,8 @@ public final class RbdBlockStore implements BlockStore {
     private static final RbdNative.CompletionCallback CALLBACK = RbdBlockStore::completed;
     private static final Map<Long, Pending> PENDING = new ConcurrentHashMap<>();
     private static final AtomicLong IDS = new AtomicLong(1);
+    /** The out-parameter of rbd_aio_create_completion, read right after the call on the same thread. */
+    private static final ThreadLocal<Memory> COMPLETION_OUT = ThreadLocal.withInitial(() -> new Memory(8));
 
     static {
         // librbd's threads call back into the JVM: attach them once, as daemons, instead of per callback.
@@ -408,7 +410,7 @@ public final class RbdBlockStore implements BlockStore {
         }
         long id = IDS.getAndIncrement();
         Pointer arg = new Pointer(id);
-        Memory out = new Memory(8);
+        Memory out = COMPLETION_OUT.get();
         int rc = RbdNative.rbd_aio_create_completion(arg, CALLBACK, Pointer.nativeValue(out));
         if (rc < 0) {
             releaseOnFailure.run();
