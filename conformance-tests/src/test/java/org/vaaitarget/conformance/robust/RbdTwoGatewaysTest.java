@@ -111,10 +111,17 @@ class RbdTwoGatewaysTest {
             assertEquals(0x00, before[4] & 0x0F, "no owner yet: gateway 1 (the lowest) active/optimized");
             assertEquals(0x01, before[16] & 0x0F, "gateway 2 active/non-optimized");
             assertArrayEquals(before, data(one, rtpg, 1024));
+            assertEquals(0, one.write(8, new byte[512], false).status(), "gateway 1 owns the image after a write");
+            assertArrayEquals(before, data(two, rtpg, 1024), "the owner, gateway 1, is the optimized one");
             assertEquals(0, two.write(8, new byte[512], false).status(), "a write through 2 takes the image over");
             byte[] after = data(two, rtpg, 1024);
             assertEquals(0x01, after[4] & 0x0F, "gateway 1 active/non-optimized");
             assertEquals(0x00, after[16] & 0x0F, "gateway 2, the owner, active/optimized");
+            IscsiClient.Result fenced = one.write(8, new byte[512], false);
+            assertEquals(2, fenced.status(), "gateway 1 was fenced by the take-over");
+            assertEquals(0x02, fenced.senseKey(), "NOT READY (TARGET PORT IN UNAVAILABLE STATE): the host retries elsewhere");
+            byte[] fromFenced = data(one, rtpg, 1024);
+            assertEquals(0x03, fromFenced[4] & 0x0F, "the fenced gateway reports its own group unavailable");
         } finally {
             owned.forEach(TestTarget::close);
         }

@@ -42,6 +42,8 @@ final class RbdEvents implements AutoCloseable {
     private final Consumer<String> handler;
     private final long id = IDS.getAndIncrement();
     private volatile long cookie;
+    /** Whether {@link #cookie} is a live watch (unwatching a handle twice frees it twice: a crash in librados). */
+    private boolean watching;
     private boolean closed;
     /** Runs the blocking notify calls, so that neither the caller nor the store's completion thread waits. */
     private final java.util.concurrent.ExecutorService notifier;
@@ -74,12 +76,13 @@ final class RbdEvents implements AutoCloseable {
         return events;
     }
 
-    private void start() throws IOException {
+    private synchronized void start() throws IOException {
         Memory out = new Memory(8);
         out.setLong(0, 0);
         RbdImage.check(store.image().location(), "watching " + oid, RbdNative.rados_watch2(store.image().ioctx(), oid,
                 Pointer.nativeValue(out), CALLBACK, ERROR_CALLBACK, new Pointer(id)));
         cookie = out.getLong(0);
+        watching = true;
     }
 
     /** Sends {@code message} to every other gateway and completes when they have handled it (or timed out). */
@@ -140,9 +143,10 @@ final class RbdEvents implements AutoCloseable {
                 events.store.image().location(), events.oid, Errno.describe(-error));
         events.store.offload(() -> {
             synchronized (events) {
-                if (!events.closed) {
+                if (!events.closed && events.watching && events.cookie == cookie) {
+                    events.watching = false;
                     RbdNative.rados_unwatch2(events.store.image().ioctx(), cookie);
-                    events.start();
+                    events.start(); // fails for good once this client is blocklisted
                 }
             }
             return null;
@@ -155,7 +159,10 @@ final class RbdEvents implements AutoCloseable {
             return;
         }
         closed = true;
-        RbdNative.rados_unwatch2(store.image().ioctx(), cookie);
+        if (watching) {
+            watching = false;
+            RbdNative.rados_unwatch2(store.image().ioctx(), cookie);
+        }
         RbdNative.rados_watch_flush(store.image().cluster());
         WATCHERS.remove(id);
         notifier.shutdown();

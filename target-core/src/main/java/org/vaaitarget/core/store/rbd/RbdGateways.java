@@ -6,7 +6,6 @@ import java.net.InetAddress;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +38,8 @@ final class RbdGateways implements Gateways, TargetPortGroups {
     private final int self;
     private final RbdOwnership ownership;
     private volatile RbdEvents events;
+    /** The gateway ids the last successful listing found (what a fenced gateway still reports). */
+    private volatile List<Integer> lastSeen;
 
     private RbdGateways(RbdBlockStore store, int self, RbdOwnership ownership) {
         this.store = store;
@@ -92,7 +93,9 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         }
         store.image().setMetadata(PREFIX + id, "host=" + host + " pid=" + ManagementFactory.getRuntimeMXBean().getPid()
                 + " opened=" + Instant.now());
-        return new RbdGateways(store, id, ownership);
+        RbdGateways gateways = new RbdGateways(store, id, ownership);
+        gateways.lastSeen = List.of(id);
+        return gateways;
     }
 
     private static int idOf(String key) {
@@ -118,36 +121,42 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         return id == preferred ? AccessState.ACTIVE_OPTIMIZED : AccessState.ACTIVE_NON_OPTIMIZED;
     }
 
+    /**
+     * From the cluster (the registry in the image metadata, the owner from its lock); a fenced gateway can no longer
+     * read the cluster and answers from the gateways it last saw: itself unavailable, the others active/non-optimized.
+     */
     @Override
     public CompletionStage<List<PortGroup>> groups() {
         return store.offload(() -> {
-            Map<String, String> entries = store.image().metadataWithPrefix(PREFIX);
-            List<PortGroup> out = new ArrayList<>();
-            boolean selfListed = false;
-            int owner = ownership == null || ownership.state() == RbdOwnership.State.FENCED ? 0 : ownership.owner();
-            int preferred = owner; // no owner yet: the lowest id is the one to use, so that hosts do not spread
-            if (ownership != null && preferred == 0) {
-                preferred = entries.keySet().stream().mapToInt(RbdGateways::idOf).filter(i -> i > 0).min().orElse(self);
+            if (ownership != null && ownership.state() == RbdOwnership.State.FENCED) {
+                return groupsOf(lastSeen, 0);
             }
-            for (String key : entries.keySet()) {
-                int id;
-                try {
-                    id = Integer.parseInt(key.substring(PREFIX.length()));
-                } catch (NumberFormatException e) {
-                    continue; // not ours
+            List<Integer> ids = new ArrayList<>();
+            for (String key : store.image().metadataWithPrefix(PREFIX).keySet()) {
+                int id = idOf(key);
+                if (id >= 1 && id <= 0xFFFF) {
+                    ids.add(id);
                 }
-                if (id < 1 || id > 0xFFFF) {
-                    continue;
-                }
-                selfListed |= id == self;
-                out.add(new PortGroup(id, stateOf(id, preferred), List.of(id)));
             }
-            if (!selfListed) {
+            if (!ids.contains(self)) {
                 throw new StoreException(StoreException.Kind.IO_READ, store.image().location() + ": gateway " + self
                         + " is missing from the image metadata (" + PREFIX + self + " removed while serving?)");
             }
-            out.sort((a, b) -> Integer.compare(a.id(), b.id()));
-            return out;
+            ids.sort(null);
+            lastSeen = List.copyOf(ids);
+            int preferred = ownership == null ? 0 : ownership.owner();
+            if (ownership != null && preferred == 0) {
+                preferred = ids.get(0); // no owner yet: the lowest id is the one to use, so that hosts do not spread
+            }
+            return groupsOf(ids, preferred);
         });
+    }
+
+    private List<PortGroup> groupsOf(List<Integer> ids, int preferred) {
+        List<PortGroup> out = new ArrayList<>();
+        for (int id : ids) {
+            out.add(new PortGroup(id, stateOf(id, preferred), List.of(id)));
+        }
+        return out;
     }
 }
