@@ -91,6 +91,31 @@ class RbdTwoGatewaysTest {
     }
 
     /**
+     * Reservations are one state for the image: RESERVE(6) racing through both gateways, many times, has exactly
+     * one winner each time, and the loser gets RESERVATION CONFLICT until the winner releases.
+     */
+    @Test
+    void reserveRacingThroughBothGatewaysHasExactlyOneWinner() throws Exception {
+        byte[] reserve = {0x16, 0, 0, 0, 0, 0};
+        byte[] release = {0x17, 0, 0, 0, 0, 0};
+        try (IscsiClient a = login(1, 7); IscsiClient b = login(2, 8)) {
+            for (int round = 0; round < 20; round++) {
+                int ia = a.sendCommand(reserve, 0, false, null);
+                int ib = b.sendCommand(reserve, 0, false, null);
+                int sa = a.awaitResult(ia).status();
+                int sb = b.awaitResult(ib).status();
+                assertEquals(1, (sa == 0 ? 1 : 0) + (sb == 0 ? 1 : 0), "round " + round + ": statuses " + sa + ", " + sb);
+                assertEquals(0x18, sa == 0 ? sb : sa, "the loser gets RESERVATION CONFLICT");
+                IscsiClient winner = sa == 0 ? a : b;
+                IscsiClient loser = sa == 0 ? b : a;
+                assertEquals(0x18, loser.command(new byte[] {0x00, 0, 0, 0, 0, 0}, 0, false, null).status(),
+                        "TEST UNIT READY through the other gateway conflicts while reserved");
+                assertEquals(0, winner.command(release, 0, false, null).status());
+            }
+        }
+    }
+
+    /**
      * Exclusive ownership: the preferred (lowest) gateway is active/optimized until someone owns the image; a write
      * through gateway 2 makes it the owner and its group the active/optimized one, the other active/non-optimized.
      */
