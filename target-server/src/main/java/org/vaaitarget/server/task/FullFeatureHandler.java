@@ -323,12 +323,15 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
         // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
         // sends a command. cleanUp() repeats this harmlessly when the channel closes.
-        conn.device().nexusLost(conn.nexus);
         SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shuttingDown ? "after the shutdown notice" : "");
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
-        conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
-                session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
-        request.release();
+        Runnable answer = () -> {
+            conn.sendThenClose(TargetPdus.logoutResponse(request.itt(), LOGOUT_OK,
+                    session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
+            request.release();
+        };
+        // With several gateways the release of a SCSI-2 reservation is a cluster round trip: answer after it.
+        conn.device().endNexus(conn.nexus).whenComplete((v, e) -> conn.onLoop(answer, request::release));
     }
 
     @Override
