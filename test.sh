@@ -42,8 +42,25 @@ if ((${#missing[@]})); then
   fi
 fi
 
+# RBD LUNs (issue 18): a throw-away Ceph cluster (../shared/ceph/mini-ceph.sh: one mon, one memstore OSD on
+# 127.0.0.1, about 10 s) unless CEPH_CONF already names one. Installed as root (`mini-ceph.sh install`),
+# stopped at exit by the PIDs it started. Without it the RBD tests are skipped (or fail when CI=true).
+ceph_dir=
+mini_ceph=../shared/ceph/mini-ceph.sh
+if [ -z "${CEPH_CONF:-}" ] && [ -x "$mini_ceph" ]; then
+  [ "$(id -u)" = 0 ] && "$mini_ceph" install
+  if command -v ceph-mon >/dev/null 2>&1; then
+    ceph_dir=$(mktemp -d)
+    if CEPH_DIR=$ceph_dir "$mini_ceph" start >"$ceph_dir/start.log" 2>&1; then
+      export CEPH_CONF=$ceph_dir/ceph.conf
+    else
+      echo "test.sh: could not start the Ceph cluster for the RBD tests ($ceph_dir/start.log)" >&2
+    fi
+  fi
+fi
+
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+trap 'rm -f "$log"; if [ -n "$ceph_dir" ]; then CEPH_DIR=$ceph_dir "$mini_ceph" stop >/dev/null; rm -rf "$ceph_dir"; fi' EXIT
 set +e
 # verify, not test: Maven builds a module's jars in its package phase, after its tests, so with `mvn test`
 # the runnable jar (target-server/target/iscsi-target.jar) would not exist when conformance-tests runs;

@@ -21,7 +21,8 @@
  *
  * Build: gcc -O2 -o caw-bench caw-bench.c $(pkg-config --cflags --libs libiscsi) -lpthread
  * Usage: caw-bench [-m one|disjoint|rw|randwrite|seqwrite] [-n sessions] [-t seconds] [-q depth] [-b bytes]
- *        iscsi://host:port/iqn/lun
+ *        iscsi://host:port/iqn/lun [URL...]
+ * With several URLs (one device through several gateways) session i logs in to URL i mod count.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -55,7 +56,8 @@ struct session {
     pthread_t thread;
 };
 
-static const char *url_arg;
+static char **urls;
+static int url_count;
 static enum mode mode = MODE_ONE;
 static int block_size = 512;
 static uint64_t lun_blocks;      /* from READ CAPACITY(16) */
@@ -78,6 +80,7 @@ static struct iscsi_context *login(int id, int *lun) {
         fprintf(stderr, "session %d: cannot create context\n", id);
         return NULL;
     }
+    const char *url_arg = urls[id % url_count];
     struct iscsi_url *url = iscsi_parse_full_url(iscsi, url_arg);
     if (url == NULL) {
         fprintf(stderr, "bad url %s: %s\n", url_arg, iscsi_get_error(iscsi));
@@ -377,10 +380,11 @@ int main(int argc, char **argv) {
         }
     }
     if (optind >= argc || n < 1 || n > MAX_SESSIONS || secs <= 0 || queue_depth < 1 || io_bytes < 512) {
-        fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite] [-n 1..%d] [-t seconds] [-q depth] [-b bytes] URL\n", argv[0], MAX_SESSIONS);
+        fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite] [-n 1..%d] [-t seconds] [-q depth] [-b bytes] URL [URL...]\n", argv[0], MAX_SESSIONS);
         return 2;
     }
-    url_arg = argv[optind];
+    urls = argv + optind;
+    url_count = argc - optind;
     const char *mode_name = mode == MODE_ONE ? "one" : mode == MODE_DISJOINT ? "disjoint" : mode == MODE_RW ? "rw"
                           : mode == MODE_RANDWRITE ? "randwrite" : "seqwrite";
     int writes = mode == MODE_RANDWRITE || mode == MODE_SEQWRITE;

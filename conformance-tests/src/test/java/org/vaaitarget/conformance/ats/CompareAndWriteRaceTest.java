@@ -18,6 +18,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.io.TempDir;
+import org.vaaitarget.conformance.support.CephCluster;
 import org.vaaitarget.conformance.support.ExternalTools;
 import org.vaaitarget.conformance.support.ProcessRunner;
 import org.vaaitarget.conformance.support.TestTarget;
@@ -70,8 +71,15 @@ class CompareAndWriteRaceTest {
     }
 
     private Map<String, String> race(String mode, int sessions, int seconds) {
-        ProcessRunner.Result r = ProcessRunner.run(List.of(client.toString(), "-m", mode, "-n", Integer.toString(sessions),
-                "-t", Integer.toString(seconds), target.url()), LIMIT, client.getParent());
+        return race(mode, sessions, seconds, List.of(target.url()));
+    }
+
+    /** caw-bench with session i on {@code urls[i mod n]}. */
+    private Map<String, String> race(String mode, int sessions, int seconds, List<String> urls) {
+        List<String> command = new ArrayList<>(List.of(client.toString(), "-m", mode, "-n", Integer.toString(sessions),
+                "-t", Integer.toString(seconds)));
+        command.addAll(urls);
+        ProcessRunner.Result r = ProcessRunner.run(command, LIMIT, client.getParent());
         String line = r.output().lines().filter(l -> l.startsWith("RESULT")).reduce((a, b) -> b).orElse("");
         assertTrue(r.ok() && !line.isEmpty(), "caw-bench " + mode + " failed (exit " + r.exitCode() + "):\n" + r.output());
         Map<String, String> fields = new HashMap<>();
@@ -89,6 +97,24 @@ class CompareAndWriteRaceTest {
         assertEquals("0", r.get("errors"), r.toString());
         assertTrue(Long.parseLong(r.get("success")) > 0, r.toString());
         assertTrue(Long.parseLong(r.get("miscompare")) > 0, "the sessions really raced: " + r);
+    }
+
+    /**
+     * Issue 18: the counter's block on an RBD image, the sessions split over two gateways: each gateway's range
+     * locks know nothing of the other's commands, so only librbd's compare-and-write (one OSD operation) keeps the
+     * update atomic.
+     */
+    @Test
+    void eightSessionsSplitAcrossTwoRbdGatewaysLoseNoUpdate() throws Exception {
+        List<TestTarget> gateways = CephCluster.gateways(CephCluster.newLun("cawrace", 64L << 20), 2);
+        try {
+            Map<String, String> r = race("one", 8, 5, gateways.stream().map(TestTarget::url).toList());
+            assertEquals("OK", r.get("check"), "counter must equal the number of successful COMPARE AND WRITEs: " + r);
+            assertEquals("0", r.get("errors"), r.toString());
+            assertTrue(Long.parseLong(r.get("miscompare")) > 0, "the sessions really raced: " + r);
+        } finally {
+            gateways.forEach(TestTarget::close);
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ final class IscsiTestCu {
     private final Path tool;
     private final String url;
     private final boolean multipath;
+    private final String secondUrl;
     private final Duration familyLimit;
     private final Duration testLimit;
     private final Path logDir;
@@ -37,10 +38,28 @@ final class IscsiTestCu {
      */
     IscsiTestCu(Path tool, String url, boolean multipath, Duration familyLimit, Duration testLimit, Duration budget,
                 Path logDir) {
+        this(tool, url, multipath, null, familyLimit, testLimit, budget, logDir);
+    }
+
+    /**
+     * @param secondUrl the second path for the MultipathIO families (another gateway of the same device), or null
+     */
+    IscsiTestCu(Path tool, String url, String secondUrl, Duration familyLimit, Duration testLimit, Duration budget,
+                Path logDir) {
+        this(tool, url, false, secondUrl, familyLimit, testLimit, budget, logDir);
+    }
+
+    /**
+     * @param multipath true: every run gets its URL twice (two sessions to one LUN, for MultipathIO)
+     * @param secondUrl a second URL given to every run (another path to the same device); wins over multipath
+     */
+    private IscsiTestCu(Path tool, String url, boolean multipath, String secondUrl, Duration familyLimit,
+                        Duration testLimit, Duration budget, Path logDir) {
+        this.multipath = multipath;
+        this.secondUrl = secondUrl;
         this.deadline = Instant.now().plus(budget);
         this.tool = tool;
         this.url = url;
-        this.multipath = multipath;
         this.familyLimit = familyLimit;
         this.testLimit = testLimit;
         this.logDir = logDir;
@@ -125,7 +144,9 @@ final class IscsiTestCu {
         List<String> command = new ArrayList<>(List.of(tool.toString(), "-d", "-i", INITIATOR_1, "-I", INITIATOR_2,
                 "--test=" + selector, url));
         command.addAll(extraArgs);        // after the URL: options (getopt permutes them) or a second URL
-        if (multipath) {
+        if (secondUrl != null) {
+            command.add(secondUrl);
+        } else if (multipath) {
             command.add(url);
         }
         Duration left = remaining();

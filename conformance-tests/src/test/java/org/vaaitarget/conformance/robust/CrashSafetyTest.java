@@ -257,10 +257,15 @@ class CrashSafetyTest {
         }
 
         static ServerProcess start(Path lun, Path log) throws Exception {
+            return start(List.of("--portal", "127.0.0.1:0", "--iqn", IQN, "--lun", lun + ":16M"), log);
+        }
+
+        /** A server JVM with the given command-line arguments, its output in {@code log}; waits until it listens. */
+        static ServerProcess start(List<String> args, Path log) throws Exception {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-            List<String> cmd = List.of(java, "-Xmx256m", "-cp", System.getProperty("java.class.path"),
-                    "org.vaaitarget.server.app.Main", "--portal", "127.0.0.1:0", "--iqn", IQN,
-                    "--lun", lun + ":16M");
+            List<String> cmd = new java.util.ArrayList<>(List.of(java, "-Xmx256m", "-cp",
+                    System.getProperty("java.class.path"), "org.vaaitarget.server.app.Main"));
+            cmd.addAll(args);
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             CompletableFuture<Integer> port = new CompletableFuture<>();
             Thread pump = new Thread(() -> {
@@ -293,6 +298,14 @@ class CrashSafetyTest {
 
         InetSocketAddress address() {
             return new InetSocketAddress("127.0.0.1", port);
+        }
+
+        /** Sends a signal (STOP, CONT, ...) with kill(1). */
+        void signal(String name) throws Exception {
+            Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(process.pid())).inheritIO().start();
+            if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0) {
+                throw new IOException("kill -" + name + " " + process.pid() + " failed");
+            }
         }
 
         /** SIGKILL (Process.destroyForcibly on Unix), then wait for it to be gone. */

@@ -118,6 +118,13 @@ public final class TestTarget implements AutoCloseable {
         return new TestTarget(config, server, bound.getHostString(), bound.getPort(), IQN, 0);
     }
 
+    /** Our server started in-process with {@code config}; the test talks to its first portal and LUN 0 of its first target. */
+    public static TestTarget serve(ServerConfig config) throws StartupException {
+        RunningServer server = TargetServer.start(config);
+        InetSocketAddress bound = server.boundAddresses().get(0);
+        return new TestTarget(config, server, bound.getHostString(), bound.getPort(), config.targets().get(0).iqn(), 0);
+    }
+
     static TestTarget external(String url) {
         URI uri = URI.create(url);
         String[] path = uri.getPath() == null ? new String[0] : uri.getPath().split("/");

@@ -2,11 +2,13 @@ package org.vaaitarget.core.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import org.vaaitarget.core.lu.LunBackend;
+import org.vaaitarget.core.store.file.FileLunBackend;
 
 /**
- * How to open one file-backed LUN.
+ * How to open one LUN.
  *
- * @param file        the backing file
+ * @param file        the backing file (file LUNs; null for other backends)
  * @param sizeBytes   size to create the file with when it does not exist (sparse); an existing file
  *                    is used at its own size. Must be a multiple of blockSize.
  * @param blockSize   logical block size, 512 or 4096
@@ -21,18 +23,35 @@ import java.util.Objects;
  *                    false (the default) for a fixed disk, which is what ESXi expects
  * @param readOnly    serve the file write-protected: it is opened read-only (a file the server may not write
  *                    works), MODE SENSE reports WP=1 and every command that would change the medium gets
- *                    DATA PROTECT / WRITE PROTECTED; the file must exist
+ *                    DATA PROTECT / WRITE PROTECTED; the file must exist (file LUNs only)
  * @param sanitize    allow SANITIZE (OVERWRITE, BLOCK ERASE, EXIT FAILURE MODE) on this LUN; off by default,
  *                    so that one command cannot wipe a datastore by accident (INVALID COMMAND OPERATION CODE)
+ *                    (file LUNs only)
  * @param sanitizeBytesPerSecond the most a SANITIZE OVERWRITE writes per second, so that a sanitize running in
  *                    the background does not take the whole disk from the other LUNs on it; 0 (the default) for
  *                    no limit
+ * @param backend     where the LUN lives and how it is opened; null means the file
  */
 public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
                         int softThresholdPercent, boolean removable, boolean readOnly, boolean sanitize,
-                        long sanitizeBytesPerSecond) {
+                        long sanitizeBytesPerSecond, LunBackend backend) {
 
-    /** A writable LUN without SANITIZE. */
+    /** A file-backed LUN, write-protected or not, with or without SANITIZE. */
+    public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
+                     int softThresholdPercent, boolean removable, boolean readOnly, boolean sanitize,
+                     long sanitizeBytesPerSecond) {
+        this(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, readOnly, sanitize,
+                sanitizeBytesPerSecond, null);
+    }
+
+    /** A writable LUN without SANITIZE on the given backend (null: the file). */
+    public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
+                     int softThresholdPercent, boolean removable, LunBackend backend) {
+        this(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, false, false, 0,
+                backend);
+    }
+
+    /** A writable file-backed LUN without SANITIZE. */
     public LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
                      int softThresholdPercent, boolean removable) {
         this(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, false, false, 0);
@@ -52,19 +71,19 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
     /** This LUN, write-protected or not. */
     public LunConfig withReadOnly(boolean value) {
         return new LunConfig(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, value,
-                sanitize, sanitizeBytesPerSecond);
+                sanitize, sanitizeBytesPerSecond, backend);
     }
 
     /** This LUN, with SANITIZE allowed or not. */
     public LunConfig withSanitize(boolean value) {
         return new LunConfig(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, readOnly,
-                value, sanitizeBytesPerSecond);
+                value, sanitizeBytesPerSecond, backend);
     }
 
     /** This LUN with a sanitize rate (0: unlimited). */
     public LunConfig withSanitizeBytesPerSecond(long value) {
         return new LunConfig(file, sizeBytes, blockSize, writeCache, productId, softThresholdPercent, removable, readOnly,
-                sanitize, value);
+                sanitize, value, backend);
     }
 
     public enum WriteCacheMode {
@@ -73,7 +92,10 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
     }
 
     public LunConfig {
-        Objects.requireNonNull(file, "file");
+        if (backend == null) {
+            backend = FileLunBackend.INSTANCE;
+            Objects.requireNonNull(file, "file");
+        }
         Objects.requireNonNull(writeCache, "writeCache");
         if (blockSize != 512 && blockSize != 4096) {
             throw new IllegalArgumentException("block size must be 512 or 4096, not " + blockSize);
@@ -84,5 +106,16 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
         if (softThresholdPercent < 0 || softThresholdPercent > 100) {
             throw new IllegalArgumentException("soft threshold must be 0 (off) to 100 percent, not " + softThresholdPercent);
         }
+    }
+
+    /** The same LUN with other sizes, soft threshold and removability (the backend and the rest stay). */
+    public LunConfig with(long newSizeBytes, int newSoftThresholdPercent, boolean newRemovable) {
+        return new LunConfig(file, newSizeBytes, blockSize, writeCache, productId, newSoftThresholdPercent, newRemovable,
+                readOnly, sanitize, sanitizeBytesPerSecond, backend);
+    }
+
+    /** What the operator configured, for messages: the file, or {@code rbd:pool/image}. */
+    public String describe() {
+        return backend.describe(this);
     }
 }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import org.vaaitarget.core.sbc.SbcHandlers;
 import org.vaaitarget.core.spc.SpcHandlers;
+import org.vaaitarget.core.spc.alua.ReportTargetPortGroupsHandler;
 import org.vaaitarget.core.spc.xcopy.XcopyHandlers;
 import org.vaaitarget.core.spc.pr.PrHandlers;
 
@@ -18,6 +19,7 @@ public final class StandardHandlers {
         all.addAll(SbcHandlers.all());
         all.addAll(XcopyHandlers.all());
         all.addAll(PrHandlers.all());
+        all.add(new ReportTargetPortGroupsHandler());
         return all;
     }
 }

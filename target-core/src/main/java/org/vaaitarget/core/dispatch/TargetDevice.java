@@ -376,11 +376,20 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         CompletableFuture<Void> aborted = abortAll(lu, victims, from, n -> true);
         lu.unitAttentions().raiseForAll(SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED, null);
         lu.unitAttentions().raise(from, SenseReason.BUS_DEVICE_RESET_FUNCTION_OCCURRED);
-        lu.reservations().reset();          // SCSI-2 reservation released; persistent reservations stay
+        CompletableFuture<Void> released = lu.reservations().changed(() -> {
+            lu.reservations().reset();      // SCSI-2 reservation released; persistent reservations stay
+            return (Void) null;
+        }).exceptionally(e -> {
+            LOG.warn("LOGICAL UNIT RESET of LUN {} on {}: releasing the SCSI-2 reservation failed", lu.number(), name, e);
+            return null;
+        });
         lu.medium().reset();                // medium removal preventions end (SPC-5 6.16)
         LOG.info("LOGICAL UNIT RESET of LUN {} on {} from {}: {} task(s) aborted", lu.number(), name, from,
                 victims.size());
-        return aborted.thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
+        CompletableFuture<Void> others = lu.gateways() == null ? CompletableFuture.completedFuture(null)
+                : lu.gateways().announceReset().toCompletableFuture().exceptionally(e -> null); // see Gateways
+        return CompletableFuture.allOf(aborted, others, released)
+                .thenApply(v -> TaskManagementResponse.FUNCTION_COMPLETE);
     }
 
     /**
@@ -466,6 +475,11 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      */
     @Override
     public void nexusLost(ItNexus nexus) {
+        endNexus(nexus);
+    }
+
+    @Override
+    public CompletableFuture<Void> endNexus(ItNexus nexus) {
         for (RunningTask rt : running) {
             if (rt.task().nexus().equals(nexus)) {
                 rt.abort();
@@ -473,11 +487,21 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
         }
         nexuses.remove(nexus);
         inventoryChanged.remove(nexus);
+        List<CompletableFuture<Void>> released = new ArrayList<>();
         for (LogicalUnit lu : inventory.luns()) {
-            lu.reservations().nexusLost(nexus);
+            if (nexus.equals(lu.reservations().scsi2Holder())) {  // its SCSI-2 reservation ends (SPC-2 5.5.1)
+                released.add(lu.reservations().changed(() -> {
+                    lu.reservations().nexusLost(nexus);
+                    return (Void) null;
+                }).exceptionally(e -> {
+                    LOG.warn("Releasing the SCSI-2 reservation of lost {} on LUN {} failed", nexus, lu.number(), e);
+                    return null;
+                }));
+            }
             lu.medium().nexusLost(nexus);   // its medium removal prevention ends (SPC-5 6.16)
             lu.unitAttentions().forget(nexus);
         }
+        return CompletableFuture.allOf(released.toArray(CompletableFuture[]::new));
     }
 
     @Override

@@ -8,6 +8,7 @@ import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
 import org.vaaitarget.core.sbc.sanitize.SanitizeSettings;
 import org.vaaitarget.core.sbc.sanitize.Sanitizer;
+import org.vaaitarget.core.spc.alua.TargetPortGroups;
 import org.vaaitarget.core.spc.pr.ReservationState;
 import org.vaaitarget.core.store.BlockStore;
 
@@ -30,6 +31,7 @@ public final class LogicalUnit implements AutoCloseable {
     private final RemovableMedium medium;
     private volatile LunObserver observer = LunObserver.NONE;
     private final Sanitizer sanitizer;
+    private final Gateways gateways;
 
     /** A LU whose reservation state lives in memory only (no APTPL persistence). */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks) {
@@ -52,13 +54,35 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
                        ReservationState reservations, int softThresholdPercent, boolean removable) {
-        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, SanitizeSettings.NONE);
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, SanitizeSettings.NONE,
+                null);
     }
 
     /** @param sanitize whether and how this LU serves SANITIZE (see {@link Sanitizer}) */
     public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
                        ReservationState reservations, int softThresholdPercent, boolean removable,
                        SanitizeSettings sanitize) {
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, sanitize, null);
+    }
+
+    /**
+     * @param gateways the other gateways when several serve this LU (implicit ALUA, shared events), else null
+     */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations, int softThresholdPercent, boolean removable,
+                       Gateways gateways) {
+        this(number, store, limits, identity, locks, reservations, softThresholdPercent, removable, SanitizeSettings.NONE,
+                gateways);
+    }
+
+    /**
+     * @param sanitize whether and how this LU serves SANITIZE (see {@link Sanitizer})
+     * @param gateways the other gateways when several serve this LU (implicit ALUA, shared events), else null
+     */
+    public LogicalUnit(int number, BlockStore store, LunLimits limits, LunIdentity identity, RangeLockManager locks,
+                       ReservationState reservations, int softThresholdPercent, boolean removable,
+                       SanitizeSettings sanitize, Gateways gateways) {
+        this.gateways = gateways;
         this.medium = removable ? RemovableMedium.removable() : RemovableMedium.fixed();
         this.reservations = Objects.requireNonNull(reservations);
         this.number = number;
@@ -145,6 +169,16 @@ public final class LogicalUnit implements AutoCloseable {
      */
     public boolean writeProtected() {
         return store.readOnly() || mode.softwareWriteProtect();
+    }
+
+    /** The target port groups (implicit ALUA) when several gateways serve this LU; null for one server. */
+    public TargetPortGroups portGroups() {
+        return gateways == null ? null : gateways.portGroups();
+    }
+
+    /** The other gateways serving this LU; null when this server is the only one. */
+    public Gateways gateways() {
+        return gateways;
     }
 
     public int blockSize() {

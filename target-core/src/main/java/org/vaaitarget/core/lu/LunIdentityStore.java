@@ -60,10 +60,7 @@ public final class LunIdentityStore {
      * @throws IOException when the identity file cannot be read or written or is corrupt; the message names it
      */
     public static LunIdentity loadOrCreate(Path lunFile, String productId) throws IOException {
-        String product = productId == null ? DEFAULT_PRODUCT : productId;
-        if (product.isEmpty() || product.length() > 16 || !isPrintableAscii(product)) {
-            throw new IllegalArgumentException("product id must be 1 to 16 printable ASCII characters: '" + product + "'");
-        }
+        String product = checkedProduct(productId);
         Path idFile = identityFile(lunFile);
         if (!Files.exists(idFile)) {
             create(idFile);
@@ -72,35 +69,56 @@ public final class LunIdentityStore {
     }
 
     private static LunIdentity read(Path idFile, String product) throws IOException {
+        return parse(Files.readString(idFile, StandardCharsets.ISO_8859_1), product, idFile.toString());
+    }
+
+    /**
+     * An identity from the properties text an identity file holds (the same text other backends keep elsewhere).
+     *
+     * @param where names the place the text came from, for the error message
+     * @throws IOException when the text is corrupt; the message names {@code where}
+     */
+    public static LunIdentity parse(String text, String productId, String where) throws IOException {
+        String product = checkedProduct(productId);
         Properties props = new Properties();
         try {
-            props.load(new StringReader(Files.readString(idFile, StandardCharsets.ISO_8859_1)));
+            props.load(new StringReader(text));
         } catch (IllegalArgumentException e) {
-            throw corrupt(idFile, "unreadable properties (" + e.getMessage() + ")");
+            throw corrupt(where, "unreadable properties (" + e.getMessage() + ")");
         }
         String naaHex = props.getProperty(KEY_NAA);
         String serial = props.getProperty(KEY_SERIAL);
         if (naaHex == null || !naaHex.matches("[0-9a-fA-F]{32}") || Character.digit(naaHex.charAt(0), 16) != 6) {
-            throw corrupt(idFile, "'" + KEY_NAA + "' must be 32 hex digits starting with 6, found " + quote(naaHex));
+            throw corrupt(where, "'" + KEY_NAA + "' must be 32 hex digits starting with 6, found " + quote(naaHex));
         }
         if (serial == null || serial.isEmpty() || serial.length() > 64 || !isPrintableAscii(serial)) {
-            throw corrupt(idFile, "'" + KEY_SERIAL + "' must be 1 to 64 printable ASCII characters, found "
+            throw corrupt(where, "'" + KEY_SERIAL + "' must be 1 to 64 printable ASCII characters, found "
                     + quote(serial));
         }
         return new LunIdentity(HEX.parseHex(naaHex), serial, VENDOR, product, REVISION);
     }
 
     private static void create(Path idFile) throws IOException {
+        String text = newIdentityText("the file beside this one");
+        AtomicFiles.replace(idFile, text.getBytes(StandardCharsets.ISO_8859_1));
+        LOG.info("{}: created a new LUN identity {}", idFile, text.lines().filter(l -> !l.startsWith("#"))
+                .limit(2).reduce((a, b) -> a + " " + b).orElse(""));
+    }
+
+    /**
+     * A new identity as properties text (NAA designator, serial, creation time), for {@link #parse}.
+     *
+     * @param whose where the LUN lives, for the comment in the text
+     */
+    public static String newIdentityText(String whose) {
         byte[] naa = newNaa();
         // The serial is the 64-bit random extension: unique, printable, and differing early between LUNs.
         String serial = HEX.formatHex(naa, 8, 16).toUpperCase();
-        String text = "# Identity of the LUN in the file beside this one. Never edit or delete it:\n"
+        return "# Identity of the LUN in " + whose + ". Never edit or delete it:\n"
                 + "# initiators (ESXi) treat a changed identity as a lost device.\n"
                 + KEY_NAA + "=" + HEX.formatHex(naa) + "\n"
                 + KEY_SERIAL + "=" + serial + "\n"
                 + KEY_CREATED + "=" + Instant.now() + "\n";
-        AtomicFiles.replace(idFile, text.getBytes(StandardCharsets.ISO_8859_1));
-        LOG.info("{}: created a new LUN identity naa.{} serial {}", idFile, HEX.formatHex(naa), serial);
     }
 
     /** A new NAA IEEE Registered Extended designator with {@link #COMPANY_ID} and 100 random bits. */
@@ -114,8 +132,16 @@ public final class LunIdentityStore {
         return naa;
     }
 
-    private static IOException corrupt(Path idFile, String what) {
-        return new IOException(idFile + ": corrupt LUN identity file: " + what
+    private static String checkedProduct(String productId) {
+        String product = productId == null ? DEFAULT_PRODUCT : productId;
+        if (product.isEmpty() || product.length() > 16 || !isPrintableAscii(product)) {
+            throw new IllegalArgumentException("product id must be 1 to 16 printable ASCII characters: '" + product + "'");
+        }
+        return product;
+    }
+
+    private static IOException corrupt(String where, String what) {
+        return new IOException(where + ": corrupt LUN identity: " + what
                 + ". Restore it from a backup; regenerating it would make initiators see a different device.");
     }
 

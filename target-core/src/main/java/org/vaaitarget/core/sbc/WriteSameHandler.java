@@ -32,6 +32,10 @@ import org.vaaitarget.core.store.StoreCapabilities;
  * the blocks then read back as the Data-Out. We deallocate only when unmapped blocks read as zeros (LBPRZ)
  * and the block is all zeros, which is what ESXi and Linux send; otherwise the data is written.
  *
+ * <p><b>Zeros.</b> A zero block without UNMAP on a store that zeroes without data ({@link
+ * org.vaaitarget.core.store.BlockStore#zeroesWithoutData}: RBD's write-zeroes) is one zeroing request instead of
+ * chunks of zero blocks.
+ *
  * <p><b>Data-Out.</b> Exactly one block (none with NDOB); anything else is ILLEGAL REQUEST / INVALID FIELD IN
  * COMMAND INFORMATION UNIT, as for the other write commands (FCP-4 9.4.2 b); libiscsi's
  * WriteSame*.InvalidDataOutSize accepts any error), and nothing is written.
@@ -104,9 +108,10 @@ public final class WriteSameHandler implements CommandHandler {
         String name = SbcHandlers.nameOf(opcode);
         boolean deallocate = unmap && caps.unmapReadsZeros() && RepeatedBlockWriter.isZero(block);
         boolean durable = !lu.mode().writeCacheEnabled();
+        boolean zeroes = !deallocate && lu.store().zeroesWithoutData() && RepeatedBlockWriter.isZero(block);
         return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> (deallocate
-                        ? lu.store().unmap(lba, n)
+                .thenCompose(lock -> (deallocate ? lu.store().unmap(lba, n)
+                        : zeroes ? lu.store().writeZeroes(lba, n)    // durable by itself; the commit step stays uniform
                         : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, false))
                         .thenCompose(v -> Durability.releaseThenCommit(lu, lock, durable)))
                 .thenApply(v -> {

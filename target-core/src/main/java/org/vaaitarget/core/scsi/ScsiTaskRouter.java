@@ -57,6 +57,16 @@ public interface ScsiTaskRouter {
     default void useNexusLiveness(NexusLiveness liveness) {
     }
 
+    /**
+     * {@link #nexusLost}, completing once its effects hold everywhere (a SCSI-2 reservation kept in a cluster for
+     * several gateways is released there): a logout is answered after this, so that the initiator's next login, on
+     * any gateway, finds the reservation gone.
+     */
+    default CompletionStage<Void> endNexus(ItNexus nexus) {
+        nexusLost(nexus);
+        return java.util.concurrent.CompletableFuture.completedFuture(null);
+    }
+
     /** Whether a LUN exists for this nexus (TMF answers LUN DOES NOT EXIST otherwise). */
     boolean hasLun(ItNexus nexus, long lun);
 }

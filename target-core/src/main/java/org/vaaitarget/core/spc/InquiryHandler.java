@@ -16,7 +16,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  *
  * <p>Standard data (SPC-5 6.7.2), 96 bytes: peripheral device type 0 (direct access block device);
  * VERSION 06h (SPC-4: libiscsi's Inquiry.Standard accepts only 04h..06h); HISUP=1, RESPONSE DATA FORMAT
- * 2; 3PC=1 exactly when the device serves EXTENDED COPY(LID1) (advertise only what exists); TPGS=0 (no ALUA); CMDQUE=1;
+ * 2; 3PC=1 exactly when the device serves EXTENDED COPY(LID1) (advertise only what exists); TPGS=0 (no ALUA) unless several gateways serve the LU (01b, implicit ALUA); CMDQUE=1;
  * vendor, product and revision from {@link LunIdentity}; version descriptors SAM-5, iSCSI, SPC-4 and
  * SBC-3 (libiscsi derives "SBC-3 support", hence READ CAPACITY(16) and the 3Ch Block Limits page length,
  * from the SBC-3 descriptor 04C0h).
@@ -83,7 +83,8 @@ public final class InquiryHandler implements CommandHandler {
         d[2] = 0x06;                                // VERSION: SPC-4
         d[3] = 0x12;                                // HISUP=1, RESPONSE DATA FORMAT=2
         d[4] = (byte) (STANDARD_LENGTH - 5);        // ADDITIONAL LENGTH
-        d[5] = (byte) (thirdPartyCopy && lu != null ? 0x08 : 0x00); // SCCS ACC TPGS=0 3PC PROTECT=0
+        d[5] = (byte) ((thirdPartyCopy && lu != null ? 0x08 : 0x00)  // SCCS ACC TPGS 3PC PROTECT=0
+                | (lu != null && lu.portGroups() != null ? 0x10 : 0x00)); // TPGS=01b: implicit ALUA (several gateways)
         d[6] = 0x00;
         d[7] = 0x02;                                // CMDQUE=1
         if (lu != null) {

@@ -140,10 +140,14 @@ final class VpdPages {
                 ? designator(0x51, 0x94, new byte[] {0, 0, (byte) (rtp >>> 8), (byte) rtp}) // iSCSI, PIV, port, RTPI
                 : new byte[0];
         byte[] device = designator(0x53, 0xA8, scsiName(task.nexus().targetName())); // iSCSI, UTF-8, PIV, device, name
-        int len = naa.length + t10.length + port.length + device.length;
+        // TARGET PORT GROUP (SPC-5 7.7.6.8): with several gateways, this gateway's group (its id = the relative port)
+        byte[] group = task.lu().portGroups() != null && rtp > 0
+                ? designator(0x01, 0x15, new byte[] {0, 0, (byte) (rtp >>> 8), (byte) rtp}) // binary, port, TPG
+                : new byte[0];
+        int len = naa.length + t10.length + port.length + group.length + device.length;
         byte[] p = page(0x83, len);
         int off = 4;
-        for (byte[] d : new byte[][] {naa, t10, port, device}) {
+        for (byte[] d : new byte[][] {naa, t10, port, group, device}) {
             System.arraycopy(d, 0, p, off, d.length);
             off += d.length;
         }

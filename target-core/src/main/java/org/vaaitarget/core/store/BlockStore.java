@@ -126,6 +126,24 @@ public interface BlockStore extends AutoCloseable {
     }
 
     /**
+     * Whether {@link #writeZeroes} zeroes a range without sending zeros block by block (an RBD image:
+     * {@code rbd_aio_write_zeroes}); false (the default) when the caller should write zero blocks itself.
+     */
+    default boolean zeroesWithoutData() {
+        return false;
+    }
+
+    /**
+     * Makes the range read as zeros, durably before the future completes (WRITE SAME of a zero block); only where
+     * {@link #zeroesWithoutData} is true. The blocks may end up deallocated (then {@link StoreCapabilities#unmapReadsZeros}
+     * is true).
+     */
+    default CompletableFuture<Void> writeZeroes(long lba, long blocks) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException(getClass().getSimpleName()
+                + " has no zeroing without data"));
+    }
+
+    /**
      * Makes every write and deallocation completed before this call durable (SYNCHRONIZE CACHE, and every
      * medium change while WCE is 0). A failure means some of them may be lost.
      */

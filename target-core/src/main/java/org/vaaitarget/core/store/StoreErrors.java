@@ -33,6 +33,7 @@ public final class StoreErrors {
             case WRITE_PROTECTED -> SenseReason.WRITE_PROTECTED;
             case OUT_OF_RANGE -> SenseReason.LBA_OUT_OF_RANGE;
             case CLOSED -> SenseReason.LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE;
+            case UNAVAILABLE -> SenseReason.LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_UNAVAILABLE;
             case BUSY -> null;
         };
     }

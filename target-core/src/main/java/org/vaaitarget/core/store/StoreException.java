@@ -17,7 +17,12 @@ public class StoreException extends RuntimeException {
         /** The store's executor is saturated: the task gets TASK SET FULL. */
         BUSY,
         /** The store is closed. */
-        CLOSED
+        CLOSED,
+        /**
+         * This server may no longer reach the medium (a gateway fenced off a shared image after another took it
+         * over): NOT READY, TARGET PORT IN UNAVAILABLE STATE, so that the host retries through another path.
+         */
+        UNAVAILABLE
     }
 
     private final Kind kind;

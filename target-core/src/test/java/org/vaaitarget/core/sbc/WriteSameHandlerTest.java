@@ -89,6 +89,43 @@ class WriteSameHandlerTest {
         assertArrayEquals(pattern(), f.store.peek(2, 1));
     }
 
+    /** A store that zeroes without data (as RBD's write-zeroes): counts its zeroing requests and its writes. */
+    private static final class ZeroingStore implements org.vaaitarget.core.store.BlockStore {
+        final org.vaaitarget.core.store.memory.MemoryBlockStore inner = new org.vaaitarget.core.store.memory.MemoryBlockStore(BS, BLOCKS);
+        final java.util.List<long[]> zeroed = new java.util.ArrayList<>();
+        int writes;
+
+        @Override public int blockSize() { return inner.blockSize(); }
+        @Override public long blockCount() { return inner.blockCount(); }
+        @Override public org.vaaitarget.core.store.StoreCapabilities capabilities() { return inner.capabilities(); }
+        @Override public java.util.concurrent.CompletableFuture<io.netty.buffer.ByteBuf> read(long lba, int blocks) { return inner.read(lba, blocks); }
+        @Override public java.util.concurrent.CompletableFuture<Void> write(long lba, io.netty.buffer.ByteBuf data, boolean fua) {
+            writes++;
+            return inner.write(lba, data, fua);
+        }
+        @Override public java.util.concurrent.CompletableFuture<Void> flush() { return inner.flush(); }
+        @Override public java.util.concurrent.CompletableFuture<Void> unmap(long lba, long blocks) { return inner.unmap(lba, blocks); }
+        @Override public boolean zeroesWithoutData() { return true; }
+        @Override public java.util.concurrent.CompletableFuture<Void> writeZeroes(long lba, long blocks) {
+            zeroed.add(new long[] {lba, blocks});
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        @Override public void close() { inner.close(); }
+    }
+
+    @Test
+    void zeroBlocksGoToAStoreThatZeroesWithoutDataAsOneRequest() {
+        ZeroingStore store = new ZeroingStore();
+        SbcFixture z = SbcFixture.on(store);
+        assertEquals(ScsiStatus.GOOD, z.run(ws16(10, 5000, 0), new byte[BS]).status());
+        assertEquals(1, store.zeroed.size());
+        assertArrayEquals(new long[] {10, 5000}, store.zeroed.get(0));
+        assertEquals(0, store.writes, "no zero blocks sent");
+        assertEquals(ScsiStatus.GOOD, z.run(ws16(10, 3, 0), pattern()).status());
+        assertEquals(1, store.writes, "a pattern is still written");
+        assertEquals(1, store.zeroed.size());
+    }
+
     @Test
     void rangeAtTheEndAndBeyondTheEnd() {
         assertEquals(ScsiStatus.GOOD, f.run(ws10(BLOCKS - 1, 1, 0), pattern()).status());

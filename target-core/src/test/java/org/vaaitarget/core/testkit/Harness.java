@@ -57,6 +57,22 @@ public final class Harness {
                 new ImmediateLocks(), new ReservationState(), 0, true);
     }
 
+    /** A LU served by several gateways (implicit ALUA) with the given port groups. */
+    public static LogicalUnit aluaLu(int number, org.vaaitarget.core.spc.alua.TargetPortGroups groups) {
+        return new LogicalUnit(number, new TestStore(512, 1 << 20, THIN_WRITE_BACK), LunLimits.defaults(512),
+                identity(number), new ImmediateLocks(), new ReservationState(), 0, false, new org.vaaitarget.core.lu.Gateways() {
+                    @Override
+                    public org.vaaitarget.core.spc.alua.TargetPortGroups portGroups() {
+                        return groups;
+                    }
+
+                    @Override
+                    public java.util.concurrent.CompletionStage<Void> announceReset() {
+                        return java.util.concurrent.CompletableFuture.completedFuture(null);
+                    }
+                });
+    }
+
     private static LunIdentity identity(int number) {
         byte[] naa = new byte[16];
         naa[0] = 0x60;

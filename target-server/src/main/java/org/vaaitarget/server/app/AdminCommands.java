@@ -18,6 +18,7 @@ import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.dispatch.NexusActivity;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.store.rbd.RbdLocation;
 import org.vaaitarget.server.admin.AdminCommand;
 import org.vaaitarget.server.admin.AdminException;
 import org.vaaitarget.server.admin.AdminReply;
@@ -162,7 +163,10 @@ final class AdminCommands {
                 Map<String, Object> m = new LinkedHashMap<>();
                 m.put("target", d.targetName());
                 m.put("lun", lu.number());
-                m.put("file", cfg == null ? null : cfg.file().toString());
+                m.put("file", cfg == null || cfg.file() == null ? null : cfg.file().toString());
+                if (cfg != null && cfg.file() == null) {
+                    m.put("backing", cfg.describe());   // rbd:pool/image
+                }
                 long size = lu.blockCount() * lu.blockSize();
                 m.put("sizeBytes", size);
                 m.put("blockSize", lu.blockSize());
@@ -171,7 +175,7 @@ final class AdminCommands {
                 m.put("allocatedBytes", allocated);
                 m.put("productId", cfg == null ? null : cfg.productId());
                 list.add(m);
-                text.append(d.targetName()).append(" LUN ").append(lu.number()).append(": ").append(m.get("file"))
+                text.append(d.targetName()).append(" LUN ").append(lu.number()).append(": ").append(cfg == null ? null : cfg.describe())
                         .append(", ").append(Sizes.format(size)).append(" (").append(size).append(" bytes), ")
                         .append(lu.blockSize()).append("-byte blocks, write-").append(m.get("writeCache"))
                         .append(", allocated ").append(allocated == null ? "unknown" : allocated + " bytes").append('\n');
@@ -313,6 +317,9 @@ final class AdminCommands {
         limits.put("dataOutTimeoutSeconds", l.dataOutTimeout().toSeconds());
         m.put("limits", limits);
         m.put("zeroCopyReads", c.zeroCopyReads().name().toLowerCase(java.util.Locale.ROOT));
+        if (c.gateway() != 1) {
+            m.put("gateway", Map.of("id", c.gateway()));
+        }
         if (c.discoveryAuth().required()) {
             m.put("discoveryAuth", auth(c.discoveryAuth()));
         }
@@ -334,7 +341,11 @@ final class AdminCommands {
             for (int n = 0; n < t.luns().size(); n++) {
                 LunConfig lun = t.luns().get(n);
                 Map<String, Object> lm = new LinkedHashMap<>();
-                lm.put("file", lun.file().toString());
+                if (lun.backend() instanceof RbdLocation rbd) {
+                    lm.put("rbd", rbdEntry(rbd));
+                } else {
+                    lm.put("file", lun.file().toString());
+                }
                 lm.put("size", yamlSize(lun.sizeBytes()));
                 lm.put("blockSize", lun.blockSize());
                 lm.put("writeCache", lun.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK ? "back" : "through");
@@ -345,6 +356,15 @@ final class AdminCommands {
                 if (lun.removable()) {
                     lm.put("removable", true);
                 }
+                if (lun.readOnly()) {
+                    lm.put("readOnly", true);
+                }
+                if (lun.sanitize()) {
+                    lm.put("sanitize", true);
+                }
+                if (lun.sanitizeBytesPerSecond() > 0) {
+                    lm.put("sanitizeRate", yamlSize(lun.sanitizeBytesPerSecond()));
+                }
                 if (access.lunAllow().containsKey(n)) {
                     lm.put("allow", access.lunAllow().get(n).stream().sorted().toList());
                 }
@@ -354,6 +374,21 @@ final class AdminCommands {
             targets.add(tm);
         }
         m.put("targets", targets);
+        return m;
+    }
+
+    /** An RBD LUN's {@code rbd:} entry as the YAML file takes it back. */
+    private static Map<String, Object> rbdEntry(RbdLocation rbd) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("pool", rbd.pool());
+        m.put("image", rbd.image());
+        if (rbd.conf() != null) {
+            m.put("conf", rbd.conf());
+        }
+        if (rbd.user() != null) {
+            m.put("user", rbd.user());
+        }
+        m.put("ownership", rbd.exclusive() ? "exclusive" : "shared");
         return m;
     }
 

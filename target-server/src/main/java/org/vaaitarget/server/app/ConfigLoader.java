@@ -47,7 +47,7 @@ public final class ConfigLoader {
     /** The file's shape; every field is optional in YAML and defaulted or checked in {@link #toConfig}. */
     record FileConfig(List<String> portals, Negotiation negotiation, Limits limits,
                       AccessConfigs.AuthEntry discoveryAuth, String zeroCopyReads, Metrics metrics,
-                      List<TargetEntry> targets, LoggingEntry logging, AdminEntry admin) {
+                      List<TargetEntry> targets, LoggingEntry logging, AdminEntry admin, GatewayEntry gateway) {
     }
 
     record Metrics(String listen) {
@@ -61,13 +61,17 @@ public final class ConfigLoader {
     record AdminEntry(String socket) {
     }
 
+    /** This server's place among the gateways in front of shared (RBD) LUNs. */
+    record GatewayEntry(Integer id) {
+    }
+
     /**
      * A configuration file as read.
      *
      * @param server         the server configuration
      * @param adminSocket    {@code admin.socket} resolved against the file's directory, or null when not given
-     * @param requestedSizes the {@code size} of each LUN that gives one, by absolute normalized file path: for
-     *                       an existing file a larger size grows it on reload (it is never shrunk)
+     * @param requestedSizes the {@code size} of each file LUN that gives one, by absolute normalized file path: for
+     *                       an existing file a larger size grows it on reload (it is never shrunk); RBD LUNs have none
      * @param logFormat      the {@code logging.format} key, or null when the file does not set it
      */
     public record ConfigFile(ServerConfig server, Path adminSocket, Map<Path, Long> requestedSizes,
@@ -93,7 +97,11 @@ public final class ConfigLoader {
     record LunEntry(String file, String size, Integer blockSize, String writeCache, String productId,
                     List<String> allow,
                     Integer softThresholdPercent, Boolean removable, Boolean readOnly, Boolean sanitize,
-                    String sanitizeRate) {
+                    String sanitizeRate, RbdEntry rbd) {
+    }
+
+    /** A LUN on a Ceph RBD image instead of a file. */
+    record RbdEntry(String pool, String image, String conf, String user, String ownership) {
     }
 
     /** @throws ConfigException one line: {@code config <key path>: <problem and fix>} */
@@ -170,6 +178,13 @@ public final class ConfigLoader {
                 portals.add(at("portals[" + i + "]", () -> Portals.parse(text)));
             }
         }
+        int gateway = 1;
+        if (raw.gateway() != null) {
+            if (raw.gateway().id() == null) {
+                throw new ConfigException("config gateway.id: missing; give this gateway's number, 1, 2, ...");
+            }
+            gateway = range("gateway", "id", raw.gateway().id(), 1, 1, 65535);
+        }
         TargetOffer offer = offer(raw.negotiation());
         ResourceLimits limits = limits(raw.limits());
         InetSocketAddress metrics = null;
@@ -188,7 +203,7 @@ public final class ConfigLoader {
         AuthConfig discoveryAuth = AccessConfigs.auth(raw.discoveryAuth(), "config discoveryAuth");
         auths.put("config discoveryAuth", discoveryAuth);
         Set<String> names = new HashSet<>();
-        Set<Path> files = new HashSet<>();
+        Set<Object> files = new HashSet<>();
         for (int t = 0; t < raw.targets().size(); t++) {
             String where = "targets[" + t + "]";
             TargetEntry entry = raw.targets().get(t);
@@ -210,8 +225,8 @@ public final class ConfigLoader {
             Map<Integer, Set<String>> lunAllow = new HashMap<>();
             for (int l = 0; l < entry.luns().size(); l++) {
                 String lunWhere = where + ".luns[" + l + "]";
-                LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir);
-                Long requested = requestedSize(entry.luns().get(l), lun, lunWhere);
+                LunConfig lun = lun(entry.luns().get(l), lunWhere, baseDir, gateway);
+                Long requested = lun.file() == null ? null : requestedSize(entry.luns().get(l), lun, lunWhere);
                 if (requested != null) {
                     sizes.put(lun.file().toAbsolutePath().normalize(), requested);
                 }
@@ -219,8 +234,9 @@ public final class ConfigLoader {
                 if (visibleTo != null) {
                     lunAllow.put(l, visibleTo);
                 }
-                if (!files.add(lun.file().toAbsolutePath().normalize())) {
-                    throw new ConfigException("config " + lunWhere + ".file: '" + lun.file() + "' is already used by another LUN");
+                if (!files.add(lun.backend().identityKey(lun))) {
+                    throw new ConfigException("config " + lunWhere + (lun.file() == null ? ".rbd" : ".file") + ": '"
+                            + lun.describe() + "' is already used by another LUN");
                 }
                 luns.add(lun);
             }
@@ -233,7 +249,7 @@ public final class ConfigLoader {
         }
         AccessConfigs.checkSecretsNotShared(auths);
         return new ServerConfig(portals, offer, targets, discoveryAuth, limits,
-                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"), metrics);
+                zeroCopyReads(raw.zeroCopyReads(), "config zeroCopyReads"), metrics, gateway);
     }
 
     /** The metrics endpoint's HOST:PORT (the port is required); {@code where} names the flag or key. */
@@ -327,7 +343,19 @@ public final class ConfigLoader {
                 Duration.ofSeconds(dataOut));
     }
 
-    private static LunConfig lun(LunEntry e, String where, Path baseDir) throws ConfigException {
+    private static LunConfig lun(LunEntry e, String where, Path baseDir, int gateway) throws ConfigException {
+        if (e != null && e.rbd() != null) {
+            if (e.file() != null) {
+                throw new ConfigException("config " + where + ".rbd: a LUN has either a file or an rbd image, not both;"
+                        + " remove one");
+            }
+            try {
+                LunConfig lun = LunConfigs.withSoftThreshold(RbdLunConfigs.build(e, baseDir, gateway), e.softThresholdPercent());
+                return LunConfigs.withRemovable(lun, e.removable());
+            } catch (ConfigException ex) {
+                throw ex.at("config " + where + (ex.field() == null ? "" : "." + ex.field()));
+            }
+        }
         if (e == null || e.file() == null || e.file().isBlank()) {
             throw new ConfigException("config " + where + ".file: missing; give the backing file, like file: data/lun0.img");
         }

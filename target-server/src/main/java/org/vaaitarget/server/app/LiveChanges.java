@@ -92,6 +92,11 @@ public final class LiveChanges {
         }
         ServerConfig current = running.config();
         ServerConfig next = file.server();
+        if (next.gateway() != current.gateway()) {
+            // The gateway id is the portal group tag of every session and the port group of the RBD LUNs already open.
+            throw new LiveChangeException("gateway.id " + current.gateway() + " -> " + next.gateway()
+                    + ": the gateway id changes only with a restart; nothing was changed");
+        }
         Plan plan = plan(current, next, file.requestedSizes());
         List<String> done = new ArrayList<>();
 
@@ -102,9 +107,11 @@ public final class LiveChanges {
         IscsiServer network = running.network();
         try {
             for (LunAdd a : plan.adds) {
-                createParent(a.config().file());
-                if (!Files.exists(a.config().file())) {
-                    created.add(a.config().file());
+                if (a.config().file() != null) {   // a file LUN (an RBD image is not created here)
+                    createParent(a.config().file());
+                    if (!Files.exists(a.config().file())) {
+                        created.add(a.config().file());
+                    }
                 }
                 LogicalUnit lu = TargetServer.openLun(a.iqn(), a.number(), a.config());
                 opened.computeIfAbsent(a.iqn(), k -> new LinkedHashMap<>()).put(a.number(), lu);
@@ -141,7 +148,7 @@ public final class LiveChanges {
                 running.devices().add(device);
                 done.add("target " + t.iqn() + " added with " + luns.size() + " LUN(s)");
             }
-            targets.put(t.iqn(), TargetServer.serverTarget(t, device));
+            targets.put(t.iqn(), TargetServer.serverTarget(t, device, current.gateway()));
             access.put(t.iqn(), t.access());
         }
         AccessControl rules = new AccessControl(next.discoveryAuth(), access, context.access().throttle());
@@ -301,7 +308,7 @@ public final class LiveChanges {
                     plan.adds.add(new LunAdd(t.iqn(), n, is));
                 } else {
                     LogicalUnit lu = device.lun(n);
-                    Long bytes = requested.get(is.file().toAbsolutePath().normalize());
+                    Long bytes = is.file() == null ? null : requested.get(is.file().toAbsolutePath().normalize());
                     if (lu != null && bytes != null && bytes > lu.blockCount() * lu.blockSize()) {
                         plan.grows.add(new Grow(t.iqn(), n, lu, bytes));
                     }
@@ -326,9 +333,14 @@ public final class LiveChanges {
         return plan;
     }
 
-    /** Same file and the same way of serving it; only the size may differ (it grows, never shrinks). */
+    /**
+     * Same backing (file, or RBD pool/image) and the same way of serving it; only the size may differ (it grows,
+     * never shrinks).
+     */
     static boolean sameBacking(LunConfig a, LunConfig b) {
-        return a.file().toAbsolutePath().normalize().equals(b.file().toAbsolutePath().normalize())
+        return a.backend().equals(b.backend()) && a.backend().identityKey(a).equals(b.backend().identityKey(b))
+                && a.readOnly() == b.readOnly() && a.sanitize() == b.sanitize()
+                && a.sanitizeBytesPerSecond() == b.sanitizeBytesPerSecond()
                 && a.blockSize() == b.blockSize() && a.writeCache() == b.writeCache()
                 && a.productId().equals(b.productId()) && a.softThresholdPercent() == b.softThresholdPercent()
                 && a.removable() == b.removable();
@@ -436,13 +448,12 @@ public final class LiveChanges {
                 LunConfig l = t.luns().get(n);
                 LogicalUnit lu = device == null ? null : device.lun(n);
                 long size = lu == null ? l.sizeBytes() : lu.blockCount() * lu.blockSize();
-                luns.add(new LunConfig(l.file(), size, l.blockSize(), l.writeCache(), l.productId(),
-                        l.softThresholdPercent(), l.removable()));
+                luns.add(l.with(size, l.softThresholdPercent(), l.removable()));
             }
-            targets.add(new ServerConfig.Target(t.iqn(), t.alias(), luns, t.access()));
+            targets.add(new ServerConfig.Target(t.iqn(), t.alias(), luns, t.access(), t.abortFinishedTask()));
         }
         return new ServerConfig(config.portals(), config.offer(), targets, config.discoveryAuth(), config.limits(),
-                config.zeroCopyReads());
+                config.zeroCopyReads(), config.metricsListen(), config.gateway());
     }
 
     static List<Session> sessionsOf(Collection<Session> sessions, String iqn) {

@@ -86,8 +86,7 @@ final class LunConfigs {
             throw new ConfigException("softThresholdPercent", "soft threshold " + percent
                     + " is out of range; use 1 to 100 percent of the LUN size, or 0 for none");
         }
-        return new LunConfig(lun.file(), lun.sizeBytes(), lun.blockSize(), lun.writeCache(), lun.productId(), percent,
-                lun.removable());
+        return lun.with(lun.sizeBytes(), percent, lun.removable());
     }
 
     /**
@@ -100,8 +99,7 @@ final class LunConfigs {
         if (removable == null || removable == lun.removable()) {
             return lun;
         }
-        return new LunConfig(lun.file(), lun.sizeBytes(), lun.blockSize(), lun.writeCache(), lun.productId(),
-                lun.softThresholdPercent(), removable);
+        return lun.with(lun.sizeBytes(), lun.softThresholdPercent(), removable);
     }
 
     /**
@@ -151,7 +149,7 @@ final class LunConfigs {
         }
     }
 
-    private static void checkProductId(String productId) throws ConfigException {
+    static void checkProductId(String productId) throws ConfigException {
         if (productId == null || productId.isEmpty() || productId.length() > MAX_PRODUCT_ID
                 || !productId.chars().allMatch(c -> c >= 0x20 && c <= 0x7E)) {
             throw new ConfigException("productId", "product id '" + productId + "' must be 1 to 16 printable ASCII characters (SPC-5 6.7.2)");

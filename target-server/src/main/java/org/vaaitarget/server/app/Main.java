@@ -268,9 +268,13 @@ public final class Main implements Callable<Integer> {
         return configAdminSocket != null ? configAdminSocket : defaultAdminSocket(cfg);
     }
 
-    /** {@code admin.sock} in the directory of the first LUN file of the first target. */
+    /**
+     * {@code admin.sock} in the directory of the first LUN file (first target first); in the working directory when
+     * every LUN is an RBD image (give {@code admin.socket} then).
+     */
     static Path defaultAdminSocket(ServerConfig cfg) {
-        Path first = cfg.targets().get(0).luns().get(0).file();
+        Path first = cfg.targets().stream().flatMap(t -> t.luns().stream()).map(LunConfig::file)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(Path.of("x"));
         Path dir = first.getParent() == null ? Path.of(".") : first.getParent();
         return dir.resolve(ADMIN_SOCKET_NAME);
     }
@@ -383,6 +387,9 @@ public final class Main implements Callable<Integer> {
     private int serve(ServerConfig config, PrintWriter out, PrintWriter err) {
         for (ServerConfig.Target t : config.targets()) {
             for (LunConfig lun : t.luns()) {
+                if (lun.file() == null) {
+                    continue; // not a file LUN
+                }
                 Path parent = lun.file().toAbsolutePath().getParent();
                 try {
                     Files.createDirectories(parent);
@@ -461,7 +468,7 @@ public final class Main implements Callable<Integer> {
             List<String> lunTexts = new ArrayList<>();
             for (int n = 0; n < t.luns().size(); n++) {
                 LunConfig l = t.luns().get(n);
-                lunTexts.add("LUN " + n + ": " + l.file() + ", " + Sizes.format(l.sizeBytes()) + ", " + l.blockSize()
+                lunTexts.add("LUN " + n + ": " + l.describe() + ", " + Sizes.format(l.sizeBytes()) + ", " + l.blockSize()
                         + "-byte blocks, " + (l.readOnly() ? "read-only"
                                 : l.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK ? "write-back" : "write-through"));
             }

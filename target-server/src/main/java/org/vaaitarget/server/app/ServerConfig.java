@@ -25,10 +25,26 @@ import org.vaaitarget.server.session.ZeroCopyReads;
  *                      the configuration only yields {@link ZeroCopyReads#NEVER}, the other modes being withdrawn
  * @param metricsListen where to serve {@code /metrics} and {@code /healthz} (YAML {@code metrics.listen},
  *                      {@code --metrics}), or null: no metrics (the default)
+ * @param gateway this server's gateway id (YAML {@code gateway: {id: N}}, 1 by default): the portal group tag of its
+ *                portals, hence its relative target port identifier and, on LUNs several gateways serve, its target
+ *                port group
  */
 public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
                            AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads,
-                           InetSocketAddress metricsListen) {
+                           InetSocketAddress metricsListen, int gateway) {
+
+    /** Gateway 1. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads,
+                        InetSocketAddress metricsListen) {
+        this(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, metricsListen, 1);
+    }
+
+    /** Without metrics. */
+    public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
+                        AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads, int gateway) {
+        this(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, null, gateway);
+    }
 
     public static final String DEFAULT_IQN = "iqn.2026-11.org.vaaitarget:disk0";
     public static final String DEFAULT_PRODUCT_ID = "VAAI-TARGET";
@@ -40,15 +56,18 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
         Objects.requireNonNull(zeroCopyReads, "zeroCopyReads");
         targets = List.copyOf(targets);
         discoveryAuth = discoveryAuth == null ? AuthConfig.NONE : discoveryAuth;
+        if (gateway < 1 || gateway > 0xFFFF) {
+            throw new IllegalArgumentException("gateway id must be 1 to 65535, not " + gateway);
+        }
         if (portals.isEmpty() || targets.isEmpty()) {
             throw new IllegalArgumentException("a server needs at least one portal and one target");
         }
     }
 
-    /** Without metrics. */
+    /** Without metrics, gateway 1. */
     public ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, List<Target> targets,
                         AuthConfig discoveryAuth, ResourceLimits limits, ZeroCopyReads zeroCopyReads) {
-        this(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, null);
+        this(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, null, 1);
     }
 
     /** With {@link ZeroCopyReads#NEVER}. */
@@ -76,22 +95,29 @@ public record ServerConfig(List<InetSocketAddress> portals, TargetOffer offer, L
 
     /** The same configuration with other limits. */
     public ServerConfig withLimits(ResourceLimits newLimits) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads, metricsListen);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, newLimits, zeroCopyReads, metricsListen,
+                gateway);
     }
 
     /** The same configuration with another zero-copy read setting. */
     public ServerConfig withZeroCopyReads(ZeroCopyReads mode) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode, metricsListen);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, mode, metricsListen, gateway);
     }
 
     /** The same configuration serving metrics on {@code listen} (null: no metrics). */
     public ServerConfig withMetrics(InetSocketAddress listen) {
-        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, listen);
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, listen, gateway);
+    }
+
+    /** The same configuration as gateway {@code id} (its LUNs' backends are not changed). */
+    public ServerConfig withGateway(int id) {
+        return new ServerConfig(portals, offer, targets, discoveryAuth, limits, zeroCopyReads, metricsListen, id);
     }
 
     /** The same configuration with another negotiation offer. */
     public ServerConfig withOffer(TargetOffer newOffer) {
-        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits, zeroCopyReads, metricsListen);
+        return new ServerConfig(portals, newOffer, targets, discoveryAuth, limits, zeroCopyReads, metricsListen,
+                gateway);
     }
 
     /** One target on the given portal with the given LUNs and the default offer. */

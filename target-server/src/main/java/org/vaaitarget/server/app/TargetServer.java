@@ -25,8 +25,6 @@ import org.slf4j.LoggerFactory;
  * target, and binds the portals. The programmatic entry point for {@link Main} and for in-process tests.
  */
 public final class TargetServer {
-    /** Every target is in one portal group: all portals of this server (RFC 7143 4.4.1). */
-    static final int PORTAL_GROUP_TAG = 1;
     private static final Logger LOG = LoggerFactory.getLogger(TargetServer.class);
 
     private TargetServer() {
@@ -39,6 +37,8 @@ public final class TargetServer {
      *                          one line naming the file or address
      */
     public static RunningServer start(ServerConfig config) throws StartupException {
+        // Every target is in one portal group, all portals of this server (RFC 7143 4.4.1); its tag is the gateway
+        // id, so that the servers (gateways) in front of one RBD image are distinct SCSI target ports.
         List<TargetDevice> devices = new ArrayList<>();
         Map<String, ServerTarget> targets = new LinkedHashMap<>();
         Map<String, TargetAccess> access = new LinkedHashMap<>();
@@ -49,7 +49,7 @@ public final class TargetServer {
                 device.observe(metrics.observer());
                 access.put(target.iqn(), target.access());
                 devices.add(device);
-                targets.put(target.iqn(), serverTarget(target, device));
+                targets.put(target.iqn(), serverTarget(target, device, config.gateway()));
             }
             SessionRegistry sessions = new SessionRegistry();
             metrics.bindSessions(sessions, targets.keySet());
@@ -81,10 +81,10 @@ public final class TargetServer {
     static LogicalUnit openLun(String iqn, int n, LunConfig lun) throws StartupException {
         try {
             LogicalUnit lu = LogicalUnits.open(n, lun);
-            LOG.debug("Opened LUN {} of {}: {}", n, iqn, lun.file());
+            LOG.debug("Opened LUN {} of {}: {}", n, iqn, lun.describe());
             return lu;
         } catch (IOException | IllegalArgumentException e) {
-            throw new StartupException("cannot open LUN " + n + " of " + iqn + " ('" + lun.file() + "'): "
+            throw new StartupException("cannot open LUN " + n + " of " + iqn + " ('" + lun.describe() + "'): "
                     + e.getMessage(), e);
         }
     }
@@ -95,8 +95,12 @@ public final class TargetServer {
     }
 
     /** How the iSCSI layer sees a target. */
-    static ServerTarget serverTarget(ServerConfig.Target target, TargetDevice device) {
-        return new ServerTarget(target.iqn(), target.alias(), PORTAL_GROUP_TAG, device, target.abortFinishedTask());
+    /**
+     * @param gateway this server's gateway id: the portal group tag of all its portals (RFC 7143 4.4.1; one group per
+     *                server), so that the gateways in front of one RBD image are distinct SCSI target ports
+     */
+    static ServerTarget serverTarget(ServerConfig.Target target, TargetDevice device, int gateway) {
+        return new ServerTarget(target.iqn(), target.alias(), gateway, device, target.abortFinishedTask());
     }
 
     private static List<LogicalUnit> openLuns(ServerConfig.Target target) throws StartupException {

@@ -345,11 +345,13 @@ public final class FullFeatureHandler extends ChannelInboundHandlerAdapter {
         // initiator can see the response and log in again, so that state tied to the nexus (SCSI-2
         // reservation, medium-removal prevention, unit attentions) is gone by the time its next session
         // sends a command. cleanUp() repeats this harmlessly when the channel closes.
-        conn.device().nexusLost(conn.nexus);
         SessionEnd.note(conn.ctx.channel(), SessionEnd.LOGOUT, shutdownNoticeSent ? "after the shutdown notice" : "");
+        int itt = pendingLogoutItt;
         // Time2Wait/Time2Retain (RFC 7143 11.15.2-3) are ignored by the initiator at ERL < 2.
-        conn.sendThenClose(TargetPdus.logoutResponse(pendingLogoutItt, TargetPdus.LOGOUT_SUCCESS,
+        Runnable answer = () -> conn.sendThenClose(TargetPdus.logoutResponse(itt, TargetPdus.LOGOUT_SUCCESS,
                 session.params().defaultTime2Wait(), session.params().defaultTime2Retain()));
+        // With several gateways the release of a SCSI-2 reservation is a cluster round trip: answer after it.
+        conn.device().endNexus(conn.nexus).whenComplete((v, e) -> conn.onLoop(answer, () -> { }));
     }
 
     @Override

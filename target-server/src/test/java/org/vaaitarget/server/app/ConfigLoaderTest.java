@@ -161,8 +161,8 @@ class ConfigLoaderTest {
     @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "targets:\\n- iqn: iqn.2026-11.org.example:a\\n  luns:\\n  - file: x.img\\n    sizee: 1G"
-            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, readOnly, removable, sanitize, sanitizeRate, size, softThresholdPercent, writeCache)",
-        "portal: [a]|config portal: unknown key (known keys here: admin, discoveryAuth, limits, logging, metrics, negotiation, portals, targets, zeroCopyReads)",
+            + "|config targets[0].luns[0].sizee: unknown key (known keys here: allow, blockSize, file, productId, rbd, readOnly, removable, sanitize, sanitizeRate, size, softThresholdPercent, writeCache)",
+        "portal: [a]|config portal: unknown key (known keys here: admin, discoveryAuth, gateway, limits, logging, metrics, negotiation, portals, targets, zeroCopyReads)",
         "metrics: {}|config metrics.listen: missing; give HOST:PORT like \"127.0.0.1:9470\" (or leave out metrics: to serve none)",
         "metrics: {listen: 127.0.0.1}|config metrics.listen: '127.0.0.1' has no port; give HOST:PORT like 127.0.0.1:9470 or [::1]:9470",
         "metrics: {listen: '127.0.0.1:70000'}|config metrics.listen: address '127.0.0.1:70000': port '70000' is not a number from 0 to 65535",

@@ -83,4 +83,31 @@ class LiveChangesRulesTest {
         assertEquals(List.of(), LiveChanges.noLongerAllowed(List.of(a, b), target(2, onlyA), target(2, onlyB), Set.of(1)),
                 "LUN 1 is replaced anyway (removal plus addition): no logout for it");
     }
+
+    @Test
+    void sameBackingComparesRbdImagesAndTheWriteProtectionAndSanitizeSettings() {
+        LunConfig file = new LunConfig(Path.of("/tmp/a.img"), 1 << 20, 512, LunConfig.WriteCacheMode.WRITE_BACK, "P");
+        LunConfig rbd = new LunConfig(null, 1 << 20, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, "P", 0, false,
+                new org.vaaitarget.core.store.rbd.RbdLocation("rbd", "img", null, null));
+        LunConfig otherImage = new LunConfig(null, 1 << 20, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, "P", 0, false,
+                new org.vaaitarget.core.store.rbd.RbdLocation("rbd", "img2", null, null));
+        assertEquals(true, LiveChanges.sameBacking(rbd, rbd.with(2 << 20, 0, false)), "an RBD LUN has no file: no NPE");
+        assertEquals(false, LiveChanges.sameBacking(rbd, otherImage));
+        assertEquals(false, LiveChanges.sameBacking(file, rbd));
+        assertEquals(false, LiveChanges.sameBacking(file, file.withReadOnly(true)), "reopened read-only");
+        assertEquals(false, LiveChanges.sameBacking(file, file.withSanitize(true)));
+        assertEquals(true, LiveChanges.sameBacking(file.withReadOnly(true), file.withReadOnly(true).with(2 << 20, 0, false)),
+                "with() keeps readOnly");
+    }
+
+    @Test
+    void theDefaultAdminSocketIsBesideTheFirstFileLunEvenAfterRbdLuns() {
+        LunConfig rbd = new LunConfig(null, 1 << 20, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, "P", 0, false,
+                new org.vaaitarget.core.store.rbd.RbdLocation("rbd", "img", null, null));
+        LunConfig file = new LunConfig(Path.of("/srv/luns/a.img"), 1 << 20, 512, LunConfig.WriteCacheMode.WRITE_BACK, "P");
+        ServerConfig both = ServerConfig.single(new java.net.InetSocketAddress("127.0.0.1", 0), IQN, List.of(rbd, file));
+        assertEquals(Path.of("/srv/luns/admin.sock"), Main.defaultAdminSocket(both));
+        ServerConfig rbdOnly = ServerConfig.single(new java.net.InetSocketAddress("127.0.0.1", 0), IQN, List.of(rbd));
+        assertEquals(Path.of("./admin.sock"), Main.defaultAdminSocket(rbdOnly));
+    }
 }

@@ -53,6 +53,27 @@ public final class UnitAttentions {
         return q == null ? null : q.peekFirst();
     }
 
+    /**
+     * Moves the pending conditions of the nexuses {@code which} accepts to {@code to} (in order), removing them here:
+     * conditions staged during a reservation change reach their LU (or are sent to another gateway) this way.
+     */
+    public synchronized void moveTo(UnitAttentions to, java.util.function.Predicate<ItNexus> which) {
+        for (var it = pending.entrySet().iterator(); it.hasNext(); ) {
+            var e = it.next();
+            if (which.test(e.getKey())) {
+                e.getValue().forEach(r -> to.raise(e.getKey(), r));
+                it.remove();
+            }
+        }
+    }
+
+    /** The pending conditions, oldest first per nexus (a copy). */
+    public synchronized Map<ItNexus, java.util.List<SenseReason>> pending() {
+        Map<ItNexus, java.util.List<SenseReason>> out = new HashMap<>();
+        pending.forEach((n, q) -> out.put(n, java.util.List.copyOf(q)));
+        return out;
+    }
+
     /** Forgets a nexus that logged out for good. */
     public synchronized void forget(ItNexus nexus) {
         pending.remove(nexus);

@@ -37,6 +37,8 @@ public enum SenseReason {
     LOGICAL_UNIT_NOT_READY_CAUSE_NOT_REPORTABLE(NOT_READY, 0x04, 0x00),
     LOGICAL_UNIT_NOT_READY_BECOMING_READY(NOT_READY, 0x04, 0x01),
     LOGICAL_UNIT_NOT_READY_INITIALIZING_REQUIRED(NOT_READY, 0x04, 0x02),
+    /** SPC-5 5.16.2.5: the target port's group is unavailable (a fenced gateway); the host retries elsewhere. */
+    LOGICAL_UNIT_NOT_ACCESSIBLE_TARGET_PORT_UNAVAILABLE(NOT_READY, 0x04, 0x0C),
     MEDIUM_NOT_PRESENT(NOT_READY, 0x3A, 0x00),
     /** SBC-4 4.11: with the progress indication in the sense-key-specific bytes. */
     LOGICAL_UNIT_NOT_READY_SANITIZE_IN_PROGRESS(NOT_READY, 0x04, 0x1B),

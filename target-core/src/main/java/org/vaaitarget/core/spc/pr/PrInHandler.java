@@ -57,7 +57,7 @@ public final class PrInHandler implements CommandHandler {
         byte[] data = switch (cdb[1] & 0x1F) {
             case READ_KEYS -> readKeys(s);
             case READ_RESERVATION -> readReservation(s);
-            case REPORT_CAPABILITIES -> capabilities(s, state.persistenceCapable());
+            case REPORT_CAPABILITIES -> capabilities(s, state.persistenceCapable(), task.lu().portGroups() == null);
             default -> fullStatus(s);
         };
         return PrBytes.dataIn(task, data, allocation);
@@ -86,11 +86,14 @@ public final class PrInHandler implements CommandHandler {
         return d;
     }
 
-    /** SPC-5 6.15.4 (Table 208). */
-    static byte[] capabilities(PrSnapshot s, boolean persistent) {
+    /**
+     * SPC-5 6.15.4 (Table 208). {@code allTargetPorts}: ATP_C, true when this server's one target port is every
+     * port of the LU (not when several gateways serve it: a registration reaches only its own gateway's port).
+     */
+    static byte[] capabilities(PrSnapshot s, boolean persistent, boolean allTargetPorts) {
         byte[] d = new byte[8];
         PrBytes.put16(d, 0, 8);
-        d[2] = (byte) (CRH | ATP_C | (persistent ? PTPL_C : 0));
+        d[2] = (byte) (CRH | (allTargetPorts ? ATP_C : 0) | (persistent ? PTPL_C : 0));
         d[3] = (byte) (TMV_ALLOW_COMMANDS | (s.aptpl() ? 0x01 : 0));         // PTPL_A
         int mask = 0;
         for (ReservationType t : ReservationType.values()) {

@@ -11,6 +11,7 @@ import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
@@ -26,7 +27,8 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * <p>SPEC_I_PT is not supported (REPORT CAPABILITIES: SIP_C=0): SPEC_I_PT=1 gets INVALID FIELD IN
  * PARAMETER LIST, as SPC-5 6.16.3 requires when SIP_C is 0. ALL_TG_PT is accepted (ATP_C=1): a target
  * has exactly one SCSI target port here (its portal group), so a registration through it covers every
- * port. APTPL needs a file-backed LU (PTPL_C=1 there; otherwise APTPL=1 is INVALID FIELD IN PARAMETER
+ * port; on an LU several gateways serve (one port each) ATP_C=0 and ALL_TG_PT=1 is INVALID FIELD IN
+ * PARAMETER LIST, as SPC-5 6.16.3 requires. APTPL needs a file-backed LU (PTPL_C=1 there; otherwise APTPL=1 is INVALID FIELD IN PARAMETER
  * LIST).
  */
 public final class PrOutHandler implements CommandHandler {
@@ -82,9 +84,14 @@ public final class PrOutHandler implements CommandHandler {
 
     private static Object parseBasic(Task task, byte[] list, long length, int sa, ReservationType type) {
         boolean specIPt = (list[20] & 0x08) != 0;
+        boolean allTgPt = (list[20] & 0x04) != 0;
         boolean aptpl = (list[20] & 0x01) != 0;
         if (specIPt) {
             return badParameter(task, 20, 3);
+        }
+        if (allTgPt && task.lu().portGroups() != null
+                && (sa == PrOutRequest.REGISTER || sa == PrOutRequest.REGISTER_AND_IGNORE)) {
+            return badParameter(task, 20, 2);
         }
         if (length != BASIC_LENGTH) {
             return task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR);
@@ -120,7 +127,13 @@ public final class PrOutHandler implements CommandHandler {
 
     private static CompletionStage<CommandResult> apply(Task task, PrOutRequest request) {
         LogicalUnit lu = task.lu();
-        PrOutcome o = new PrOutActions(lu.reservations(), lu.unitAttentions(), task.nexus()).apply(request);
+        UnitAttentions staged = new UnitAttentions();
+        return lu.reservations().changed(() -> new PrOutActions(lu.reservations(), staged, task.nexus()).apply(request),
+                staged, lu.unitAttentions()).thenCompose(o -> answer(task, o));
+    }
+
+    private static CompletionStage<CommandResult> answer(Task task, PrOutcome o) {
+        LogicalUnit lu = task.lu();
         if (o.conflict()) {
             return PrBytes.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }

@@ -6,7 +6,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.ItNexus;
 
 /**
@@ -20,6 +22,10 @@ import org.vaaitarget.core.scsi.ItNexus;
  * <p>Persistence (APTPL, SPC-5 5.14.5): {@link #persistLocked} snapshots the state under the monitor and
  * writes it, in change order, on {@link PrStateFile}'s writer thread; without APTPL (or with no
  * registration left) the file is removed, so nothing survives a restart.
+ *
+ * <p>Shared (several gateways, {@link ReservationSync}): every change goes through {@link #changed}, which loads
+ * the cluster's state first and stores it after; the gate ({@link #conflicts}) reads the local copy, which every
+ * gateway has updated before a change is answered.
  */
 public final class ReservationState {
     /** At most this many registrations per LU; beyond: INSUFFICIENT REGISTRATION RESOURCES. */
@@ -33,14 +39,113 @@ public final class ReservationState {
     private int generation;
     private ItNexus scsi2Holder;
     private CompletableFuture<Void> lastWrite = CompletableFuture.completedFuture(null);
+    private final ReservationSync sync;
 
     /** State that lives in memory only (no APTPL persistence: REPORT CAPABILITIES says PTPL_C=0). */
     public ReservationState() {
         this.file = null;
+        this.sync = null;
     }
 
     private ReservationState(PrStateFile file) {
         this.file = file;
+        this.sync = null;
+    }
+
+    /** State shared by the gateways of one LU through {@code sync} (kept in the cluster: APTPL holds by nature). */
+    public ReservationState(ReservationSync sync) {
+        this.file = null;
+        this.sync = java.util.Objects.requireNonNull(sync);
+    }
+
+    /**
+     * Runs a change of this state: here, or, when shared, against the cluster's current state (see
+     * {@link ReservationSync}). The unit attentions it raises in {@code staged} reach {@code local} (and, shared,
+     * the other gateways' nexuses) together with the change, under this object's monitor.
+     */
+    public <T> CompletableFuture<T> changed(Supplier<T> change, UnitAttentions staged, UnitAttentions local) {
+        if (sync != null) {
+            return sync.change(this, change, staged, local);
+        }
+        try {
+            synchronized (this) {
+                T result = change.get();
+                staged.moveTo(local, n -> true);
+                return CompletableFuture.completedFuture(result);
+            }
+        } catch (RuntimeException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** {@link #changed} for a change that raises no unit attention. */
+    public <T> CompletableFuture<T> changed(Supplier<T> change) {
+        UnitAttentions none = new UnitAttentions();
+        return changed(change, none, none);
+    }
+
+    // ---------------------------------------------------------------- the shared form
+
+    /**
+     * The whole state as text (one item per line), for the cluster: {@code gen N}, {@code aptpl 0|1},
+     * {@code res TYPE holder}, {@code scsi2 holder}, {@code reg KEY nexus}; a nexus is
+     * {@code relativePort isid target initiator}, {@code -} for none.
+     */
+    public synchronized String export() {
+        StringBuilder b = new StringBuilder();
+        b.append("gen ").append(generation).append('\n');
+        b.append("aptpl ").append(aptpl ? 1 : 0).append('\n');
+        b.append("res ").append(type == null ? "-" : Integer.toString(type.code())).append(' ').append(nexusText(holder))
+                .append('\n');
+        b.append("scsi2 ").append(nexusText(scsi2Holder)).append('\n');
+        registrations.forEach((n, k) -> b.append("reg ").append(Long.toHexString(k)).append(' ').append(nexusText(n))
+                .append('\n'));
+        return b.toString();
+    }
+
+    /** Replaces the whole state with {@link #export}'s text (an empty text is the initial state). */
+    public synchronized void load(String text) {
+        registrations.clear();
+        generation = 0;
+        aptpl = false;
+        type = null;
+        holder = null;
+        scsi2Holder = null;
+        for (String line : text.split("\n")) {
+            String[] f = line.trim().split(" ", 2);
+            if (f.length < 2) {
+                continue;
+            }
+            switch (f[0]) {
+                case "gen" -> generation = Integer.parseInt(f[1]);
+                case "aptpl" -> aptpl = "1".equals(f[1]);
+                case "res" -> {
+                    String[] r = f[1].split(" ", 2);
+                    type = "-".equals(r[0]) ? null : ReservationType.of(Integer.parseInt(r[0]));
+                    holder = parseNexus(r[1]);
+                }
+                case "scsi2" -> scsi2Holder = parseNexus(f[1]);
+                case "reg" -> {
+                    String[] r = f[1].split(" ", 2);
+                    registrations.put(parseNexus(r[1]), Long.parseUnsignedLong(r[0], 16));
+                }
+                default -> throw new IllegalArgumentException("unknown reservation state line '" + line + "'");
+            }
+        }
+    }
+
+    /** A nexus as one line's tail ({@code relativePort isid target initiator}), {@code -} for none. */
+    public static String nexusText(ItNexus n) {
+        return n == null ? "-" : n.relativeTargetPort() + " " + n.isid() + " " + n.targetName() + " " + n.initiatorName();
+    }
+
+    /** The nexus {@link #nexusText} wrote, or null for {@code -}. */
+    public static ItNexus parseNexus(String text) {
+        if ("-".equals(text)) {
+            return null;
+        }
+        String[] f = text.split(" ", 4);
+        return new ItNexus(f[3], f[1], f[2], Integer.parseInt(f[0]));
     }
 
     /**
@@ -64,9 +169,9 @@ public final class ReservationState {
         return s;
     }
 
-    /** Whether APTPL persistence is available for this LU. */
+    /** Whether APTPL persistence is available for this LU (a file beside it, or the cluster when shared). */
     public boolean persistenceCapable() {
-        return file != null;
+        return file != null || sync != null;
     }
 
     // ---------------------------------------------------------------- the dispatcher's gate

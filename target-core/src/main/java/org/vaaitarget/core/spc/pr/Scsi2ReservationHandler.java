@@ -54,8 +54,11 @@ public final class Scsi2ReservationHandler implements CommandHandler {
         }
         ReservationState state = task.lu().reservations();
         boolean reserve = op == RESERVE_6 || op == RESERVE_10;
-        ReservationState.Scsi2Outcome outcome = reserve ? state.reserveScsi2(task.nexus())
-                : state.releaseScsi2(task.nexus());
+        return state.changed(() -> reserve ? state.reserveScsi2(task.nexus()) : state.releaseScsi2(task.nexus()))
+                .thenCompose(outcome -> answer(task, outcome));
+    }
+
+    private static CompletionStage<CommandResult> answer(Task task, ReservationState.Scsi2Outcome outcome) {
         if (outcome == ReservationState.Scsi2Outcome.CONFLICT) {
             return PrBytes.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }
