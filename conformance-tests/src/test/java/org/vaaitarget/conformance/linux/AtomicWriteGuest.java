@@ -48,8 +48,9 @@ final class AtomicWriteGuest {
      * Without CX16 in CPUID the kernel never executes it (SLUB takes its locked slow path). Measured with the
      * 6.12.95 cloud kernel, boots to a shell that loads the harness's modules: Westmere + single-threaded TCG
      * (the previous setting) 2 of 11, qemu64 (QEMU's default) 3 of 6, {@code max} 2 of 4,
-     * {@code qemu64,-cx16} 18 of 18, {@code Westmere,-cx16} 8 of 8. The 6.1 kernel of the other boots does
-     * not hit it and keeps QEMU's defaults.
+     * {@code qemu64,-cx16} 18 of 18, {@code Westmere,-cx16} 8 of 8; whole harness runs of this boot: Westmere
+     * 5 of 8, {@code qemu64,-cx16} 26 of 26 (6 of them with both host cores kept busy). The 6.1 kernel of the
+     * other boots does not hit it and keeps QEMU's defaults.
      */
     static Path qemuWrapper(Path workDir) throws IOException {
         Path real = Prerequisites.onPath("qemu-system-x86_64");
