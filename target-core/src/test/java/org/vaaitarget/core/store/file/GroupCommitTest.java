@@ -120,4 +120,37 @@ class GroupCommitTest {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         return assertInstanceOf(StoreException.class, e.getCause());
     }
+
+    @Test
+    void requestHereSyncsOnTheCallerAndHandsRequestsMadeMeanwhileToTheFlusher() throws Exception {
+        GroupCommit commit = stepped(null);
+        ExecutorService lane = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<CompletableFuture<Void>> here = CompletableFuture.supplyAsync(commit::requestHere, lane);
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 1, on the lane thread
+            CompletableFuture<Void> b = commit.request();         // made during it: not covered by it
+            permits.release();
+            here.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 2, on the flusher
+            assertFalse(b.isDone());
+            permits.release();
+            b.get(10, TimeUnit.SECONDS);
+            assertEquals(2, syncs.get());
+        } finally {
+            lane.shutdown();
+        }
+    }
+
+    @Test
+    void requestHereJoinsTheNextBatchWhileASyncRuns() throws Exception {
+        GroupCommit commit = stepped(null);
+        CompletableFuture<Void> a = commit.request();
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> b = commit.requestHere(); // returns at once: the flusher's next sync covers it
+        assertFalse(b.isDone());
+        permits.release(2);
+        a.get(10, TimeUnit.SECONDS);
+        b.get(10, TimeUnit.SECONDS);
+        assertEquals(2, syncs.get());
+    }
 }
