@@ -55,7 +55,8 @@ public final class FileBlockStore implements BlockStore {
      * the COMPARE AND WRITEs: those take microseconds, so one thread drains a burst of them with one wake-up,
      * where the pool woke a thread per write (measured: 4 KiB writes at qd8 cost 20 % less target CPU this
      * way). What may wait for the disk (reads that missed the page cache, UNMAP) stays on the pool, where a
-     * slow one does not hold up the others; the fdatasync runs on {@link #flusher}.
+     * slow one does not hold up the others; the fdatasync runs on {@link #flusher} (with {@code through}, for a
+     * write alone on the lane, on the lane itself: {@link #requestFlush}).
      */
     private final ThreadPoolExecutor writeLane;
     /** Runs the group commit's flusher job: one thread, at most one job queued. */
