@@ -14,14 +14,16 @@
  *            no CAW: each session keeps -q WRITE16s of -b bytes in flight (libiscsi's async API),
  *            at random aligned places of the whole LUN or one after the other (wrapping at its end);
  *            ops_s, MiB_s and p50/p99 latency per WRITE (bench/run.sh's durable-write rows)
+ *   randread / seqread
+ *            the same with READ16 (bench/run.sh's read rows: iscsi-perf prints no latency)
  * Output (one line): RESULT mode=.. sessions=.. ops=.. ops_s=.. success=.. miscompare=.. errors=..
  *   p50_us=.. p99_us=.. check=OK|FAIL  (ops = successful + miscompared CAWs; latency per CAW).
  * Correctness: at the end every block's counter must equal the number of successful CAWs on it
  * (a lost update or two winners for one value make it differ): otherwise check=FAIL, exit 1.
  *
  * Build: gcc -O2 -o caw-bench caw-bench.c $(pkg-config --cflags --libs libiscsi) -lpthread
- * Usage: caw-bench [-m one|disjoint|rw|randwrite|seqwrite] [-n sessions] [-t seconds] [-q depth] [-b bytes]
- *        iscsi://host:port/iqn/lun [URL...]
+ * Usage: caw-bench [-m one|disjoint|rw|randwrite|seqwrite|randread|seqread] [-n sessions] [-t seconds] [-q depth]
+ *        [-b bytes] iscsi://host:port/iqn/lun [URL...]
  * With several URLs (one device through several gateways) session i logs in to URL i mod count.
  */
 #define _GNU_SOURCE
@@ -43,7 +45,7 @@
 #define RW_BYTES (64 * 1024)
 #define RW_REGION (1024 * 1024)
 
-enum mode { MODE_ONE, MODE_DISJOINT, MODE_RW, MODE_RANDWRITE, MODE_SEQWRITE };
+enum mode { MODE_ONE, MODE_DISJOINT, MODE_RW, MODE_RANDWRITE, MODE_SEQWRITE, MODE_RANDREAD, MODE_SEQREAD };
 
 struct session {
     int id;
@@ -275,14 +277,17 @@ static void issue_write(struct wslot *w) {
     uint64_t per = (uint64_t) io_bytes / block_size;
     uint64_t slots = lun_blocks / per;
     uint64_t lba;
-    if (mode == MODE_SEQWRITE) {
+    if (mode == MODE_SEQWRITE || mode == MODE_SEQREAD) {
         lba = next_seq_lba;
         next_seq_lba = next_seq_lba + per + per > lun_blocks ? 0 : next_seq_lba + per;
     } else {
         lba = ((((uint64_t) rand_r(&wseed)) << 31 ^ (uint64_t) rand_r(&wseed)) % slots) * per;
     }
     w->t0 = now_s();
-    if (iscsi_write16_task(s->iscsi, s->lun, lba, w->buf, io_bytes, block_size, 0, 0, 0, 0, 0, write_done, w) == NULL) {
+    struct scsi_task *t = mode == MODE_RANDREAD || mode == MODE_SEQREAD
+        ? iscsi_read16_task(s->iscsi, s->lun, lba, io_bytes, block_size, 0, 0, 0, 0, 0, write_done, w)
+        : iscsi_write16_task(s->iscsi, s->lun, lba, w->buf, io_bytes, block_size, 0, 0, 0, 0, 0, write_done, w);
+    if (t == NULL) {
         s->errors++;
         return;
     }
@@ -322,7 +327,7 @@ static void *run_session(void *arg) {
     struct session *s = arg;
     pthread_barrier_wait(&start_barrier);
     if (s->iscsi != NULL) {
-        if (mode == MODE_RANDWRITE || mode == MODE_SEQWRITE) {
+        if (mode == MODE_RANDWRITE || mode == MODE_SEQWRITE || mode == MODE_RANDREAD || mode == MODE_SEQREAD) {
             write_loop(s);
         } else if (mode == MODE_RW) {
             rw_loop(s);
@@ -363,9 +368,10 @@ int main(int argc, char **argv) {
         case 'm':
             mode = strcmp(optarg, "disjoint") == 0 ? MODE_DISJOINT : strcmp(optarg, "rw") == 0 ? MODE_RW
                  : strcmp(optarg, "randwrite") == 0 ? MODE_RANDWRITE : strcmp(optarg, "seqwrite") == 0 ? MODE_SEQWRITE
+                 : strcmp(optarg, "randread") == 0 ? MODE_RANDREAD : strcmp(optarg, "seqread") == 0 ? MODE_SEQREAD
                  : MODE_ONE;
             if (mode == MODE_ONE && strcmp(optarg, "one") != 0) {
-                fprintf(stderr, "unknown mode %s (one|disjoint|rw|randwrite|seqwrite)\n", optarg);
+                fprintf(stderr, "unknown mode %s (one|disjoint|rw|randwrite|seqwrite|randread|seqread)\n", optarg);
                 return 2;
             }
             break;
@@ -374,20 +380,22 @@ int main(int argc, char **argv) {
         case 'q': queue_depth = atoi(optarg); break;
         case 'b': io_bytes = atoi(optarg); break;
         default:
-            fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite] [-n sessions] [-t seconds] [-q depth] [-b bytes]"
+            fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite|randread|seqread] [-n sessions] [-t seconds] [-q depth] [-b bytes]"
                     " iscsi://host:port/iqn/lun\n", argv[0]);
             return 2;
         }
     }
     if (optind >= argc || n < 1 || n > MAX_SESSIONS || secs <= 0 || queue_depth < 1 || io_bytes < 512) {
-        fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite] [-n 1..%d] [-t seconds] [-q depth] [-b bytes] URL [URL...]\n", argv[0], MAX_SESSIONS);
+        fprintf(stderr, "usage: %s [-m one|disjoint|rw|randwrite|seqwrite|randread|seqread] [-n 1..%d] [-t seconds] [-q depth] [-b bytes] URL [URL...]\n", argv[0], MAX_SESSIONS);
         return 2;
     }
     urls = argv + optind;
     url_count = argc - optind;
     const char *mode_name = mode == MODE_ONE ? "one" : mode == MODE_DISJOINT ? "disjoint" : mode == MODE_RW ? "rw"
-                          : mode == MODE_RANDWRITE ? "randwrite" : "seqwrite";
-    int writes = mode == MODE_RANDWRITE || mode == MODE_SEQWRITE;
+                          : mode == MODE_RANDWRITE ? "randwrite" : mode == MODE_SEQWRITE ? "seqwrite"
+                          : mode == MODE_RANDREAD ? "randread" : "seqread";
+    /* the queued modes (WRITE16 or READ16): same loop, same RESULT line */
+    int writes = mode == MODE_RANDWRITE || mode == MODE_SEQWRITE || mode == MODE_RANDREAD || mode == MODE_SEQREAD;
 
     struct session *ss = calloc(n, sizeof *ss);
     int logged_in = 0;

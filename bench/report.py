@@ -2,7 +2,9 @@
 """Turns the raw outputs of bench/run.sh into one table (stdout, results.tsv, results.md) and a chart.
 
 Inputs in --raw: perf/{us,tgt}-run<R>.tsv (run-perf.sh), limits/run<R>.tsv (run-limits.sh),
-caw.tsv, durable.tsv, rss.tsv and metrics.tsv (run.sh). "us" is our target with its default write cache (through);
+caw.tsv, latency.tsv, durable.tsv, rss.tsv and metrics.tsv (run.sh). Every row that measures operations shows
+their p50/p99 latency (us and peer); the read rows take it from caw-bench's randread/seqread runs of the
+same queue depth and size (latency.tsv), since iscsi-perf prints none. "us" is our target with its default write cache (through);
 "us back" and "tgt O_SYNC" appear only in the durable-write rows. Values are the mean over the rounds; results.tsv also has the
 per-round values so the spread is visible.
 """
@@ -78,7 +80,7 @@ def main():
     ap.add_argument("--settings", default="")
     a = ap.parse_args()
 
-    perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt", "us-zerocopy")}
+    perf = {n: perf_rounds(a.raw, n) for n in ("us", "tgt", "istgt", "us-zerocopy")}
     gc = gc_summary(os.path.join(a.raw, "gc-us-1.log"))
     limits = {}
     for path in sorted(glob.glob(os.path.join(a.raw, "limits", "run*.tsv"))):
@@ -86,7 +88,21 @@ def main():
             limits.setdefault(row["case"], []).append(num(row["MiB_s"]))
     iperf1 = avg(limits.get("iperf3-P1", []))
 
-    rows = []  # (metric, us_rounds, peer, peer_rounds, better)  better: 'high' | 'low'
+    rows = []  # (metric, us_rounds, peer, peer_rounds, better[, lat])  better: 'high' | 'low'
+    # lat: (us p50 rounds, us p99 rounds, peer p50 rounds, peer p99 rounds), for rows that measure operations
+
+    def load(name):
+        path = os.path.join(a.raw, name)
+        return read_tsv(path) if os.path.exists(path) else []
+
+    latency = load("latency.tsv")
+
+    def lat_vals(target, case, col):
+        return [num(r[col]) for r in latency if r["target"] == target and r["case"] == case]
+
+    def read_lat(case, peer):
+        return (lat_vals("us", case, "p50_us"), lat_vals("us", case, "p99_us"),
+                lat_vals(peer, case, "p50_us"), lat_vals(peer, case, "p99_us"))
 
     def field(name, case, col):
         return [num(r[col]) for r in perf[name].get(case, [])]
@@ -99,11 +115,21 @@ def main():
         return vals
 
     rows.append(("4 KiB random read, qd32 (IOPS)", field("us", "rand4k-qd32", "iops"), "tgt",
-                 field("tgt", "rand4k-qd32", "iops"), "high"))
+                 field("tgt", "rand4k-qd32", "iops"), "high", read_lat("rand4k-qd32", "tgt")))
     rows.append(("4 KiB random read, qd1 (IOPS)", field("us", "rand4k-qd1", "iops"), "tgt",
-                 field("tgt", "rand4k-qd1", "iops"), "high"))
+                 field("tgt", "rand4k-qd1", "iops"), "high", read_lat("rand4k-qd1", "tgt")))
     rows.append(("128 KiB sequential read, qd8 (MiB/s)", field("us", "seq128k-qd8", "MiB_s"), "tgt",
-                 field("tgt", "seq128k-qd8", "MiB_s"), "high"))
+                 field("tgt", "seq128k-qd8", "MiB_s"), "high", read_lat("seq128k-qd8", "tgt")))
+    if perf["istgt"]:
+        rows.append(("128 KiB sequential read, qd8 (MiB/s)", field("us", "seq128k-qd8", "MiB_s"), "istgt",
+                     field("istgt", "seq128k-qd8", "MiB_s"), "high", read_lat("seq128k-qd8", "istgt")))
+        # the goal's peer: per round, the better of tgt and istgt
+        best = [max(x, y) if x is not None and y is not None else None for x, y in
+                zip(field("tgt", "seq128k-qd8", "MiB_s"), field("istgt", "seq128k-qd8", "MiB_s"))]
+        rows.append(("128 KiB sequential read, qd8 (MiB/s)", field("us", "seq128k-qd8", "MiB_s"),
+                     "better of tgt, istgt", best, "high"))
+        rows.append(("4 KiB random read, qd1 (IOPS)", field("us", "rand4k-qd1", "iops"), "istgt",
+                     field("istgt", "rand4k-qd1", "iops"), "high", read_lat("rand4k-qd1", "istgt")))
     rows.append(("128 KiB sequential write, qd8, us through vs tgt page cache (MiB/s)",
                  field("us", "seqwrite128k-qd8", "MiB_s"), "tgt",
                  field("tgt", "seqwrite128k-qd8", "MiB_s"), "high"))
@@ -149,13 +175,34 @@ def main():
     def caw_vals(target, mode, col):
         return [num(r[col]) for r in caw if r["target"] == target and r["mode"] == mode]
 
+    def caw_cpu(target, mode):
+        vals = []
+        for r in caw:
+            if r["target"] == target and r["mode"] == mode:
+                cpu, ops = num(r.get("target_cpu_s")), num(r.get("ops"))
+                vals.append(cpu / ops if cpu is not None and ops else None)
+        return vals
+
+    def caw_lat(us, peer, mode):
+        return (caw_vals(us, mode, "p50_us"), caw_vals(us, mode, "p99_us"),
+                caw_vals(peer, mode, "p50_us"), caw_vals(peer, mode, "p99_us"))
+
     for mode, label in (("one", "one block"), ("disjoint", "disjoint blocks")):
-        rows.append((f"COMPARE AND WRITE, 8 sessions, {label} (ops/s)", caw_vals("us", mode, "ops_s"), "istgt",
-                     caw_vals("istgt", mode, "ops_s"), "high"))
-        rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, p50 latency (us)", caw_vals("us", mode, "p50_us"),
-                     "istgt", caw_vals("istgt", mode, "p50_us"), "low"))
-        rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, p99 latency (us)", caw_vals("us", mode, "p99_us"),
-                     "istgt", caw_vals("istgt", mode, "p99_us"), "low"))
+        for us, cache in (("us", "through"), ("us-back", "back")):
+            if not caw_vals(us, mode, "ops_s"):
+                continue
+            rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, us {cache} (ops/s)", caw_vals(us, mode, "ops_s"),
+                         "istgt", caw_vals("istgt", mode, "ops_s"), "high", caw_lat(us, "istgt", mode)))
+            rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, us {cache}, p50 latency (us)",
+                         caw_vals(us, mode, "p50_us"), "istgt", caw_vals("istgt", mode, "p50_us"), "low"))
+            rows.append((f"COMPARE AND WRITE, 8 sessions, {label}, us {cache}, p99 latency (us)",
+                         caw_vals(us, mode, "p99_us"), "istgt", caw_vals("istgt", mode, "p99_us"), "low"))
+            if any(v is not None for v in caw_cpu(us, mode)):
+                # target CPU over the case (/proc: user+sys, all threads) per COMPARE AND WRITE: does not
+                # depend on how much CPU the client had
+                rows.append((f"target CPU us per COMPARE AND WRITE, 8 sessions, {label}, us {cache}",
+                             [v * 1e6 if v is not None else None for v in caw_cpu(us, mode)], "istgt",
+                             [v * 1e6 if v is not None else None for v in caw_cpu("istgt", mode)], "low"))
 
     # metrics on against metrics off, our target both times (the "peer" is us without metrics)
     mpath = os.path.join(a.raw, "metrics.tsv")
@@ -189,9 +236,13 @@ def main():
         if not durable_vals("us", case, col):
             continue
         rows.append((f"{label}, durable: us through vs tgt O_SYNC ({unit})", durable_vals("us", case, col),
-                     "tgt O_SYNC", durable_vals("tgt-sync", case, col), "high"))
+                     "tgt O_SYNC", durable_vals("tgt-sync", case, col), "high",
+                     (durable_vals("us", case, "p50_us"), durable_vals("us", case, "p99_us"),
+                      durable_vals("tgt-sync", case, "p50_us"), durable_vals("tgt-sync", case, "p99_us"))))
         rows.append((f"{label}: us through vs us back ({unit})", durable_vals("us", case, col),
-                     "us back", durable_vals("us-back", case, col), "high"))
+                     "us back", durable_vals("us-back", case, col), "high",
+                     (durable_vals("us", case, "p50_us"), durable_vals("us", case, "p99_us"),
+                      durable_vals("us-back", case, "p50_us"), durable_vals("us-back", case, "p99_us"))))
         rows.append((f"{label}, durable, p99 latency: us through vs tgt O_SYNC (us)", durable_vals("us", case, "p99_us"),
                      "tgt O_SYNC", durable_vals("tgt-sync", case, "p99_us"), "low"))
 
@@ -204,23 +255,32 @@ def main():
             return f"{v:.1f}"
         return f"{v:.2f}"
 
+    def lat_fmt(p50s, p99s):
+        p50, p99 = avg(p50s), avg(p99s)
+        return "-" if p50 is None and p99 is None else f"{fmt(p50)}/{fmt(p99)}"
+
     table = []
-    for metric, us, peer, pv, better in rows:
+    lat_cols = {}  # metric index -> (us "p50/p99", peer "p50/p99")
+    for row in rows:
+        metric, us, peer, pv, better = row[:5]
         u, p = avg(us), avg(pv)
         ratio = u / p if u is not None and p else None
+        lat = row[5] if len(row) > 5 else None
+        lat_cols[len(table)] = (lat_fmt(lat[0], lat[1]), lat_fmt(lat[2], lat[3])) if lat else ("-", "-")
         table.append((metric, u, peer, p, ratio, better, us, pv))
 
     os.makedirs(a.out, exist_ok=True)
     with open(os.path.join(a.out, "results.tsv"), "w") as f:
-        f.write("metric\tus\tpeer\tpeer_value\tratio_us_over_peer\tbetter\tus_per_round\tpeer_per_round\n")
-        for metric, u, peer, p, ratio, better, us, pv in table:
+        f.write("metric\tus\tpeer\tpeer_value\tratio_us_over_peer\tbetter\tus_per_round\tpeer_per_round"
+                "\tus_p50_p99_us\tpeer_p50_p99_us\n")
+        for i, (metric, u, peer, p, ratio, better, us, pv) in enumerate(table):
             f.write(f"{metric}\t{fmt(u)}\t{peer}\t{fmt(p)}\t{fmt(ratio)}\t{better}\t"
-                    f"{per_round_fmt(us)}\t{per_round_fmt(pv)}\n")
+                    f"{per_round_fmt(us)}\t{per_round_fmt(pv)}\t{lat_cols[i][0]}\t{lat_cols[i][1]}\n")
 
     caw_checks = [r["check"] for r in caw]
     caw_errors = sum(int(num(r["errors"]) or 0) for r in caw)
     notes = ["us: our target as users start it, writeCache through (the default: WCE=0, group commit) in every"
-             " row; tgt: page cache except in the 'tgt O_SYNC' rows; 'us back': a second instance, --write-cache back"]
+             " row; tgt: page cache except in the 'tgt O_SYNC' rows; 'us back': a second instance, --write-cache back (COMPARE AND WRITE and durable-write rows)"]
     goals = []
 
     def ratio_of(metric_start, peer):
@@ -235,6 +295,20 @@ def main():
         r = ratio_of(metric_start, peer)
         if r is not None:
             goals.append(f"{metric_start} / {peer} >= {goal}: {fmt(r)} ({'met' if r >= goal else 'NOT met'})")
+    # issue 19 (ATS under contention, queue depth 1)
+    for metric_start, peer, goal, better in (
+            ("COMPARE AND WRITE, 8 sessions, one block, us through (ops/s)", "istgt", 1.3, "high"),
+            ("COMPARE AND WRITE, 8 sessions, one block, us through, p99", "istgt", 0.8, "low"),
+            ("COMPARE AND WRITE, 8 sessions, disjoint blocks, us through (ops/s)", "istgt", 1.5, "high"),
+            ("target CPU us per COMPARE AND WRITE, 8 sessions, one block, us through", "istgt", 0.6, "low"),
+            ("4 KiB random read, qd1", "tgt", 1.3, "high"),
+            ("4 KiB random write, qd1, durable", "tgt O_SYNC", 1.3, "high"),
+            ("128 KiB sequential read, qd8", "better of tgt, istgt", 1.2, "high")):
+        r = ratio_of(metric_start, peer)
+        if r is not None:
+            met = r >= goal if better == "high" else r <= goal
+            goals.append(f"{metric_start} / {peer} {'>=' if better == 'high' else '<='} {goal}: {fmt(r)}"
+                         f" ({'met' if met else 'NOT met'})")
     hb = avg(caw_vals("us", "disjoint", "p99_us"))
     if hb is not None:
         goals.append(f"ATS heartbeats (8 sessions, own blocks, through) p99 < 2000 us: {fmt(hb)}"
@@ -261,19 +335,22 @@ def main():
     notes.append(f"load average: {a.load}")
     notes.append(f"settings: rounds={a.rounds} {a.settings}")
 
-    md = ["| metric | us | peer | peer value | us / peer |", "| --- | ---: | --- | ---: | ---: |"]
-    for metric, u, peer, p, ratio, better, _, _ in table:
+    md = ["| metric | us | peer | peer value | us / peer | us p50/p99 (us) | peer p50/p99 (us) |",
+          "| --- | ---: | --- | ---: | ---: | ---: | ---: |"]
+    for i, (metric, u, peer, p, ratio, better, _, _) in enumerate(table):
         arrow = "higher is better" if better == "high" else "lower is better"
-        md.append(f"| {metric} ({arrow}) | {fmt(u)} | {peer} | {fmt(p)} | {fmt(ratio)} |")
+        md.append(f"| {metric} ({arrow}) | {fmt(u)} | {peer} | {fmt(p)} | {fmt(ratio)} | {lat_cols[i][0]} | {lat_cols[i][1]} |")
     md.append("")
     md += [f"- {n}" for n in notes]
     with open(os.path.join(a.out, "results.md"), "w") as f:
         f.write("\n".join(md) + "\n")
 
     w = max(len(m) for m, *_ in table)
-    print(f"{'metric':<{w}}  {'us':>10}  {'peer':<6} {'peer value':>10}  {'us/peer':>7}")
-    for metric, u, peer, p, ratio, better, _, _ in table:
-        print(f"{metric:<{w}}  {fmt(u):>10}  {peer:<6} {fmt(p):>10}  {fmt(ratio):>7}")
+    print(f"{'metric':<{w}}  {'us':>10}  {'peer':<6} {'peer value':>10}  {'us/peer':>7}  {'us p50/p99':>13}"
+          f"  {'peer p50/p99':>13}")
+    for i, (metric, u, peer, p, ratio, better, _, _) in enumerate(table):
+        print(f"{metric:<{w}}  {fmt(u):>10}  {peer:<6} {fmt(p):>10}  {fmt(ratio):>7}  {lat_cols[i][0]:>13}"
+              f"  {lat_cols[i][1]:>13}")
     for n in notes:
         print("  " + n)
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Performance comparison: our target against tgt (and istgt for COMPARE AND WRITE), same clients,
+# Performance comparison: our target against tgt and istgt (COMPARE AND WRITE, reads), same clients,
 # same machine, alternating A B A B. Prints one table; writes it as TSV and Markdown and draws a chart.
 #
 # usage: bench/run.sh            (from anywhere; run as root to let it apt-get what is missing)
@@ -17,7 +17,10 @@
 #   US_PORT=3306      our portal port; our target runs as users start it, bin/vaai-target (its memory
 #                     settings), with its default write cache (through: WCE=0, group commit);
 #                     JAVA_OPTS adds JVM options
-#   US_BACK_PORT=3307 a second instance of ours with --write-cache back, for the durable-write rows only
+#   US_BACK_PORT=3307 a second instance of ours with --write-cache back, for the durable-write and the
+#                     COMPARE AND WRITE rows (both write-cache modes)
+#   LAT_SECS=5        seconds per latency case (caw-bench randread/seqread: p50/p99 of the read rows,
+#                     which iscsi-perf does not print)
 #   DURABLE_SECS=5    seconds per durable-write case (caw-bench randwrite/seqwrite): us through, us back,
 #                     tgt with its backing file O_SYNC (TGT_BSOFLAGS=sync), alternating per round
 #   WARM_SECS=5       untimed warm-up per target and kind of load before the first round (JIT, page cache)
@@ -123,21 +126,52 @@ start_us() {  # launcher [target options]; launcher: "script" (bin/vaai-target) 
 start_us script || exit 1
 "$PEERS_DIR/start-tgt.sh" >&2 || exit 1
 "$PEERS_DIR/start-istgt.sh" >&2 || exit 1
-say "us pid $US_PID ($US_URL), tgt $(cat "$PEERS_WORK/tgt/tgtd.pid"), istgt $(cat "$PEERS_WORK/istgt/istgt.pid.fg")"
+# a second instance of ours with --write-cache back (WCE=1): COMPARE AND WRITE and durable-write rows
+env JAVA_OPTS="${JAVA_OPTS:-}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_BACK_PORT" --iqn "$US_IQN" \
+  --lun "$US_BACK_LUN" --write-cache back >>"$PEERS_WORK/us-back/server.log" 2>&1 &
+US_BACK_PID=$!
+wait_port "$US_BACK_PORT" 300 || { cat "$PEERS_WORK/us-back/server.log" >&2; exit 1; }
+ISTGT_PID=$(cat "$PEERS_WORK/istgt/istgt.pid.fg")
+say "us pid $US_PID ($US_URL), us back $US_BACK_PID, tgt $(cat "$PEERS_WORK/tgt/tgtd.pid"), istgt $ISTGT_PID"
 LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- 5. the runs
 perf_us() { PERF_CASES="read bench" PERF_NAME=us PERF_TARGET_PID=$US_PID "$PEERS_DIR/run-perf.sh" "$US_URL" "$1" >/dev/null; }
 perf_tgt() { PERF_CASES="read bench" "$PEERS_DIR/run-perf.sh" tgt "$1" >/dev/null; }
+perf_istgt() { PERF_CASES="read" "$PEERS_DIR/run-perf.sh" istgt "$1" >/dev/null; }
 CAW_TSV=$RAW/caw.tsv
-echo -e "target\tmode\tround\tops_s\tp50_us\tp99_us\tsuccess\tmiscompare\terrors\tcheck" >"$CAW_TSV"
-caw() {  # name url mode round
-  local line
+echo -e "target\tmode\tround\tops_s\tp50_us\tp99_us\tsuccess\tmiscompare\terrors\tcheck\ttarget_cpu_s\tops" >"$CAW_TSV"
+pid_cpu() {  # pid: user+sys clock ticks of the whole process (all threads), 0 when unknown
+  if [ -n "$1" ] && [ -r "/proc/$1/stat" ]; then awk '{print $14+$15}' "/proc/$1/stat"; else echo 0; fi
+}
+ticks_to_s() { awk -v a="$1" -v b="$2" -v t="$(getconf CLK_TCK)" 'BEGIN{printf "%.2f", (b-a)/t}'; }
+caw() {  # name url mode round pid
+  local line c0 c1
+  c0=$(pid_cpu "$5")
   line=$("$CAW_BIN" -m "$3" -n "$CAW_SESSIONS" -t "$CAW_SECS" "$2" 2>>"$RAW/caw.log" | grep '^RESULT')
+  c1=$(pid_cpu "$5")
   echo "$1 round $4: $line" >>"$RAW/caw.log"
   [[ $line == *check=FAIL* ]] && say "caw-bench FAIL on $1 ($3): $line"
   kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
-  echo -e "$1\t$3\t$4\t$(kv ops_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv success)\t$(kv miscompare)\t$(kv errors)\t$(kv check)" >>"$CAW_TSV"
+  echo -e "$1\t$3\t$4\t$(kv ops_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv success)\t$(kv miscompare)\t$(kv errors)\t$(kv check)\t$(ticks_to_s "$c0" "$c1")\t$(kv ops)" >>"$CAW_TSV"
+}
+# Latency of the read rows (iscsi-perf prints none): caw-bench randread/seqread, one session, with the
+# target's CPU over the case.
+LAT_SECS=${LAT_SECS:-5}
+LAT_TSV=$RAW/latency.tsv
+echo -e "target\tcase\tround\tops_s\tMiB_s\tp50_us\tp99_us\terrors\ttarget_cpu_s" >"$LAT_TSV"
+latency() {  # name url round pid
+  local c line c0 c1
+  for c in "randread 1 4096 rand4k-qd1" "randread 32 4096 rand4k-qd32" "seqread 8 131072 seq128k-qd8"; do
+    set -- "$1" "$2" "$3" "$4" $c
+    c0=$(pid_cpu "$4")
+    line=$(timeout $((LAT_SECS + 60)) "$CAW_BIN" -m "$5" -n 1 -q "$6" -b "$7" -t "$LAT_SECS" "$2" \
+           2>>"$RAW/latency.log" | grep '^RESULT')
+    c1=$(pid_cpu "$4")
+    echo "$1 $8 round $3: $line" >>"$RAW/latency.log"
+    kv() { sed -n "s/.* $1=\([^ ]*\).*/\1/p" <<<"$line"; }
+    echo -e "$1\t$8\t$3\t$(kv ops_s)\t$(kv MiB_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv errors)\t$(ticks_to_s "$c0" "$c1")" >>"$LAT_TSV"
+  done
 }
 
 # warm-up, not measured: our JIT compiles the hot paths of every kind of load measured below (a
@@ -145,12 +179,12 @@ caw() {  # name url mode round
 # full speed); the peers get the same load so that their page cache state matches
 WARM_SECS=${WARM_SECS:-5}
 say "warm-up ${WARM_SECS}s per target and load (not measured)"
-for u in "$US_URL" "$TGT_URL"; do
+for u in "$US_URL" "$TGT_URL" "$ISTGT_URL"; do
   timeout $((WARM_SECS + 20)) iscsi-perf -m 8 -b 8 -r -t "$WARM_SECS" "$u" >/dev/null 2>&1
   timeout $((WARM_SECS + 20)) iscsi-perf -m 8 -b 256 -t "$WARM_SECS" "$u" >/dev/null 2>&1
   timeout $((WARM_SECS + 20)) "$CAW_BIN" -m rw -n 4 -t "$WARM_SECS" "$u" >/dev/null 2>&1
 done
-for u in "$US_URL" "$ISTGT_URL"; do
+for u in "$US_URL" "$US_BACK_URL" "$ISTGT_URL"; do
   for m in one disjoint; do timeout $((WARM_SECS + 20)) "$CAW_BIN" -m "$m" -n 8 -t "$WARM_SECS" "$u" >/dev/null 2>&1; done
 done
 
@@ -159,10 +193,16 @@ say "limits (iperf3 ${LIMITS_SECS}s, page cache)"
 for r in $(seq "$ROUNDS"); do
   say "round $r/$ROUNDS: perf us";  perf_us "$r"
   say "round $r/$ROUNDS: perf tgt"; perf_tgt "$r"
+  say "round $r/$ROUNDS: perf istgt (reads)"; perf_istgt "$r"
+  say "round $r/$ROUNDS: read latency us, tgt, istgt"
+  latency us "$US_URL" "$r" "$US_PID"
+  latency tgt "$TGT_URL" "$r" "$(cat "$PEERS_WORK/tgt/tgtd.pid")"
+  latency istgt "$ISTGT_URL" "$r" "$ISTGT_PID"
   for m in one disjoint; do
-    say "round $r/$ROUNDS: COMPARE AND WRITE $m-block, $CAW_SESSIONS sessions: us, istgt"
-    caw us "$US_URL" "$m" "$r"
-    caw istgt "$ISTGT_URL" "$m" "$r"
+    say "round $r/$ROUNDS: COMPARE AND WRITE $m-block, $CAW_SESSIONS sessions: us (through), istgt, us back"
+    caw us "$US_URL" "$m" "$r" "$US_PID"
+    caw istgt "$ISTGT_URL" "$m" "$r" "$ISTGT_PID"
+    caw us-back "$US_BACK_URL" "$m" "$r" "$US_BACK_PID"
   done
 done
 "$PEERS_DIR/run-limits.sh" 2 >/dev/null
@@ -186,11 +226,7 @@ durable() {  # name url round
     echo -e "$1\t$7\t$3\t$(kv ops_s)\t$(kv MiB_s)\t$(kv p50_us)\t$(kv p99_us)\t$(kv errors)\t$(kv check)" >>"$DURABLE_TSV"
   done
 }
-say "durable writes: starting us --write-cache back on $US_BACK_PORT, tgt again with O_SYNC"
-env JAVA_OPTS="${JAVA_OPTS:-}" "$REPO/bin/vaai-target" --portal "$PEER_HOST:$US_BACK_PORT" --iqn "$US_IQN" \
-  --lun "$US_BACK_LUN" --write-cache back >>"$PEERS_WORK/us-back/server.log" 2>&1 &
-US_BACK_PID=$!
-wait_port "$US_BACK_PORT" 300 || { cat "$PEERS_WORK/us-back/server.log" >&2; exit 1; }
+say "durable writes: tgt again with O_SYNC"
 "$PEERS_DIR/stop-peers.sh" tgt >/dev/null 2>&1
 TGT_BSOFLAGS=sync "$PEERS_DIR/start-tgt.sh" >&2 || exit 1
 for u in "$US_URL" "$US_BACK_URL" "$TGT_URL"; do   # warm-up, not measured (JIT of the write path, page cache)
@@ -272,5 +308,5 @@ LOAD_END=$(cut -d' ' -f1-3 /proc/loadavg)
 MACHINE="nproc=$(nproc); $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1); $(awk '/MemTotal/{printf "%.1f GiB RAM", $2/1048576}' /proc/meminfo); LUN files on $(findmnt -n -o FSTYPE --target "$PEERS_WORK" | tail -1)"
 python3 "$REPO/bench/report.py" --raw "$RAW" --out "$OUT" --rounds "$ROUNDS" \
   --machine "$MACHINE" --load "start $LOAD_START, end $LOAD_END" \
-  --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS DURABLE_SECS=$DURABLE_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}'"
+  --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS LAT_SECS=$LAT_SECS DURABLE_SECS=$DURABLE_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}'"
 say "raw results in $RAW; table and chart in $OUT"

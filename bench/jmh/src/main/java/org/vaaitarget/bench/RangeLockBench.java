@@ -17,8 +17,14 @@ import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
 /**
  * Acquire + release of an 8-block range on the LUN's range-lock manager (default striping), the
  * cost every READ/WRITE pays: one thread alone; two threads on the same range (every acquire may
- * wait for the other thread's release, which then completes the future); two threads on ranges in
- * different stripes.
+ * wait for the other thread's release, which then completes the future and wakes the parked thread:
+ * the hand-off to another thread); two threads on ranges in different stripes.
+ *
+ * <p>The contended grant, without threads (what a contended COMPARE AND WRITE pays on the store thread
+ * that releases): {@link #grantOnRelease} queues a request behind a held lock and releases, which grants
+ * it and runs its continuation on the releasing thread; {@link #grantChain8} is eight sessions racing
+ * for one block: eight requests queued behind each other, each continuation releasing its lock, so one
+ * release cascades through seven grants (score: chains per microsecond; one chain is 8 grants).
  */
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -71,5 +77,35 @@ public class RangeLockBench {
     @Threads(2)
     public long disjointRangesExclusive(Disjoint d) {
         return cycle(d.lba, LockMode.EXCLUSIVE);
+    }
+
+    @Benchmark
+    @Threads(1)
+    public long grantOnRelease() {
+        RangeLock held = locks.acquire(0, 8, LockMode.EXCLUSIVE).join();
+        long[] granted = new long[1];
+        locks.acquire(0, 8, LockMode.EXCLUSIVE).thenAccept(next -> {
+            granted[0] = next.blocks();
+            next.close();
+        });
+        held.close(); // grants the queued request and runs its continuation here
+        return granted[0];
+    }
+
+    private static final int CHAIN = 8;
+
+    @Benchmark
+    @Threads(1)
+    public long grantChain8() {
+        RangeLock held = locks.acquire(0, 1, LockMode.EXCLUSIVE).join();
+        long[] granted = new long[1];
+        for (int i = 1; i < CHAIN; i++) {
+            locks.acquire(0, 1, LockMode.EXCLUSIVE).thenAccept(next -> {
+                granted[0]++;
+                next.close(); // grants the next one in line, on this thread
+            });
+        }
+        held.close();
+        return granted[0];
     }
 }

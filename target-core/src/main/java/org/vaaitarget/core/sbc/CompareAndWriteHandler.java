@@ -13,6 +13,7 @@ import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.MiscompareReport;
+import org.vaaitarget.core.sbc.forensics.WriteRecord;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseData;
@@ -99,48 +100,58 @@ public final class CompareAndWriteHandler implements CommandHandler {
         return task.lock(lba, nlb, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> {
                     long waited = System.nanoTime() - asked;
-                    stats.lockWaited(initiator, waited);
-                    lu.observer().atsLockWaited(waited);
-                    // Read, compare and write in one store operation (one executor hop, not two).
+                    // The critical section is the store's read, compare and write (one store operation: one
+                    // executor hop, not two) and, on a match, the writer history record. Everything else
+                    // (statistics, the miscompare report and its log record) happens after the release.
                     // Written to the page cache under the lock; a match then releases the lock and waits for a
                     // flush (Durability): the next ATS on the block need not wait for this one's fdatasync, and
                     // its own flush, requested after it read this record, covers this write too.
                     return lu.store().compareAndWrite(lba, verify, write, false)
-                            .thenCompose(outcome -> outcome.matched()
-                                    ? Durability.releaseThenCommit(lu, lock, durable)
-                                            .thenApply(v -> succeeded(task, initiator, lba, nlb, half))
-                                    : CompletableFuture.completedFuture(
-                                            miscompared(task, initiator, lock, lba, nlb, verify, outcome)));
+                            .thenCompose(outcome -> {
+                                if (!outcome.matched()) {
+                                    return CompletableFuture.completedFuture(
+                                            miscompared(task, initiator, lock, waited, lba, nlb, verify, outcome));
+                                }
+                                CompletableFuture<Void> durableNow =
+                                        Durability.recordReleaseThenCommit(task, lock, lba, nlb, NAME, durable);
+                                lockWaited(lu, initiator, waited);
+                                return durableNow.thenApply(v -> succeeded(lu, initiator, half));
+                            });
                 });
     }
 
-    private static CommandResult succeeded(Task task, AtsStatistics.Counters initiator, long lba, int nlb,
-                                           int half) {
-        LogicalUnit lu = task.lu();
-        lu.writerHistory().recordWrite(lba, nlb, task.nexus(), NAME);
+    private static void lockWaited(LogicalUnit lu, AtsStatistics.Counters initiator, long waited) {
+        lu.ats().lockWaited(initiator, waited);
+        lu.observer().atsLockWaited(waited);
+    }
+
+    private static CommandResult succeeded(LogicalUnit lu, AtsStatistics.Counters initiator, int half) {
         lu.ats().succeeded(initiator);
         lu.observer().atsCompared(null);
         return CommandResult.good(2L * half);
     }
 
     /**
-     * Nothing was written. Builds the forensics report under the lock (the last writer is then exact),
-     * releases the lock, then logs: the synchronous log write no longer delays the next host waiting for
-     * the block. Releases the outcome's found buffer.
+     * Nothing was written. Under the lock only the last writer of the first differing block is looked up
+     * (one table read: exact, since every writer records itself before it releases its range); the lock is
+     * then released and the report, statistics and log record follow, so the next host waiting for the
+     * block does not wait for them. Releases the outcome's found buffer.
      */
-    private static CommandResult miscompared(Task task, AtsStatistics.Counters initiator, RangeLock lock, long lba,
-                                             int nlb, ByteBuf verify, CompareOutcome outcome) {
+    private static CommandResult miscompared(Task task, AtsStatistics.Counters initiator, RangeLock lock, long waited,
+                                             long lba, int nlb, ByteBuf verify, CompareOutcome outcome) {
         LogicalUnit lu = task.lu();
         int diff = outcome.miscompareOffset();
         MiscompareReport report;
         try {
+            WriteRecord lastWriter = lu.writerHistory().lastWriter(MiscompareReport.blockOf(lba, diff, lu.blockSize()));
+            lock.close(); // idempotent: Task.finish() releases it again harmlessly
+            lockWaited(lu, initiator, waited);
             report = MiscompareReport.of(task.nexus(), lu.number(), NAME, lba, nlb,
-                    lu.blockSize(), verify, outcome.found(), diff, lu.writerHistory());
-            lu.ats().miscompared(initiator, report);
+                    lu.blockSize(), verify, outcome.found(), diff, lastWriter);
         } finally {
             outcome.found().release();
         }
-        lock.close(); // idempotent: Task.finish() releases it again harmlessly
+        lu.ats().miscompared(initiator, report);
         lu.observer().atsCompared(report.cause());
         report.log(lu.ats().logBudget());
         return task.check(SenseData.withInformation(SenseReason.MISCOMPARE_DURING_VERIFY_OPERATION, diff));

@@ -1,6 +1,7 @@
 package org.vaaitarget.core.sbc;
 
 import java.util.concurrent.CompletableFuture;
+import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.RangeLock;
 
@@ -18,6 +19,18 @@ import org.vaaitarget.core.lu.lock.RangeLock;
  */
 final class Durability {
     private Durability() {
+    }
+
+    /**
+     * Records the write in the LU's {@link org.vaaitarget.core.sbc.forensics.WriterHistory}, then releases
+     * {@code lock} and commits as {@link #releaseThenCommit} does.
+     */
+    static CompletableFuture<Void> recordReleaseThenCommit(Task task, RangeLock lock, long lba, long blocks,
+                                                           String command, boolean durable) {
+        // Recorded while the lock is held, so the last record of a block is its last write (a miscompare
+        // that read the data then finds its writer, even before that writer's flush completed).
+        task.lu().writerHistory().recordWrite(lba, blocks, task.nexus(), command);
+        return releaseThenCommit(task.lu(), lock, durable);
     }
 
     /**

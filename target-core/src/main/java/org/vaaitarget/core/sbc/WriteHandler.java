@@ -99,9 +99,8 @@ public final class WriteHandler implements CommandHandler {
         // it durable (Durability), so writes to the same blocks do not queue behind each other's fdatasync.
         return task.lock(lba, n, LockMode.EXCLUSIVE)
                 .thenCompose(lock -> lu.store().write(lba, data, false)
-                        .thenCompose(v -> Durability.releaseThenCommit(lu, lock, durable)))
+                        .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n, name, durable)))
                 .thenApply(v -> {
-                    lu.writerHistory().recordWrite(lba, n, task.nexus(), name);
                     lu.softThreshold().written(usable);
                     return CommandResult.good(cdbBytes);
                 });

@@ -113,9 +113,9 @@ public final class WriteSameHandler implements CommandHandler {
                 .thenCompose(lock -> (deallocate ? lu.store().unmap(lba, n)
                         : zeroes ? lu.store().writeZeroes(lba, n)    // durable by itself; the commit step stays uniform
                         : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, false))
-                        .thenCompose(v -> Durability.releaseThenCommit(lu, lock, durable)))
+                        .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n,
+                                deallocate ? name + " UNMAP" : name, durable)))
                 .thenApply(v -> {
-                    lu.writerHistory().recordWrite(lba, n, task.nexus(), deallocate ? name + " UNMAP" : name);
                     lu.observer().writeSameBlocks(n, deallocate);
                     if (!deallocate) {
                         lu.softThreshold().written(n * bs);

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
+import org.vaaitarget.core.observe.MiscompareCause;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.memory.MemoryBlockStore;
@@ -90,5 +91,35 @@ class DurabilityTest {
         assertEquals(ScsiStatus.GOOD, second.stage().join().status());
         first.finish();
         second.finish();
+    }
+
+    /**
+     * The writer history is recorded under the range lock, not after the flush: a miscompare that read an
+     * unflushed write names its writer (before, the record came after the flush, so this miscompare was
+     * UNEXPLAINED, or OWN_WRITE when the host had written the block before).
+     */
+    @Test
+    void miscompareAgainstAnUnflushedWriteNamesItsWriter() {
+        GatedFlushes store = new GatedFlushes();
+        SbcFixture f = SbcFixture.on(store);
+        SbcFixture.Running caw = f.start(HOST_A, Cdb.caw(5, 1, 0), concat(new byte[BS], filled(BS, 1)));
+        SbcFixture.Running write = f.start(HOST_A, Cdb.write16(9, 1, 0), filled(BS, 3));
+        assertEquals(2, store.flushes.size(), "both written, neither flushed");
+
+        SbcFixture.Running lost = f.start(HOST_B, Cdb.caw(5, 1, 0), concat(new byte[BS], filled(BS, 2)));
+        SbcFixture.Running lost2 = f.start(HOST_B, Cdb.caw(9, 1, 0), concat(new byte[BS], filled(BS, 2)));
+        assertEquals(ScsiStatus.CHECK_CONDITION, lost.stage().join().status());
+        assertEquals(ScsiStatus.CHECK_CONDITION, lost2.stage().join().status());
+        assertEquals(2, f.lu.ats().miscomparedCount(MiscompareCause.CONTENTION));
+        assertEquals(HOST_A.initiatorPortName(), f.lu.ats().lastMiscompare().lastWriter().initiatorPort());
+        assertEquals("WRITE(16)", f.lu.ats().lastMiscompare().lastWriter().command());
+
+        store.flushes.forEach(x -> x.complete(null));
+        assertEquals(ScsiStatus.GOOD, caw.stage().join().status());
+        assertEquals(ScsiStatus.GOOD, write.stage().join().status());
+        for (SbcFixture.Running r : List.of(caw, write, lost, lost2)) {
+            r.finish();
+        }
+        assertEquals(0, f.lu.locks().outstanding());
     }
 }

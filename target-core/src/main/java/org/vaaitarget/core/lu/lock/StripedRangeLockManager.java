@@ -2,10 +2,8 @@ package org.vaaitarget.core.lu.lock;
 
 import java.util.ArrayList;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.LinkedList;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -223,7 +221,7 @@ public final class StripedRangeLockManager implements RangeLockManager {
      * that unblocks. Returns whether r was removed.
      */
     private boolean remove(Request r, State expected) {
-        Set<Request> candidates = new LinkedHashSet<>();
+        List<Request> candidates = null; // allocated only when a waiter may be granted (every release pays this)
         lockAll(r.stripes);
         try {
             if (r.state != expected) {
@@ -237,7 +235,10 @@ public final class StripedRangeLockManager implements RangeLockManager {
                     if (e.owner == r) {
                         it.remove();
                     } else if (e.owner.seq > r.seq && e.owner.state == State.WAITING && r.overlaps(e)) {
-                        candidates.add(e.owner);
+                        if (candidates == null) {
+                            candidates = new ArrayList<>(2);
+                        }
+                        candidates.add(e.owner); // may repeat: a request listed in several of r's stripes
                     }
                 }
             }
@@ -245,11 +246,20 @@ public final class StripedRangeLockManager implements RangeLockManager {
             unlockAll(r.stripes);
         }
         outstanding.decrementAndGet();
-        List<Request> ordered = new ArrayList<>(candidates);
-        ordered.sort((a, b) -> Long.compare(a.seq, b.seq));
+        if (candidates == null) {
+            return true;
+        }
+        if (candidates.size() > 1) {
+            candidates.sort((a, b) -> Long.compare(a.seq, b.seq));
+        }
         // Locks are granted after our stripe locks are dropped: completing a future runs the waiter's
         // continuation on this thread, and it may take or release other locks.
-        for (Request c : ordered) {
+        Request previous = null;
+        for (Request c : candidates) {
+            if (c == previous) {
+                continue; // sorted by seq, so repeats are adjacent
+            }
+            previous = c;
             boolean granted;
             lockAll(c.stripes);
             try {

@@ -43,15 +43,33 @@ public record MiscompareReport(String initiatorName, String isid, String target,
     public static MiscompareReport of(ItNexus nexus, int lun, String command, long lba, long blocks,
                                       int blockSize, ByteBuf expected, ByteBuf found, int offset,
                                       WriterHistory history) {
+        return of(nexus, lun, command, lba, blocks, blockSize, expected, found, offset,
+                history.lastWriter(blockOf(lba, offset, blockSize)));
+    }
+
+    /**
+     * Builds the report with the last writer of the first differing block already looked up (while the
+     * range lock was held, so that it is exact). Reads {@code expected} and {@code found} without changing
+     * or releasing them.
+     *
+     * @param lastWriter what {@link WriterHistory#lastWriter} said for {@link #blockOf}, or null
+     */
+    public static MiscompareReport of(ItNexus nexus, int lun, String command, long lba, long blocks,
+                                      int blockSize, ByteBuf expected, ByteBuf found, int offset,
+                                      WriteRecord lastWriter) {
         int len = Math.min(expected.readableBytes(), found.readableBytes());
         int start = Math.max(0, Math.min(offset - WINDOW / 2, len - WINDOW));
         int count = Math.min(WINDOW, len - start);
         String exp = ByteBufUtil.hexDump(expected, expected.readerIndex() + start, count);
         String got = ByteBufUtil.hexDump(found, found.readerIndex() + start, count);
-        long blockLba = lba + offset / blockSize;
-        WriteRecord last = history.lastWriter(blockLba);
         return new MiscompareReport(nexus.initiatorName(), nexus.isid(), nexus.targetName(), lun, command,
-                lba, blocks, offset, start, exp, got, blockLba, last, causeOf(nexus, last));
+                lba, blocks, offset, start, exp, got, blockOf(lba, offset, blockSize), lastWriter,
+                causeOf(nexus, lastWriter));
+    }
+
+    /** The LBA of the block holding byte {@code offset} of a command's data that starts at {@code lba}. */
+    public static long blockOf(long lba, int offset, int blockSize) {
+        return lba + offset / blockSize;
     }
 
     /**

@@ -57,11 +57,14 @@ public final class FileBlockStore implements BlockStore {
      * the COMPARE AND WRITEs: those take microseconds, so one thread drains a burst of them with one wake-up,
      * where the pool woke a thread per write (measured: 4 KiB writes at qd8 cost 20 % less target CPU this
      * way). What may wait for the disk (reads that missed the page cache, UNMAP) stays on the pool, where a
-     * slow one does not hold up the others; the fdatasync runs on {@link #flusher}.
+     * slow one does not hold up the others; the fdatasync runs on {@link #flusher} (with {@code through}, for a
+     * write alone on the lane, on the lane itself: {@link #requestFlush}).
      */
     private final ThreadPoolExecutor writeLane;
     /** Runs the group commit's flusher job: one thread, at most one job queued. */
     private final ThreadPoolExecutor flusher;
+    /** writeCache through: the lane syncs itself when idle ({@link #requestFlush}). */
+    private final boolean writeThrough;
     private final MediumIo medium;
     private final GroupCommit commit;
     private final BlockFileIo io;
@@ -90,6 +93,7 @@ public final class FileBlockStore implements BlockStore {
         // A read-only file has no write cache to flush (WCE=0) and nothing is ever written to it.
         boolean writeBack = !readOnly && config.writeCache() == LunConfig.WriteCacheMode.WRITE_BACK;
         this.capabilities = new StoreCapabilities(writeBack, true, true, true);
+        this.writeThrough = !writeBack;
         this.executor = executor;
         this.writeLane = writeLane;
         this.nativeOps = LinuxFileOps.open(path, readOnly).orElse(null); // null where unavailable
@@ -291,7 +295,7 @@ public final class FileBlockStore implements BlockStore {
             io.writeBlocks(lba, data, from, length);
             result.complete(null);
         }, writeProbe(lba, data, from, length));
-        return fua ? result.thenCompose(v -> commit.request()) : result;
+        return fua ? result.thenCompose(v -> requestFlush()) : result;
     }
 
     /**
@@ -317,13 +321,16 @@ public final class FileBlockStore implements BlockStore {
         String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
         int writeFrom = write.readerIndex();
         submit(writeLane, result, what, Kind.IO_WRITE,
-                () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, result, what),
+                () -> {
+                    markCompareAndWrite();
+                    CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, result, what);
+                },
                 writeProbe(lba, write, writeFrom, length));
         if (!fua) {
             return result;
         }
         return result.thenCompose(outcome -> !outcome.matched() ? CompletableFuture.completedFuture(outcome)
-                : commit.request().thenApply(v -> outcome));
+                : requestFlush().thenApply(v -> outcome));
     }
 
     @Override
@@ -370,7 +377,28 @@ public final class FileBlockStore implements BlockStore {
         if (closed.get()) {
             return CompletableFuture.failedFuture(closedException());
         }
-        return commit.request();
+        return requestFlush();
+    }
+
+    /**
+     * Joins the group commit. With {@code writeCache: through}, on the write lane with nothing else queued for
+     * it (a write at queue depth 1, whose completion asks for the flush on the lane), the lane thread runs the
+     * fdatasync itself instead of waking the flusher (GroupCommit.requestHere): the command then costs two
+     * thread hand-offs (event loop, lane, event loop) instead of three. Anything else queued for the lane
+     * (another write, the next COMPARE AND WRITE a released range lock granted) keeps the lane free: the
+     * flusher syncs while the lane writes. A lane job that arrives during the lane's sync waits for it; in
+     * {@code through} every lane job but a miscomparing COMPARE AND WRITE waits for that sync or the next one
+     * before its GOOD anyway. Not after a COMPARE AND WRITE, though: ATS is where hosts race for one block,
+     * and the others' COMPARE AND WRITEs that miscompare (three in four, with eight hosts on one block) need
+     * no flush and must not wait behind the winner's. With {@code back} the lane never syncs: its writes answer
+     * from the page cache and must not wait behind a FUA write's fdatasync.
+     */
+    private CompletableFuture<Void> requestFlush() {
+        // the flag is the running job's own: a COMPARE AND WRITE's completion asks for its flush on the lane
+        FollowUp slot = followUp.get();
+        boolean laneIdle = writeThrough && slot != null && slot.lane == writeLane && slot.next == null
+                && !slot.compareAndWrite && writeLane.getQueue().isEmpty();
+        return laneIdle ? commit.requestHere() : commit.request();
     }
 
     /**
@@ -540,6 +568,14 @@ public final class FileBlockStore implements BlockStore {
         }
     }
 
+    /** Tells {@link #requestFlush} that the job running on this store thread is a COMPARE AND WRITE. */
+    private void markCompareAndWrite() {
+        FollowUp slot = followUp.get();
+        if (slot != null) {
+            slot.compareAndWrite = true;
+        }
+    }
+
     /** Runs a job on a thread of {@code lane}, then the follow-up for that lane it submitted, and so on. */
     private void runWithFollowUps(ThreadPoolExecutor lane, Runnable job) {
         FollowUp slot = new FollowUp(lane);
@@ -547,6 +583,7 @@ public final class FileBlockStore implements BlockStore {
         try {
             for (Runnable next = job; next != null; next = slot.next) {
                 slot.next = null;
+                slot.compareAndWrite = false;
                 next.run(); // never throws: the job completes its future either way
             }
         } finally {
@@ -558,6 +595,8 @@ public final class FileBlockStore implements BlockStore {
     private static final class FollowUp {
         final ThreadPoolExecutor lane;
         Runnable next;
+        /** The running job is a COMPARE AND WRITE: its flush never runs on the lane ({@link #requestFlush}). */
+        boolean compareAndWrite;
 
         FollowUp(ThreadPoolExecutor lane) {
             this.lane = lane;

@@ -7,6 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -85,18 +87,44 @@ class GroupCommitTest {
                 started.release();
                 permits.acquireUninterruptibly();
             }, flusher, completer);
-            CompletableFuture<Void> a = commit.request();
-            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
-            CompletableFuture<Void> b = commit.request(); // waits for the next sync
+            CompletableFuture<Void> first = commit.request();
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 1 for first alone
+            List<CompletableFuture<Void>> big = new ArrayList<>();
+            for (int i = 0; i <= GroupCommit.SMALL_BATCH; i++) {
+                big.add(commit.request()); // more than a small batch gathers for sync 2
+            }
+            permits.release();
+            first.get(10, TimeUnit.SECONDS); // nobody waited when sync 1 ended: completed by the flusher
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 2
+            CompletableFuture<Void> late = commit.request();        // waits for sync 3
             permits.release(2);
-            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "the second sync does not wait for a's completion");
-            assertFalse(a.isDone(), "a's batch went to the (busy) completer");
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "sync 3 does not wait for the big batch's completion");
+            assertFalse(big.get(0).isDone(), "the big batch went to the (busy) completer");
             completing.release();
-            CompletableFuture.allOf(a, b).get(10, TimeUnit.SECONDS);
+            CompletableFuture.allOf(big.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
+            late.get(10, TimeUnit.SECONDS);
         } finally {
             completing.release();
             completer.shutdown();
         }
+    }
+
+    @Test
+    void aSmallBatchIsCompletedByTheFlusherEvenWhileRequestsWait() throws Exception {
+        GroupCommit commit = new GroupCommit("test.img", () -> {
+            syncs.incrementAndGet();
+            started.release();
+            permits.acquireUninterruptibly();
+        }, flusher, r -> {
+            throw new AssertionError("no hand-off for a small batch");
+        });
+        CompletableFuture<Void> a = commit.request();
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> b = commit.request(); // waits for the next sync while a's batch completes
+        permits.release(2);
+        a.get(10, TimeUnit.SECONDS);
+        b.get(10, TimeUnit.SECONDS);
+        assertEquals(2, syncs.get());
     }
 
     @Test
@@ -119,5 +147,38 @@ class GroupCommitTest {
     private static StoreException failure(CompletableFuture<?> f) {
         ExecutionException e = assertThrows(ExecutionException.class, () -> f.get(10, TimeUnit.SECONDS));
         return assertInstanceOf(StoreException.class, e.getCause());
+    }
+
+    @Test
+    void requestHereSyncsOnTheCallerAndHandsRequestsMadeMeanwhileToTheFlusher() throws Exception {
+        GroupCommit commit = stepped(null);
+        ExecutorService lane = Executors.newSingleThreadExecutor();
+        try {
+            CompletableFuture<CompletableFuture<Void>> here = CompletableFuture.supplyAsync(commit::requestHere, lane);
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 1, on the lane thread
+            CompletableFuture<Void> b = commit.request();         // made during it: not covered by it
+            permits.release();
+            here.get(10, TimeUnit.SECONDS).get(10, TimeUnit.SECONDS);
+            assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 2, on the flusher
+            assertFalse(b.isDone());
+            permits.release();
+            b.get(10, TimeUnit.SECONDS);
+            assertEquals(2, syncs.get());
+        } finally {
+            lane.shutdown();
+        }
+    }
+
+    @Test
+    void requestHereJoinsTheNextBatchWhileASyncRuns() throws Exception {
+        GroupCommit commit = stepped(null);
+        CompletableFuture<Void> a = commit.request();
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> b = commit.requestHere(); // returns at once: the flusher's next sync covers it
+        assertFalse(b.isDone());
+        permits.release(2);
+        a.get(10, TimeUnit.SECONDS);
+        b.get(10, TimeUnit.SECONDS);
+        assertEquals(2, syncs.get());
     }
 }
