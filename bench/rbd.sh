@@ -36,7 +36,7 @@ cleanup() {
   for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null; done
   for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null; done
   rbd rm --no-progress "$POOL/$IMG" >/dev/null 2>&1
-  rm -rf "$WORK"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
 }
 trap cleanup EXIT
 
@@ -61,6 +61,7 @@ gateway() {  # id port -> starts it, echoes its pid
   cat >"$yaml" <<EOF
 portals: ["127.0.0.1:$2"]
 gateway: {id: $1}
+admin: {socket: $WORK/gw$1.sock}   # two gateways on one machine: one admin socket each
 targets:
   - iqn: $IQN
     luns:
@@ -80,7 +81,8 @@ perf() {  # qd blocks [-r]  -> iops
 
 caw() {  # mode sessions urls... -> "ops_s check"
   local mode=$1 n=$2; shift 2
-  "$CAW_BIN" -m "$mode" -n "$n" -t "$SECS" "$@" 2>/dev/null | sed -n 's/^RESULT .*ops_s=\([0-9]*\).* check=\([A-Z]*\).*/\1 \2/p' | tail -1
+  "$CAW_BIN" -m "$mode" -n "$n" -t "$SECS" "$@" 2>>"$WORK/caw.err" | tee -a "$WORK/caw.out" \
+    | sed -n 's/^RESULT .*ops_s=\([0-9]*\).* check=\([A-Z]*\).*/\1 \2/p' | tail -1
 }
 
 G1=$(gateway 1 "$PORT1"); PIDS+=("$G1")
@@ -88,6 +90,8 @@ URL1=iscsi://127.0.0.1:$PORT1/$IQN/0
 perf 8 8 -r >/dev/null   # warm-up (JIT), not measured
 row "4 KiB random read, qd8 (IOPS)" "$(perf 8 8 -r)" "$(rbdb read 4K rand 8 $((SECS * 20))M)"
 row "128 KiB sequential read, qd8 (IOPS)" "$(perf 8 256)" "$(rbdb read 128K seq 8 $((SECS * 200))M)"
+W4K=$("$CAW_BIN" -m randwrite -n 1 -q 8 -b 4096 -t "$SECS" "$URL1" 2>/dev/null | sed -n 's/^RESULT .* ops_s=\([0-9]*\).*/\1/p' | tail -1)
+row "4 KiB random write, qd8 (IOPS)" "$W4K" "$(rbdb write 4K rand 8 $((SECS * 20))M)"
 RW=$(caw rw 8 "$URL1")
 row "64 KiB random write/read 50/50, 8 sessions (ops/s)" "${RW%% *}" \
   "$(rbdb readwrite 64K rand 8 $((SECS * 50))M "--rw-mix-read 50")"
@@ -96,6 +100,7 @@ G2=$(gateway 2 "$PORT2"); PIDS+=("$G2")
 URL2=iscsi://127.0.0.1:$PORT2/$IQN/0
 ONE=$(caw one "$CAW_SESSIONS" "$URL1")
 TWO=$(caw one "$CAW_SESSIONS" "$URL1" "$URL2")
+[ -n "$TWO" ] || say "caw-bench over two gateways gave no result: $(tail -3 "$WORK/caw.out" "$WORK/caw.err" 2>/dev/null | tr '\n' ' ')"
 row "COMPARE AND WRITE, $CAW_SESSIONS sessions on one block (ops/s, check)" "one gateway: $ONE; split over two: $TWO" "-"
 
 mkdir -p "$OUT"

@@ -310,3 +310,13 @@ python3 "$REPO/bench/report.py" --raw "$RAW" --out "$OUT" --rounds "$ROUNDS" \
   --machine "$MACHINE" --load "start $LOAD_START, end $LOAD_END" \
   --settings "PERF_SECS=$PERF_SECS CAW_SECS=$CAW_SECS LAT_SECS=$LAT_SECS DURABLE_SECS=$DURABLE_SECS CAW_SESSIONS=$CAW_SESSIONS RSS_SESSIONS=$RSS_SESSIONS LIMITS_SECS=$LIMITS_SECS JAVA_OPTS='${JAVA_OPTS:-}'"
 say "raw results in $RAW; table and chart in $OUT"
+
+# The RBD rows (issue 18) only when a Ceph cluster is up (CEPH_CONF, e.g. ../shared/ceph/mini-ceph.sh start):
+# a gateway against `rbd bench` on the same image, and COMPARE AND WRITE split over two gateways
+# (bench/rbd.sh writes bench/results/rbd.md).
+if [ -n "${CEPH_CONF:-}" ] && [ -f "$CEPH_CONF" ]; then
+  say "RBD rows (CEPH_CONF=$CEPH_CONF): bench/rbd.sh"
+  "$REPO/bench/rbd.sh" || say "bench/rbd.sh failed"
+else
+  say "no Ceph cluster (CEPH_CONF unset): RBD rows skipped (bench/rbd.sh)"
+fi
