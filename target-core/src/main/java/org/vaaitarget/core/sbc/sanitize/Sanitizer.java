@@ -3,12 +3,9 @@ package org.vaaitarget.core.sbc.sanitize;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -17,6 +14,7 @@ import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.lu.lock.RangeLockManager;
 import org.vaaitarget.core.store.BlockStore;
+import org.vaaitarget.core.util.AtomicFiles;
 
 /**
  * The sanitize state of one logical unit (SBC-4 4.11): idle, a sanitize in progress (with its progress
@@ -158,7 +156,7 @@ public final class Sanitizer implements AutoCloseable {
             return;
         }
         if (marker != null) {
-            deleteDurably(marker);
+            AtomicFiles.delete(marker);
         }
         state = State.IDLE;
     }
@@ -170,7 +168,7 @@ public final class Sanitizer implements AutoCloseable {
         try {
             lock = lockFuture.join();
             if (marker != null) {
-                writeDurably(marker, op.encode(false));
+                AtomicFiles.replace(marker, op.encode(false).getBytes(StandardCharsets.US_ASCII));
             }
             started.complete(end);
             if (op.action() == SanitizeOperation.Action.BLOCK_ERASE) {
@@ -184,7 +182,7 @@ public final class Sanitizer implements AutoCloseable {
             }
             store.flush().join();
             if (marker != null) {
-                deleteDurably(marker);
+                AtomicFiles.delete(marker);
             }
             ok = true;
             LOG.info("sanitize {} of {} blocks done", op.action(), store.blockCount());
@@ -195,7 +193,7 @@ public final class Sanitizer implements AutoCloseable {
             LOG.error("sanitize {} failed: {}; the LUN is in sanitize failure mode", op.action(), e.toString());
             if (marker != null) {
                 try {
-                    writeDurably(marker, op.encode(true));
+                    AtomicFiles.replace(marker, op.encode(true).getBytes(StandardCharsets.US_ASCII));
                 } catch (IOException again) {
                     LOG.error("{}: cannot record the sanitize failure: {}", marker, again.toString());
                 }
@@ -285,29 +283,6 @@ public final class Sanitizer implements AutoCloseable {
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-        }
-    }
-
-    private static void writeDurably(Path target, String content) throws IOException {
-        Path temp = target.resolveSibling(target.getFileName() + ".tmp");
-        try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
-            ch.write(java.nio.ByteBuffer.wrap(content.getBytes(StandardCharsets.US_ASCII)));
-            ch.force(true);
-        }
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        syncDirectory(target.toAbsolutePath().getParent());
-    }
-
-    private static void deleteDurably(Path target) throws IOException {
-        if (Files.deleteIfExists(target)) {
-            syncDirectory(target.toAbsolutePath().getParent());
-        }
-    }
-
-    private static void syncDirectory(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }
