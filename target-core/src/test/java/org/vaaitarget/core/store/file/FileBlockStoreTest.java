@@ -20,9 +20,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.UnaryOperator;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -476,29 +473,10 @@ class FileBlockStoreTest {
         // thread (the pool, or the LUN's flusher for fdatasync), even when a write-lane completion submits
         // it (a released range lock). The threads are recorded where the file I/O itself runs (MediumIo),
         // not in a continuation, which may run on whichever thread attaches it.
-        Map<String, String> ranOn = new ConcurrentHashMap<>();
-        UnaryOperator<MediumIo> recordThreads = real -> new MediumIo() {
-            @Override
-            public void write(ByteBuffer src, long position) throws IOException {
-                ranOn.put("write@" + position / BS, thread());
-                real.write(src, position);
-            }
-
-            @Override
-            public void deallocate(long offset, long length) throws IOException {
-                ranOn.put("unmap", thread());
-                real.deallocate(offset, length);
-            }
-
-            @Override
-            public void sync() throws IOException {
-                ranOn.putIfAbsent("sync", thread());
-                real.sync();
-            }
-        };
+        ThreadRecordingMedium ranOn = new ThreadRecordingMedium().open();
         ThreadPoolExecutor lane = StoreExecutors.newExecutor("lane", 1, 16);
         store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_BACK),
-                StoreExecutors.newExecutor("pool", 2, 16), lane, alloc, recordThreads);
+                StoreExecutors.newExecutor("pool", 2, 16), lane, alloc, ranOn);
         ByteBuf data = alloc.directBuffer().writeBytes(pattern(BS, 9));
         CountDownLatch release = new CountDownLatch(1);
         try {
@@ -513,10 +491,15 @@ class FileBlockStoreTest {
             await(fua);
             await(unmap);
             await(next);
-            assertFalse(ranOn.get("sync").startsWith("store-io-lane-"), "fdatasync ran on " + ranOn.get("sync"));
-            assertTrue(ranOn.get("unmap").startsWith("store-io-pool-"), "UNMAP ran on " + ranOn.get("unmap"));
-            assertTrue(ranOn.get("write@2").startsWith("store-io-lane-"), "a page-cache write stays on the lane: "
-                    + ranOn.get("write@2"));
+            assertFalse(ranOn.syncers.isEmpty());
+            for (Thread t : ranOn.syncers) {
+                assertFalse(t.getName().startsWith("store-io-lane-"), "fdatasync ran on " + t.getName());
+            }
+            assertTrue(ranOn.deallocators.get(0).getName().startsWith("store-io-pool-"),
+                    "UNMAP ran on " + ranOn.deallocators.get(0).getName());
+            for (Thread t : ranOn.writers) {
+                assertTrue(t.getName().startsWith("store-io-lane-"), "a page-cache write stays on the lane: " + t.getName());
+            }
         } finally {
             release.countDown();
             data.release();

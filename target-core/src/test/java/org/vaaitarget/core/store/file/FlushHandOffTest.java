@@ -8,10 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -36,10 +33,11 @@ class FlushHandOffTest {
     @TempDir
     Path dir;
 
-    private final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
-    private final List<Thread> syncers = Collections.synchronizedList(new ArrayList<>());
+    private final ThreadRecordingMedium medium = new ThreadRecordingMedium();
+    private final List<Thread> writers = medium.writers;
+    private final List<Thread> syncers = medium.syncers;
     /** The first write waits for it: the test builds its continuations before any write completes. */
-    private final CountDownLatch gate = new CountDownLatch(1);
+    private final CountDownLatch gate = medium.gate;
     private FileBlockStore store;
 
     @AfterEach
@@ -56,29 +54,7 @@ class FlushHandOffTest {
 
     private FileBlockStore open(WriteCacheMode mode) throws IOException {
         LunConfig config = new LunConfig(dir.resolve("lun.img"), 64L * BS, BS, mode, null);
-        store = FileBlockStore.open(config, real -> new MediumIo() {
-            @Override
-            public void write(ByteBuffer src, long position) throws IOException {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-                writers.add(Thread.currentThread());
-                real.write(src, position);
-            }
-
-            @Override
-            public void deallocate(long offset, long length) throws IOException {
-                real.deallocate(offset, length);
-            }
-
-            @Override
-            public void sync() throws IOException {
-                syncers.add(Thread.currentThread());
-                real.sync();
-            }
-        });
+        store = FileBlockStore.open(config, medium);
         return store;
     }
 

@@ -6,10 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertSame;
 
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -45,10 +42,11 @@ class HandOffCountTest {
     @TempDir
     Path dir;
 
-    private final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
-    private final List<Thread> syncers = Collections.synchronizedList(new ArrayList<>());
+    private final ThreadRecordingMedium medium = new ThreadRecordingMedium();
+    private final List<Thread> writers = medium.writers;
+    private final List<Thread> syncers = medium.syncers;
     /** The first write waits for it: continuations are attached before anything completes. */
-    private final CountDownLatch gate = new CountDownLatch(1);
+    private final CountDownLatch gate = medium.gate;
     private FileBlockStore store;
 
     @AfterEach
@@ -61,29 +59,7 @@ class HandOffCountTest {
 
     private TargetDevice device() throws IOException {
         LunConfig config = new LunConfig(dir.resolve("lun.img"), 64L * BS, BS, WriteCacheMode.WRITE_THROUGH, null);
-        store = FileBlockStore.open(config, real -> new MediumIo() {
-            @Override
-            public void write(ByteBuffer src, long position) throws IOException {
-                try {
-                    gate.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    throw new IOException(e);
-                }
-                writers.add(Thread.currentThread());
-                real.write(src, position);
-            }
-
-            @Override
-            public void deallocate(long offset, long length) throws IOException {
-                real.deallocate(offset, length);
-            }
-
-            @Override
-            public void sync() throws IOException {
-                syncers.add(Thread.currentThread());
-                real.sync();
-            }
-        });
+        store = FileBlockStore.open(config, medium);
         LunIdentity id = new LunIdentity(NAA, "HANDOFF0", "VAAITGT", "FILEDISK", "0001");
         LogicalUnit lu = new LogicalUnit(0, store, LunLimits.defaults(BS), id, new StripedRangeLockManager());
         return new TargetDevice(Harness.TARGET, List.of(lu));

@@ -1,0 +1,57 @@
+package org.vaaitarget.core.store.file;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.UnaryOperator;
+
+/**
+ * A layer under a file store ({@link FileBlockStore#open(org.vaaitarget.core.config.LunConfig, UnaryOperator)})
+ * that records which threads do the file I/O, so that a test can count thread hand-offs without timing: every
+ * write first waits for {@link #gate} (a test releases it once the commands it races are queued), then is
+ * recorded in {@link #writers}; hole punches go to {@link #deallocators}, syncs to {@link #syncers}.
+ */
+final class ThreadRecordingMedium implements UnaryOperator<MediumIo> {
+    final CountDownLatch gate = new CountDownLatch(1);
+    final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
+    final List<Thread> deallocators = Collections.synchronizedList(new ArrayList<>());
+    final List<Thread> syncers = Collections.synchronizedList(new ArrayList<>());
+
+    /** Writes wait for nothing. */
+    ThreadRecordingMedium open() {
+        gate.countDown();
+        return this;
+    }
+
+    @Override
+    public MediumIo apply(MediumIo real) {
+        return new MediumIo() {
+            @Override
+            public void write(ByteBuffer src, long position) throws IOException {
+                try {
+                    gate.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    throw new IOException(e);
+                }
+                writers.add(Thread.currentThread());
+                real.write(src, position);
+            }
+
+            @Override
+            public void deallocate(long offset, long length) throws IOException {
+                deallocators.add(Thread.currentThread());
+                real.deallocate(offset, length);
+            }
+
+            @Override
+            public void sync() throws IOException {
+                syncers.add(Thread.currentThread());
+                real.sync();
+            }
+        };
+    }
+}
