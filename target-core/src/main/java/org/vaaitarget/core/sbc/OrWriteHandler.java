@@ -69,19 +69,25 @@ public final class OrWriteHandler implements CommandHandler {
         boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
         ByteBuf dataOut = task.command().dataOut();
         ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) cdbBytes);
+        // Read, OR and write under the lock; like WRITE, the lock is released before the flush that makes the
+        // result durable (Durability), so commands on these blocks do not queue behind its fdatasync.
         return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> lu.store().read(lba, n))
-                .thenCompose(medium -> {
-                    CompletableFuture<Void> written;
-                    try {
-                        orInto(medium, data);
-                        written = lu.store().write(lba, medium, durable);
-                    } catch (RuntimeException e) {
-                        written = CompletableFuture.failedFuture(e);
-                    }
-                    return written.whenComplete((v, e) -> medium.release());
-                })
-                .thenApply(v -> SbcHandlers.written(task, lba, n, NAME, cdbBytes));
+                .thenCompose(lock -> lu.store().read(lba, n)
+                        .thenCompose(medium -> {
+                            CompletableFuture<Void> written;
+                            try {
+                                orInto(medium, data);
+                                written = lu.store().write(lba, medium, false);
+                            } catch (RuntimeException e) {
+                                written = CompletableFuture.failedFuture(e);
+                            }
+                            return written.whenComplete((v, e) -> medium.release());
+                        })
+                        .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n, NAME, durable)))
+                .thenApply(v -> {
+                    lu.softThreshold().written(cdbBytes);
+                    return CommandResult.good(cdbBytes);
+                });
     }
 
     /** ORs {@code data} into {@code medium} in place (same length), eight bytes at a time. */

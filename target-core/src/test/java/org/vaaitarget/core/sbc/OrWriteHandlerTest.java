@@ -42,7 +42,7 @@ class OrWriteHandlerTest {
         assertEquals(ScsiStatus.GOOD, r.status());
         assertArrayEquals(filled(2 * BS, 0xA5), f.store.peek(3, 2));
         assertArrayEquals(new byte[BS], f.store.peek(5, 1), "the next block is untouched");
-        assertEquals(1, f.store.fuaWriteCount(), "FUA: a durable write");
+        assertEquals(1, f.store.flushCount(), "FUA: durable before GOOD (a flush after the write, as for WRITE)");
     }
 
     @Test
