@@ -23,13 +23,11 @@ interface MediumIo {
 
     /** The real thing: positional writes on the channel, hole punching (or zeros), fdatasync. */
     static MediumIo of(FileChannel channel, SparseRegions sparse) {
+        PositionalFile file = PositionalFile.of(channel);
         return new MediumIo() {
             @Override
             public void write(ByteBuffer src, long position) throws IOException {
-                long at = position;
-                while (src.hasRemaining()) {
-                    at += channel.write(src, at);
-                }
+                file.write(src, position);
             }
 
             @Override
