@@ -24,6 +24,7 @@ import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskAttribute;
 import org.vaaitarget.core.store.memory.MemoryBlockStore;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * One CDB through the whole SCSI engine without networking: {@link TargetDevice#submit} of a READ(10)
@@ -52,7 +53,7 @@ public class DispatchBench {
         naa[15] = 1;
         LunIdentity identity = new LunIdentity(naa, "bench0001", "VAAITGT", "vaai-target", "0001");
         LogicalUnit lu = new LogicalUnit(0, store, LunLimits.defaults(512), identity, new StripedRangeLockManager());
-        device = new TargetDevice("iqn.2026-11.org.vaaitarget:bench", List.of(lu));
+        device = StandardDevice.of("iqn.2026-11.org.vaaitarget:bench", List.of(lu));
         cdb = new byte[10];
         cdb[0] = 0x28; // READ(10), LBA 2048
         cdb[4] = 0x08;

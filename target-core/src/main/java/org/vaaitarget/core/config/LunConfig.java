@@ -2,7 +2,6 @@ package org.vaaitarget.core.config;
 
 import java.nio.file.Path;
 import java.util.Objects;
-import org.vaaitarget.core.lu.LunBackend;
 import org.vaaitarget.core.store.file.FileLunBackend;
 
 /**
@@ -30,7 +29,8 @@ import org.vaaitarget.core.store.file.FileLunBackend;
  * @param sanitizeBytesPerSecond the most a SANITIZE OVERWRITE writes per second, so that a sanitize running in
  *                    the background does not take the whole disk from the other LUNs on it; 0 (the default) for
  *                    no limit
- * @param backend     where the LUN lives and how it is opened; null means the file
+ * @param backend     where the LUN lives and how it is opened; null means the file (the composition root,
+ *                    {@code core.assembly.LogicalUnits}, opens it with the file backend)
  */
 public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode writeCache, String productId,
                         int softThresholdPercent, boolean removable, boolean readOnly, boolean sanitize,
@@ -93,7 +93,6 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
 
     public LunConfig {
         if (backend == null) {
-            backend = FileLunBackend.INSTANCE;
             Objects.requireNonNull(file, "file");
         }
         Objects.requireNonNull(writeCache, "writeCache");
@@ -116,6 +115,14 @@ public record LunConfig(Path file, long sizeBytes, int blockSize, WriteCacheMode
 
     /** What the operator configured, for messages: the file, or {@code rbd:pool/image}. */
     public String describe() {
-        return backend.describe(this);
+        return backend == null ? String.valueOf(file) : backend.describe(this);
+    }
+
+    /**
+     * A key identifying the backing medium, equal for two configurations that name the same medium (so that one
+     * server does not open it twice): the file's absolute path, or what the backend says.
+     */
+    public Object identityKey() {
+        return backend == null ? file.toAbsolutePath().normalize() : backend.identityKey(this);
     }
 }

@@ -169,7 +169,7 @@ final class ExecutionGates {
         // 6. Reservations
         task.admit(entry.spec().access());
         if (lu != null && !isInternal(task.nexus())
-                && lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())) {
+                && reservationConflict(lu, task, entry.spec())) {
             ItNexus holder = lu.reservations().scsi2Holder();
             TargetContext context = task.context();
             if (holder == null || holder.equals(task.nexus()) || context == null) {
@@ -178,10 +178,16 @@ final class ExecutionGates {
             // Held back by another nexus's SCSI-2 reservation, which that nexus's loss releases: decide
             // again once the holder is confirmed alive or its loss handled (NexusLiveness).
             return context.confirmAlive(Set.of(holder)).thenCompose(v ->
-                    lu.reservations().conflicts(task.nexus(), entry.spec(), task.cdb())
+                    reservationConflict(lu, task, entry.spec())
                             ? done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT)) : protectedOrRun(task, entry));
         }
         return protectedOrRun(task, entry);
+    }
+
+    /** Whether the LU's reservation state holds this command back from the task's nexus ({@link ConflictPolicy}). */
+    private static boolean reservationConflict(LogicalUnit lu, Task task, CommandSpec spec) {
+        return lu.reservations().conflicts(task.nexus(), ConflictPolicy.prClass(spec, task.cdb()),
+                ConflictPolicy.scsi2Exempt(spec, task.cdb()));
     }
 
     /** 7. Write protection, then the handler. */

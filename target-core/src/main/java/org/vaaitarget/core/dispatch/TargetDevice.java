@@ -76,14 +76,11 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
     private volatile NexusLiveness liveness = NexusLiveness.ASSUME_ALIVE;
 
     /**
+     * A device serving exactly {@code handlers} (the standard set: {@code core.assembly.StandardDevice}).
+     *
      * @param name  the target name (for logs and the device identification page)
      * @param luns  logical units, each with its own number
      */
-    public TargetDevice(String name, List<LogicalUnit> luns) {
-        this(name, luns, StandardHandlers.all());
-    }
-
-    /** A device serving exactly {@code handlers} (tests; a merged handler set). */
     public TargetDevice(String name, List<LogicalUnit> luns, List<CommandHandler> handlers) {
         this(name, luns, handlers, DEFAULT_MAX_TASKS_IN_FLIGHT);
     }
@@ -94,11 +91,6 @@ public final class TargetDevice implements ScsiTaskRouter, TargetContext, AutoCl
      */
     public TargetDevice(String name, List<LogicalUnit> luns, List<CommandHandler> handlers, int maxTasksInFlight) {
         this(name, luns, handlers, maxTasksInFlight, LunMask.NONE);
-    }
-
-    /** The standard handlers with LUN masking: {@code mask} decides which LUNs each nexus sees. */
-    public TargetDevice(String name, List<LogicalUnit> luns, LunMask mask) {
-        this(name, luns, StandardHandlers.all(), DEFAULT_MAX_TASKS_IN_FLIGHT, mask);
     }
 
     /**

@@ -1,7 +1,6 @@
 package org.vaaitarget.core.lu;
 
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.spc.alua.TargetPortGroups;
 
 /**
  * The other gateways serving the same logical unit, when several servers stand in front of one shared store

@@ -8,8 +8,7 @@ import org.vaaitarget.core.sbc.forensics.AtsStatistics;
 import org.vaaitarget.core.sbc.forensics.WriterHistory;
 import org.vaaitarget.core.sbc.sanitize.SanitizeSettings;
 import org.vaaitarget.core.sbc.sanitize.Sanitizer;
-import org.vaaitarget.core.spc.alua.TargetPortGroups;
-import org.vaaitarget.core.spc.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationState;
 import org.vaaitarget.core.store.BlockStore;
 
 /**

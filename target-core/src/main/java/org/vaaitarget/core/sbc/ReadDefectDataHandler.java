@@ -7,7 +7,7 @@ import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.spc.ParameterData;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * READ DEFECT DATA(10) (37h, SBC-4 5.17) and (12) (B7h, SBC-4 5.18): a file has no media defects, so

@@ -10,6 +10,7 @@ import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunIdentity;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * INQUIRY (SPC-5 6.7): standard data and the VPD pages of {@link VpdPages}.

@@ -1,6 +1,7 @@
 package org.vaaitarget.core.spc;
 
 import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * The mode pages this LU implements (SPC-5 7.5, SBC-4 6.5), each in page_0 format with no subpages

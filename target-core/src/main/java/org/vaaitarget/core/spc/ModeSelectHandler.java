@@ -13,6 +13,7 @@ import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.spc.ModePage.PageControl;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * MODE SELECT(6) and MODE SELECT(10) (SPC-5 6.12, 6.13; parameter list 7.5.4).

@@ -12,6 +12,7 @@ import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.spc.ModePage.PageControl;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * MODE SENSE(6) and MODE SENSE(10) (SPC-5 6.14, 6.15) over the pages of {@link ModePage}.

@@ -8,6 +8,7 @@ import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.RemovableMedium;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * PREVENT ALLOW MEDIUM REMOVAL (SBC-4 5.15, SPC-5 6.16). PREVENT 01b records a prevention for the issuing

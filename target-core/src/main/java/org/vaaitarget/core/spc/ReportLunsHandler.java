@@ -9,6 +9,7 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.LunAddress;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * REPORT LUNS (SPC-5 6.33), served for any LUN of the target. SELECT REPORT 00h and 02h list every

@@ -10,6 +10,7 @@ import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.HandlerTable;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * REPORT SUPPORTED OPERATION CODES (MAINTENANCE IN A3h / 0Ch, SPC-5 6.35), read from the dispatch

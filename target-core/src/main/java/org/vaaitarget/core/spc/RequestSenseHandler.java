@@ -9,6 +9,7 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * REQUEST SENSE (SPC-5 6.39): returns, as parameter data with GOOD status, the oldest unit attention

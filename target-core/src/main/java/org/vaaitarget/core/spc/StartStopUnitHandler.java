@@ -12,6 +12,7 @@ import org.vaaitarget.core.lu.RemovableMedium;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * START STOP UNIT (SBC-4 5.25) for a file-backed LU with no power states; its medium is fixed unless the

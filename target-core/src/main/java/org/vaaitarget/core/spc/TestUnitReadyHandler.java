@@ -7,6 +7,7 @@ import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * TEST UNIT READY (SPC-5 6.47). Readiness (unit attention, LU state) is decided by the dispatcher's

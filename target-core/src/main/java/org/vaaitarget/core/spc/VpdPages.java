@@ -16,6 +16,7 @@ import org.vaaitarget.core.spc.xcopy.CopyLimits;
 import org.vaaitarget.core.spc.xcopy.CopyManagerPages;
 import org.vaaitarget.core.spc.xcopy.ExtendedCopyHandler;
 import org.vaaitarget.core.store.StoreCapabilities;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * The vital product data pages (SPC-5 7.7, SBC-4 6.6), one builder per page in a table; page 00h lists

@@ -17,11 +17,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.core.assembly.LogicalUnits;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /** LUNs added, removed and grown while the device runs, and masking replaced (live reconfiguration). */
 class LiveInventoryTest {
@@ -34,7 +35,7 @@ class LiveInventoryTest {
 
     @BeforeEach
     void open() {
-        device = new TargetDevice(Harness.TARGET, List.of(Harness.lu(0, Harness.THIN_WRITE_BACK),
+        device = StandardDevice.of(Harness.TARGET, List.of(Harness.lu(0, Harness.THIN_WRITE_BACK),
                 Harness.lu(1, Harness.THIN_WRITE_BACK)));
         h = new Harness(device);
         h.clearUa(Harness.A, 0);

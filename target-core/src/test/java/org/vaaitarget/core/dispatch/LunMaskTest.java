@@ -15,6 +15,7 @@ import org.vaaitarget.core.scsi.TaskManagementResponse;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.StandardHandlers;
 
 /** LUN 1 is masked from initiator B: for B it does not exist; A sees both. */
 class LunMaskTest {

@@ -13,11 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.core.assembly.LogicalUnits;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.StandardHandlers;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * The whole core as the server runs it: the standard handler set (SPC + SBC) behind the real dispatcher,
@@ -32,7 +34,7 @@ class StandardTargetDeviceTest {
     private void open(int blockSize) throws Exception {
         LogicalUnit lu = LogicalUnits.open(0, new LunConfig(dir.resolve("lun0.img"), 8L << 20, blockSize,
                 LunConfig.WriteCacheMode.WRITE_BACK, null));
-        device = new TargetDevice(Harness.TARGET, List.of(lu));
+        device = StandardDevice.of(Harness.TARGET, List.of(lu));
         h = new Harness(device);
         h.clearUa(Harness.A, 0);
     }

@@ -15,6 +15,7 @@ import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.StandardHandlers;
 
 /** WRITE ATOMIC(16) through the dispatcher: limits advertised and enforced, data written, journal left empty. */
 class WriteAtomicTest {

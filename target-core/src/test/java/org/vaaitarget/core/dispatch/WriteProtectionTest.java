@@ -104,7 +104,7 @@ class WriteProtectionTest {
     void readOnlyLunNeedsAnExistingFile() {
         LunConfig config = new LunConfig(dir.resolve("missing.img"), 8L << 20, BS, LunConfig.WriteCacheMode.WRITE_BACK, null)
                 .withReadOnly(true);
-        IOException e = assertThrows(IOException.class, () -> org.vaaitarget.core.lu.LogicalUnits.open(0, config));
+        IOException e = assertThrows(IOException.class, () -> org.vaaitarget.core.assembly.LogicalUnits.open(0, config));
         assertEquals(true, e.getMessage().contains("read-only LUN"), e.getMessage());
         assertEquals(false, Files.exists(dir.resolve("missing.img")));
     }

@@ -19,6 +19,7 @@ import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.lu.lock.RangeLock;
+import org.vaaitarget.core.assembly.LogicalUnits;
 
 class LogicalUnitsTest {
     @TempDir

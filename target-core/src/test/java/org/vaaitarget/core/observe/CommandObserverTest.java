@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.vaaitarget.core.dispatch.StandardHandlers;
+import org.vaaitarget.core.assembly.StandardHandlers;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.testkit.Harness;

@@ -6,7 +6,7 @@ import static org.vaaitarget.core.testkit.Harness.A;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
-import org.vaaitarget.core.dispatch.StandardHandlers;
+import org.vaaitarget.core.assembly.StandardHandlers;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunLimits;
 import org.vaaitarget.core.testkit.Harness;

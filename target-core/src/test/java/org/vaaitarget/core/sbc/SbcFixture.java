@@ -67,7 +67,7 @@ final class SbcFixture {
         this.blockSize = store.blockSize();
         this.store = store instanceof MemoryBlockStore m ? m : null;
         this.lu = new LogicalUnit(0, store, LunLimits.defaults(store.blockSize()), identity(),
-                new StripedRangeLockManager(8, 16), new org.vaaitarget.core.spc.pr.ReservationState(), softThresholdPercent);
+                new StripedRangeLockManager(8, 16), new org.vaaitarget.core.lu.pr.ReservationState(), softThresholdPercent);
     }
 
     /** A fixture on any store (for capacities a memory store cannot hold). */

@@ -11,7 +11,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.vaaitarget.core.dispatch.StandardHandlers;
+import org.vaaitarget.core.assembly.StandardHandlers;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.LunAddress;
 import org.vaaitarget.core.scsi.ScsiStatus;

@@ -22,8 +22,9 @@ import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskAttribute;
 import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.spc.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationState;
 import org.vaaitarget.core.store.StoreCapabilities;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /** Builds LUs and a TargetDevice and drives commands through {@link TargetDevice#submit}. */
 public final class Harness {
@@ -42,8 +43,8 @@ public final class Harness {
 
     /** The standard handlers on one file-backed LU (LUN 0) opened as the server opens it. */
     public static Harness onFile(org.vaaitarget.core.config.LunConfig config) throws java.io.IOException {
-        LogicalUnit lu = org.vaaitarget.core.lu.LogicalUnits.open(0, config);
-        return new Harness(new TargetDevice(TARGET, List.of(lu)));
+        LogicalUnit lu = org.vaaitarget.core.assembly.LogicalUnits.open(0, config);
+        return new Harness(StandardDevice.of(TARGET, List.of(lu)));
     }
 
     public static LogicalUnit lu(int number, StoreCapabilities caps) {
@@ -58,11 +59,11 @@ public final class Harness {
     }
 
     /** A LU served by several gateways (implicit ALUA) with the given port groups. */
-    public static LogicalUnit aluaLu(int number, org.vaaitarget.core.spc.alua.TargetPortGroups groups) {
+    public static LogicalUnit aluaLu(int number, org.vaaitarget.core.lu.TargetPortGroups groups) {
         return new LogicalUnit(number, new TestStore(512, 1 << 20, THIN_WRITE_BACK), LunLimits.defaults(512),
                 identity(number), new ImmediateLocks(), new ReservationState(), 0, false, new org.vaaitarget.core.lu.Gateways() {
                     @Override
-                    public org.vaaitarget.core.spc.alua.TargetPortGroups portGroups() {
+                    public org.vaaitarget.core.lu.TargetPortGroups portGroups() {
                         return groups;
                     }
 

@@ -234,7 +234,7 @@ public final class ConfigLoader {
                 if (visibleTo != null) {
                     lunAllow.put(l, visibleTo);
                 }
-                if (!files.add(lun.backend().identityKey(lun))) {
+                if (!files.add(lun.identityKey())) {
                     throw new ConfigException("config " + lunWhere + (lun.file() == null ? ".rbd" : ".file") + ": '"
                             + lun.describe() + "' is already used by another LUN");
                 }

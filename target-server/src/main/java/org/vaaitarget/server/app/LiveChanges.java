@@ -338,7 +338,7 @@ public final class LiveChanges {
      * never shrinks).
      */
     static boolean sameBacking(LunConfig a, LunConfig b) {
-        return a.backend().equals(b.backend()) && a.backend().identityKey(a).equals(b.backend().identityKey(b))
+        return Objects.equals(a.backend(), b.backend()) && a.identityKey().equals(b.identityKey())
                 && a.readOnly() == b.readOnly() && a.sanitize() == b.sanitize()
                 && a.sanitizeBytesPerSecond() == b.sanitizeBytesPerSecond()
                 && a.blockSize() == b.blockSize() && a.writeCache() == b.writeCache()

@@ -9,7 +9,7 @@ import java.util.Map;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.core.assembly.LogicalUnits;
 import org.vaaitarget.server.login.AccessControl;
 import org.vaaitarget.server.login.AuthFailureThrottle;
 import org.vaaitarget.server.login.TargetAccess;
@@ -19,6 +19,7 @@ import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.SessionRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * Wires a {@link ServerConfig} into a running server: opens each LUN, builds a {@link TargetDevice} per
@@ -91,7 +92,7 @@ public final class TargetServer {
 
     /** A target's device: its LUNs, masked by its access rules. */
     static TargetDevice device(String iqn, List<LogicalUnit> luns, TargetAccess access) {
-        return new TargetDevice(iqn, luns, access.lunMask());
+        return StandardDevice.of(iqn, luns, access.lunMask());
     }
 
     /** How the iSCSI layer sees a target. */

@@ -19,13 +19,14 @@ import org.vaaitarget.server.session.NegotiatedParameters;
 import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionType;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /** Which sessions a reload that changes a target's access rules logs out (README "Reload semantics"). */
 class LiveChangesRulesTest {
     private static final String IQN = "iqn.2026-11.org.vaaitarget:rules";
     private static final String HOST_A = "iqn.2026-11.test:a";
     private static final String HOST_B = "iqn.2026-11.test:b";
-    private final TargetDevice device = new TargetDevice(IQN, List.of());
+    private final TargetDevice device = StandardDevice.of(IQN, List.of());
     private final List<EmbeddedChannel> channels = new java.util.ArrayList<>();
 
     @AfterEach

@@ -1,14 +1,12 @@
 package org.vaaitarget.server.arch;
 
 import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.Architectures.layeredArchitecture;
 import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
 
-import com.tngtech.archunit.base.DescribedPredicate;
-import com.tngtech.archunit.core.domain.JavaClass;
 import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
-import java.util.Set;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -20,24 +18,15 @@ import org.junit.jupiter.api.Test;
  * package owns the small interface a higher one implements ({@code session.ShutdownNotice} for
  * {@code net.ServerShutdownEvent}, {@code login.PhaseHandlers} for {@code net.StandardPhases}).
  *
- * <p>Core: the packages {dispatch, sbc, spc, spc.pr, spc.xcopy, lu} still form one known cycle (issue 14,
- * item 3, left for later while other work edits them). The core rule tolerates exactly the dependencies among
- * those six and fails on every other cycle, so the known one cannot grow to include another package.
+ * <p>Core layering (see docs/ARCHITECTURE.md): at the bottom scsi, util and observe; then store (the block store
+ * interface); the logical unit and its state (lu with lock, ua and pr, sbc.forensics, sbc.sanitize). Above the
+ * logical unit two branches: dispatch, then the command handlers (sbc, spc, spc.pr, spc.alua, spc.xcopy); and
+ * config (the LUN configuration and the backend factory), then the backends (store.file, store.rbd, store.memory).
+ * On top assembly, the composition root: the handlers a device serves and the backend a LUN configuration opens.
  */
 class ArchitectureTest {
+    private static final String CORE = "org.vaaitarget.core";
     private static JavaClasses classes;
-
-    /** The core packages of the known cycle; TODO issue 14: break it and drop this set. */
-    /**
-     * The core's known cycle, left for the core half of issue 14 (a composition root, handlers registered from
-     * outside dispatch, the LUN backend factory outside config): the six packages of the SCSI engine, plus what
-     * the store factory and ALUA added (config names the file backend; lu and dispatch name spc.alua). Nothing
-     * else may join it.
-     */
-    private static final Set<String> KNOWN_CORE_CYCLE = Set.of(
-            "org.vaaitarget.core.dispatch", "org.vaaitarget.core.sbc", "org.vaaitarget.core.spc",
-            "org.vaaitarget.core.spc.pr", "org.vaaitarget.core.spc.xcopy", "org.vaaitarget.core.lu",
-            "org.vaaitarget.core.config", "org.vaaitarget.core.store.file", "org.vaaitarget.core.spc.alua");
 
     @BeforeAll
     static void importClasses() {
@@ -54,14 +43,37 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /** Every core package is a slice; the only tolerated cycle is the known one among its six packages. */
+    /** Every core package (each subpackage on its own) is a slice; no slice may reach itself again. */
     @Test
-    void corePackagesHaveNoCycleBeyondTheKnownOne() {
-        DescribedPredicate<JavaClass> inKnownCycle = DescribedPredicate.describe("in the known core cycle",
-                c -> KNOWN_CORE_CYCLE.contains(c.getPackageName()));
+    void corePackagesAreFreeOfCycles() {
         slices().matching("org.vaaitarget.core.(**)")
                 .should().beFreeOfCycles()
-                .ignoreDependency(inKnownCycle, inKnownCycle)
+                .check(classes);
+    }
+
+    /** The core's layers: each may use only the layers below it on its branch (and its own); no core class is left out. */
+    @Test
+    void coreLayersPointDownwards() {
+        layeredArchitecture().consideringOnlyDependenciesInLayers()
+                .layer("Assembly").definedBy(CORE + ".assembly..")
+                .layer("Backends").definedBy(CORE + ".store.file..", CORE + ".store.rbd..", CORE + ".store.memory..")
+                .layer("Config").definedBy(CORE + ".config..")
+                .layer("Handlers").definedBy(CORE + ".sbc", CORE + ".spc", CORE + ".spc.pr", CORE + ".spc.alua",
+                        CORE + ".spc.xcopy")
+                .layer("Dispatch").definedBy(CORE + ".dispatch..")
+                .layer("LogicalUnit").definedBy(CORE + ".lu..", CORE + ".sbc.forensics..", CORE + ".sbc.sanitize..")
+                .layer("Store").definedBy(CORE + ".store")
+                .layer("Base").definedBy(CORE + ".scsi..", CORE + ".util..", CORE + ".observe..")
+                .whereLayer("Assembly").mayNotBeAccessedByAnyLayer()
+                .whereLayer("Backends").mayOnlyBeAccessedByLayers("Assembly")
+                .whereLayer("Config").mayOnlyBeAccessedByLayers("Backends", "Assembly")
+                .whereLayer("Handlers").mayOnlyBeAccessedByLayers("Assembly")
+                .whereLayer("Dispatch").mayOnlyBeAccessedByLayers("Handlers", "Assembly")
+                .whereLayer("LogicalUnit").mayOnlyBeAccessedByLayers("Dispatch", "Handlers", "Config", "Backends",
+                        "Assembly")
+                .whereLayer("Store").mayOnlyBeAccessedByLayers("LogicalUnit", "Dispatch", "Handlers", "Backends",
+                        "Assembly")
+                .ensureAllClassesAreContainedInArchitectureIgnoring("org.vaaitarget.server..")
                 .check(classes);
     }
 

@@ -22,6 +22,7 @@ import org.vaaitarget.core.scsi.ScsiCommand;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.TaskAttribute;
 import org.vaaitarget.core.store.memory.MemoryBlockStore;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * Arbitrary CDBs (plus a small Data-Out) submitted to a {@link TargetDevice} with a memory LU. Every
@@ -34,7 +35,7 @@ class CdbFuzzTest {
     private static final ItNexus NEXUS = new ItNexus("iqn.2026-11.org.example:fuzzer", "00023d000001",
             "iqn.2026-11.org.vaaitarget:fuzz", 1);
     private static final StripedRangeLockManager LOCKS = new StripedRangeLockManager(8, 64);
-    private static final TargetDevice DEVICE = new TargetDevice("iqn.2026-11.org.vaaitarget:fuzz",
+    private static final TargetDevice DEVICE = StandardDevice.of("iqn.2026-11.org.vaaitarget:fuzz",
             List.of(new LogicalUnit(0, new MemoryBlockStore(512, BLOCKS), LunLimits.defaults(512), identity(), LOCKS)));
     private static final DataDirection[] DIRECTIONS = DataDirection.values();
     private static final TaskAttribute[] ATTRIBUTES = TaskAttribute.values();

@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.core.dispatch.TargetDevice;
-import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.core.assembly.LogicalUnits;
 import org.vaaitarget.server.codec.DigestPolicy;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
@@ -38,6 +38,7 @@ import org.vaaitarget.server.session.ServerTarget;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionRegistry;
 import org.vaaitarget.server.session.TargetOffer;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * I_T nexus loss that the kernel knows of but the connection's event loop has not processed yet
@@ -66,7 +67,7 @@ class NexusLossRaceTest {
     @BeforeEach
     void start() throws IOException {
         assumeTrue(Epoll.isAvailable(), "needs the epoll transport to see the kernel's TCP state");
-        device = new TargetDevice(TARGET, List.of(LogicalUnits.open(0, new LunConfig(dir.resolve("lun0.img"),
+        device = StandardDevice.of(TARGET, List.of(LogicalUnits.open(0, new LunConfig(dir.resolve("lun0.img"),
                 1 << 20, 512, WriteCacheMode.WRITE_BACK, "RACE", 0, true))));
         sessions = new SessionRegistry();
         server = IscsiServer.start(new ServerContext(Map.of(TARGET, new ServerTarget(TARGET, null, 1, device)),

@@ -9,7 +9,8 @@ import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.spc.ParameterData;
+import org.vaaitarget.core.dispatch.ParameterData;
+import org.vaaitarget.core.lu.TargetPortGroups;
 
 /**
  * REPORT TARGET PORT GROUPS (MAINTENANCE IN A3h / 0Ah, SPC-5 6.36): every gateway's port group with its state

@@ -9,6 +9,11 @@ import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
+import org.vaaitarget.core.lu.pr.PrSnapshot;
+import org.vaaitarget.core.lu.pr.Registration;
+import org.vaaitarget.core.lu.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * PERSISTENT RESERVE IN (5Eh, SPC-5 6.15): READ KEYS, READ RESERVATION, REPORT CAPABILITIES and READ
@@ -51,7 +56,7 @@ public final class PrInHandler implements CommandHandler {
     @Override
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
-        int allocation = PrBytes.u16(cdb, 7);
+        int allocation = ParameterData.u16(cdb, 7);
         ReservationState state = task.lu().reservations();
         PrSnapshot s = state.snapshot();
         byte[] data = switch (cdb[1] & 0x1F) {
@@ -60,16 +65,16 @@ public final class PrInHandler implements CommandHandler {
             case REPORT_CAPABILITIES -> capabilities(s, state.persistenceCapable(), task.lu().portGroups() == null);
             default -> fullStatus(s);
         };
-        return PrBytes.dataIn(task, data, allocation);
+        return ParameterData.dataIn(task, data, allocation);
     }
 
     /** SPC-5 6.15.2: PRGENERATION, ADDITIONAL LENGTH, one 8-byte key per registered I_T nexus. */
     static byte[] readKeys(PrSnapshot s) {
         byte[] d = new byte[8 + 8 * s.registrations().size()];
-        PrBytes.put32(d, 0, s.generation());
-        PrBytes.put32(d, 4, d.length - 8L);
+        ParameterData.put32(d, 0, s.generation());
+        ParameterData.put32(d, 4, d.length - 8L);
         for (int i = 0; i < s.registrations().size(); i++) {
-            PrBytes.put64(d, 8 + 8 * i, s.registrations().get(i).key());
+            ParameterData.put64(d, 8 + 8 * i, s.registrations().get(i).key());
         }
         return d;
     }
@@ -77,10 +82,10 @@ public final class PrInHandler implements CommandHandler {
     /** SPC-5 6.15.3: the reservation descriptor when a reservation exists (key 0 for all registrants). */
     static byte[] readReservation(PrSnapshot s) {
         byte[] d = new byte[s.type() == null ? 8 : 24];
-        PrBytes.put32(d, 0, s.generation());
+        ParameterData.put32(d, 0, s.generation());
         if (s.type() != null) {
-            PrBytes.put32(d, 4, 16);
-            PrBytes.put64(d, 8, s.reservationKey());
+            ParameterData.put32(d, 4, 16);
+            ParameterData.put64(d, 8, s.reservationKey());
             d[21] = (byte) s.type().code();                        // SCOPE 0h (LU_SCOPE)
         }
         return d;
@@ -92,7 +97,7 @@ public final class PrInHandler implements CommandHandler {
      */
     static byte[] capabilities(PrSnapshot s, boolean persistent, boolean allTargetPorts) {
         byte[] d = new byte[8];
-        PrBytes.put16(d, 0, 8);
+        ParameterData.put16(d, 0, 8);
         d[2] = (byte) (CRH | (allTargetPorts ? ATP_C : 0) | (persistent ? PTPL_C : 0));
         d[3] = (byte) (TMV_ALLOW_COMMANDS | (s.aptpl() ? 0x01 : 0));         // PTPL_A
         int mask = 0;
@@ -111,18 +116,18 @@ public final class PrInHandler implements CommandHandler {
         for (Registration r : s.registrations()) {
             byte[] id = TransportIds.encode(r.nexus());
             byte[] desc = new byte[24];
-            PrBytes.put64(desc, 0, r.key());
+            ParameterData.put64(desc, 0, r.key());
             boolean holds = s.holds(r);
             desc[12] = (byte) (holds ? 0x01 : 0);                  // R_HOLDER; ALL_TG_PT 0: the port is named
             desc[13] = (byte) (holds ? s.type().code() : 0);
-            PrBytes.put16(desc, 18, r.nexus().relativeTargetPort());
-            PrBytes.put32(desc, 20, id.length);
+            ParameterData.put16(desc, 18, r.nexus().relativeTargetPort());
+            ParameterData.put32(desc, 20, id.length);
             body.writeBytes(desc);
             body.writeBytes(id);
         }
         byte[] d = new byte[8 + body.size()];
-        PrBytes.put32(d, 0, s.generation());
-        PrBytes.put32(d, 4, body.size());
+        ParameterData.put32(d, 0, s.generation());
+        ParameterData.put32(d, 4, body.size());
         System.arraycopy(body.toByteArray(), 0, d, 8, body.size());
         return d;
     }

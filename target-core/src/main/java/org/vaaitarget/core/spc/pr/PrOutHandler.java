@@ -17,6 +17,11 @@ import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.lu.pr.PrOutActions;
+import org.vaaitarget.core.lu.pr.PrOutRequest;
+import org.vaaitarget.core.lu.pr.PrOutcome;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * PERSISTENT RESERVE OUT (5Fh, SPC-5 6.16): validates the CDB and the parameter list, then applies the
@@ -62,22 +67,22 @@ public final class PrOutHandler implements CommandHandler {
         boolean typed = sa == PrOutRequest.RESERVE || sa == PrOutRequest.PREEMPT || sa == PrOutRequest.PREEMPT_AND_ABORT
                 || sa == PrOutRequest.RELEASE;
         if (typed && scope != 0) {
-            return PrBytes.done(task.invalidCdbField(2, 7));            // only LU_SCOPE exists (SPC-5 6.16.3.2)
+            return ParameterData.done(task.invalidCdbField(2, 7));            // only LU_SCOPE exists (SPC-5 6.16.3.2)
         }
         if (typed && type == null && sa != PrOutRequest.RELEASE) {
-            return PrBytes.done(task.invalidCdbField(2, 3));
+            return ParameterData.done(task.invalidCdbField(2, 3));
         }
-        long length = PrBytes.u32(cdb, 5);
+        long length = ParameterData.u32(cdb, 5);
         ByteBuf out = task.command().dataOut();
         if (length < BASIC_LENGTH || out == null || out.readableBytes() < length) {
-            return PrBytes.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
+            return ParameterData.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
         }
         byte[] list = new byte[(int) Math.min(length, 65536)];
         out.getBytes(out.readerIndex(), list);
         Object parsed = sa == PrOutRequest.REGISTER_AND_MOVE ? parseMove(task, list, length) : parseBasic(task, list,
                 length, sa, type);
         if (parsed instanceof CommandResult bad) {
-            return PrBytes.done(bad);
+            return ParameterData.done(bad);
         }
         return apply(task, (PrOutRequest) parsed);
     }
@@ -100,15 +105,15 @@ public final class PrOutHandler implements CommandHandler {
         if (registers && aptpl && !task.lu().reservations().persistenceCapable()) {
             return badParameter(task, 20, 0);
         }
-        return new PrOutRequest(sa, type, PrBytes.u64(list, 0), PrBytes.u64(list, 8), aptpl, false, null, 0);
+        return new PrOutRequest(sa, type, ParameterData.u64(list, 0), ParameterData.u64(list, 8), aptpl, false, null, 0);
     }
 
     /** REGISTER AND MOVE parameter list (SPC-5 6.16.4, Table 223). */
     private static Object parseMove(Task task, byte[] list, long length) {
         boolean unreg = (list[17] & 0x02) != 0;
         boolean aptpl = (list[17] & 0x01) != 0;
-        int port = PrBytes.u16(list, 18);
-        long idLength = PrBytes.u32(list, 20);
+        int port = ParameterData.u16(list, 18);
+        long idLength = ParameterData.u32(list, 20);
         if (BASIC_LENGTH + idLength > length || length > list.length) {
             return task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR);
         }
@@ -121,7 +126,7 @@ public final class PrOutHandler implements CommandHandler {
         if (to == null) {
             return badParameter(task, BASIC_LENGTH, -1);
         }
-        return new PrOutRequest(PrOutRequest.REGISTER_AND_MOVE, null, PrBytes.u64(list, 0), PrBytes.u64(list, 8), aptpl,
+        return new PrOutRequest(PrOutRequest.REGISTER_AND_MOVE, null, ParameterData.u64(list, 0), ParameterData.u64(list, 8), aptpl,
                 unreg, to, port);
     }
 
@@ -135,10 +140,10 @@ public final class PrOutHandler implements CommandHandler {
     private static CompletionStage<CommandResult> answer(Task task, PrOutcome o) {
         LogicalUnit lu = task.lu();
         if (o.conflict()) {
-            return PrBytes.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
+            return ParameterData.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }
         if (o.error() != null) {
-            return PrBytes.done(o.paramByte() >= 0
+            return ParameterData.done(o.paramByte() >= 0
                     ? task.check(SenseData.withFieldPointer(o.error(), false, o.paramByte(), -1))
                     : task.check(o.error()));
         }

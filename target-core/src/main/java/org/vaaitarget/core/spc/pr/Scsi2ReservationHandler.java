@@ -10,6 +10,8 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
+import org.vaaitarget.core.lu.pr.ReservationState;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * SCSI-2 reservations: RESERVE(6) 16h, RELEASE(6) 17h, RESERVE(10) 56h, RELEASE(10) 57h (SPC-2 7.21,
@@ -50,7 +52,7 @@ public final class Scsi2ReservationHandler implements CommandHandler {
         int unsupported = op == 0x16 || op == 0x17 ? (THIRD_PARTY | EXTENT) : (THIRD_PARTY | LONG_ID);
         if ((cdb[1] & unsupported) != 0) {
             int bit = (cdb[1] & THIRD_PARTY) != 0 ? 4 : (cdb[1] & LONG_ID & unsupported) != 0 ? 1 : 0;
-            return PrBytes.done(task.invalidCdbField(1, bit));
+            return ParameterData.done(task.invalidCdbField(1, bit));
         }
         ReservationState state = task.lu().reservations();
         boolean reserve = op == RESERVE_6 || op == RESERVE_10;
@@ -60,7 +62,7 @@ public final class Scsi2ReservationHandler implements CommandHandler {
 
     private static CompletionStage<CommandResult> answer(Task task, ReservationState.Scsi2Outcome outcome) {
         if (outcome == ReservationState.Scsi2Outcome.CONFLICT) {
-            return PrBytes.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
+            return ParameterData.done(CommandResult.status(ScsiStatus.RESERVATION_CONFLICT));
         }
         TargetContext ctx = task.context();
         if (outcome == ReservationState.Scsi2Outcome.ESTABLISHED && ctx != null) {

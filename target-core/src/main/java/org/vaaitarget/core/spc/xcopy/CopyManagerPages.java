@@ -1,7 +1,7 @@
 package org.vaaitarget.core.spc.xcopy;
 
-import static org.vaaitarget.core.spc.ParameterData.put16;
-import static org.vaaitarget.core.spc.ParameterData.put32;
+import static org.vaaitarget.core.dispatch.ParameterData.put16;
+import static org.vaaitarget.core.dispatch.ParameterData.put32;
 
 import java.io.ByteArrayOutputStream;
 

@@ -9,10 +9,10 @@ import static org.vaaitarget.core.scsi.sense.SenseReason.TOO_MANY_TARGET_DESCRIP
 import static org.vaaitarget.core.scsi.sense.SenseReason.UNSUPPORTED_SEGMENT_DESCRIPTOR_TYPE_CODE;
 import static org.vaaitarget.core.scsi.sense.SenseReason.UNSUPPORTED_TARGET_DESCRIPTOR_TYPE_CODE;
 
-import static org.vaaitarget.core.spc.ParameterData.u16;
-import static org.vaaitarget.core.spc.ParameterData.u32;
-import static org.vaaitarget.core.spc.ParameterData.u64;
-import static org.vaaitarget.core.spc.ParameterData.u8;
+import static org.vaaitarget.core.dispatch.ParameterData.u16;
+import static org.vaaitarget.core.dispatch.ParameterData.u32;
+import static org.vaaitarget.core.dispatch.ParameterData.u64;
+import static org.vaaitarget.core.dispatch.ParameterData.u8;
 
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -12,7 +12,7 @@ import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.spc.ParameterData;
+import org.vaaitarget.core.dispatch.ParameterData;
 import org.vaaitarget.core.store.StoreErrors;
 
 /**

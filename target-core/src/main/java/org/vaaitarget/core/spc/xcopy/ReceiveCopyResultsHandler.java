@@ -1,7 +1,7 @@
 package org.vaaitarget.core.spc.xcopy;
 
-import static org.vaaitarget.core.spc.ParameterData.put16;
-import static org.vaaitarget.core.spc.ParameterData.put32;
+import static org.vaaitarget.core.dispatch.ParameterData.put16;
+import static org.vaaitarget.core.dispatch.ParameterData.put32;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
@@ -11,7 +11,7 @@ import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
-import org.vaaitarget.core.spc.ParameterData;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /**
  * RECEIVE COPY RESULTS (84h, SPC-4 6.18) for LID1 copies: COPY STATUS (00h), OPERATING PARAMETERS

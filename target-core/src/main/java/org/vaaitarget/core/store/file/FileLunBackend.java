@@ -3,15 +3,15 @@ package org.vaaitarget.core.store.file;
 import java.io.IOException;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LunBackend;
+import org.vaaitarget.core.config.LunBackend;
 import org.vaaitarget.core.lu.LunIdentity;
 import org.vaaitarget.core.lu.LunIdentityStore;
 import org.vaaitarget.core.lu.LunLimits;
 import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
 import org.vaaitarget.core.sbc.sanitize.SanitizeSettings;
 import org.vaaitarget.core.sbc.sanitize.Sanitizer;
-import org.vaaitarget.core.spc.pr.PrStateFile;
-import org.vaaitarget.core.spc.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.PrStateFile;
+import org.vaaitarget.core.lu.pr.ReservationState;
 
 /**
  * File-backed LUNs (the default): the store (read-only when configured so), its identity, APTPL state and SANITIZE

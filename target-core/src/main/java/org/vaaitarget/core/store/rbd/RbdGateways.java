@@ -12,7 +12,7 @@ import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.lu.Gateways;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.spc.alua.TargetPortGroups;
+import org.vaaitarget.core.lu.TargetPortGroups;
 import org.vaaitarget.core.store.StoreException;
 
 /**

@@ -7,12 +7,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LunBackend;
+import org.vaaitarget.core.config.LunBackend;
 import org.vaaitarget.core.lu.LunIdentity;
 import org.vaaitarget.core.lu.LunIdentityStore;
 import org.vaaitarget.core.lu.LunLimits;
 import org.vaaitarget.core.lu.lock.StripedRangeLockManager;
-import org.vaaitarget.core.spc.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationState;
 
 /**
  * A LUN on a Ceph RBD image (YAML {@code rbd: {pool, image, conf, user}}): the image is opened (created with the

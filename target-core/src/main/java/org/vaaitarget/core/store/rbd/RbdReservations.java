@@ -14,8 +14,8 @@ import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
-import org.vaaitarget.core.spc.pr.ReservationState;
-import org.vaaitarget.core.spc.pr.ReservationSync;
+import org.vaaitarget.core.lu.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationSync;
 import org.vaaitarget.core.store.StoreException;
 
 /**

@@ -16,10 +16,11 @@ import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.spc.SpcHandlers;
-import org.vaaitarget.core.spc.alua.TargetPortGroups.AccessState;
-import org.vaaitarget.core.spc.alua.TargetPortGroups.PortGroup;
+import org.vaaitarget.core.lu.TargetPortGroups.AccessState;
+import org.vaaitarget.core.lu.TargetPortGroups.PortGroup;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.lu.TargetPortGroups;
 
 /** INQUIRY TPGS, the VPD 83h TARGET PORT GROUP designator and REPORT TARGET PORT GROUPS (SPC-5 6.36) of a multi-gateway LU. */
 class ReportTargetPortGroupsTest {
@@ -81,7 +82,7 @@ class ReportTargetPortGroupsTest {
 
     @Test
     void allTargetPortsIsNotClaimedWhenEachGatewayIsItsOwnPort() {
-        List<CommandHandler> handlers = new ArrayList<>(org.vaaitarget.core.dispatch.StandardHandlers.all());
+        List<CommandHandler> handlers = new ArrayList<>(org.vaaitarget.core.assembly.StandardHandlers.all());
         Harness h = Harness.of(List.of(Harness.aluaLu(0, TWO)), handlers);
         Reply caps = h.run(A, 0, 0x5E, 0x02, 0, 0, 0, 0, 0, 0, 8, 0);
         assertEquals(0, caps.u8(2) & 0x04, "ATP_C=0");

@@ -16,13 +16,20 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.vaaitarget.core.config.LunConfig;
-import org.vaaitarget.core.dispatch.StandardHandlers;
+import org.vaaitarget.core.assembly.StandardHandlers;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.core.assembly.LogicalUnits;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.lu.pr.PrOutRequest;
+import org.vaaitarget.core.lu.pr.PrSnapshot;
+import org.vaaitarget.core.lu.pr.PrStateFile;
+import org.vaaitarget.core.lu.pr.Registration;
+import org.vaaitarget.core.lu.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /** APTPL (SPC-5 5.14.5): state persisted beside the LUN file and restored on reopen; nothing without APTPL. */
 class AptplPersistenceTest {
@@ -128,7 +135,7 @@ class AptplPersistenceTest {
         Harness h = new Harness(new TargetDevice(Harness.TARGET, List.of(lu), StandardHandlers.all()));
         h.clearUa(A, 0);
         byte[] list = new byte[24];
-        PrBytes.put64(list, 8, 0x1234);
+        ParameterData.put64(list, 8, 0x1234);
         list[20] = APTPL;
         assertStatus(ScsiStatus.GOOD, h.run(A, 0, Harness.cdb(0x5F, 0, 0, 0, 0, 0, 0, 0, 24, 0), list));
         h.device.close();

@@ -11,9 +11,11 @@ import org.junit.jupiter.params.provider.EnumSource;
 import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.scsi.ScsiStatus;
-import org.vaaitarget.core.spc.pr.ConflictPolicy.PrClass;
+import org.vaaitarget.core.lu.pr.PrClass;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ConflictPolicy;
 
 /** The SPC-5 5.14.2 / SBC-4 4.17 conflict table, through the dispatcher's reservation gate. */
 class ConflictTableTest {
@@ -42,7 +44,7 @@ class ConflictTableTest {
         f.register(A, 0xA);
         PrFixture.assertStatus(ScsiStatus.GOOD, f.reserve(A, 0xA, type));
         for (Probe p : PROBES) {
-            boolean conflict = ConflictPolicy.prConflict(p.cls(), type);
+            boolean conflict = p.cls().heldBackBy(type);
             assertEquals(conflict ? ScsiStatus.RESERVATION_CONFLICT : ScsiStatus.GOOD, p.send().apply(f).apply(B).status(),
                     p.name() + " from a non-registrant under " + type);
             if (p.cls() != PrClass.WRITE || p.name().startsWith("RESERVE")) {

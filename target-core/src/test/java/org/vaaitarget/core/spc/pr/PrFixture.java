@@ -3,7 +3,7 @@ package org.vaaitarget.core.spc.pr;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.List;
-import org.vaaitarget.core.dispatch.StandardHandlers;
+import org.vaaitarget.core.assembly.StandardHandlers;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunIdentity;
@@ -14,6 +14,10 @@ import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
 import org.vaaitarget.core.testkit.TestStore;
+import org.vaaitarget.core.lu.pr.PrOutRequest;
+import org.vaaitarget.core.lu.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /** One LU on a standard target device, with PERSISTENT RESERVE and RESERVE command builders. */
 final class PrFixture {
@@ -43,8 +47,8 @@ final class PrFixture {
     /** PERSISTENT RESERVE OUT with the basic 24-byte parameter list; {@code flags} is byte 20. */
     Reply prOut(ItNexus n, int sa, ReservationType type, long key, long saKey, int flags) {
         byte[] list = new byte[24];
-        PrBytes.put64(list, 0, key);
-        PrBytes.put64(list, 8, saKey);
+        ParameterData.put64(list, 0, key);
+        ParameterData.put64(list, 8, saKey);
         list[20] = (byte) flags;
         return prOutRaw(n, sa, type == null ? 0 : type.code(), list);
     }

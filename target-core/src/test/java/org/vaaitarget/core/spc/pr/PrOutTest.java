@@ -21,6 +21,9 @@ import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.lu.pr.PrOutRequest;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /** Every PERSISTENT RESERVE OUT service action and PERSISTENT RESERVE IN report, through the dispatcher. */
 class PrOutTest {
@@ -247,11 +250,11 @@ class PrOutTest {
 
     private Reply move(long key, long saKey, int flags17, int port, byte[] tid) {
         byte[] list = new byte[24 + tid.length];
-        PrBytes.put64(list, 0, key);
-        PrBytes.put64(list, 8, saKey);
+        ParameterData.put64(list, 0, key);
+        ParameterData.put64(list, 8, saKey);
         list[17] = (byte) flags17;
-        PrBytes.put16(list, 18, port);
-        PrBytes.put32(list, 20, tid.length);
+        ParameterData.put16(list, 18, port);
+        ParameterData.put32(list, 20, tid.length);
         System.arraycopy(tid, 0, list, 24, tid.length);
         return f.prOutRaw(A, PrOutRequest.REGISTER_AND_MOVE, 0, list);
     }
@@ -262,8 +265,8 @@ class PrOutTest {
 
     private static byte[] basic(long key, long saKey) {
         byte[] list = new byte[24];
-        PrBytes.put64(list, 0, key);
-        PrBytes.put64(list, 8, saKey);
+        ParameterData.put64(list, 0, key);
+        ParameterData.put64(list, 8, saKey);
         return list;
     }
 

@@ -22,6 +22,8 @@ import org.vaaitarget.core.scsi.TaskHandle;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.lu.pr.ReservationType;
+import org.vaaitarget.core.dispatch.ParameterData;
 
 /** SCSI-2 RESERVE / RELEASE (SPC-2 7.21, 7.22), their release by resets and nexus loss, and CAW atomicity. */
 class Scsi2ReservationTest {
@@ -168,7 +170,7 @@ class Scsi2ReservationTest {
         TaskHandle write = f.h.device.submit(Harness.command(B, 0, Harness.cdb(0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0),
                 io.netty.buffer.Unpooled.buffer(512).writeZero(512)));
         byte[] list = new byte[24];
-        PrBytes.put64(list, 0, 0xA);
+        ParameterData.put64(list, 0, 0xA);
         TaskHandle reserve = f.h.device.submit(Harness.command(A, 0, Harness.cdb(0x5F, 1, 1, 0, 0, 0, 0, 0, 24, 0),
                 io.netty.buffer.Unpooled.wrappedBuffer(list)));
         assertFalse(reserve.result().toCompletableFuture().isDone());

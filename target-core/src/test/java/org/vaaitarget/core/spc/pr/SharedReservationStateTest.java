@@ -9,6 +9,11 @@ import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.sense.SenseReason;
+import org.vaaitarget.core.dispatch.ConflictPolicy;
+import org.vaaitarget.core.lu.pr.PrClass;
+import org.vaaitarget.core.lu.pr.ReservationState;
+import org.vaaitarget.core.lu.pr.ReservationSync;
+import org.vaaitarget.core.lu.pr.ReservationType;
 
 /**
  * The form in which gateways share one LU's reservation state (issue 18): the text a gateway stores is the whole
@@ -29,10 +34,12 @@ class SharedReservationStateTest {
         var write = org.vaaitarget.core.sbc.SbcHandlers.all().stream().flatMap(h -> h.commands().stream())
                 .filter(s -> s.opcode() == 0x2A).findFirst().orElseThrow();
         byte[] cdb = {0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0};
-        assertTrue(there.conflicts(PrFixture.B, write, cdb), "B is not the holder of WRITE EXCLUSIVE");
-        assertFalse(there.conflicts(PrFixture.A, write, cdb));
+        PrClass cls = ConflictPolicy.prClass(write, cdb);
+        boolean exempt = ConflictPolicy.scsi2Exempt(write, cdb);
+        assertTrue(there.conflicts(PrFixture.B, cls, exempt), "B is not the holder of WRITE EXCLUSIVE");
+        assertFalse(there.conflicts(PrFixture.A, cls, exempt));
         there.load("");
-        assertFalse(there.conflicts(PrFixture.B, write, cdb), "an empty text is the initial state");
+        assertFalse(there.conflicts(PrFixture.B, cls, exempt), "an empty text is the initial state");
     }
 
     @Test

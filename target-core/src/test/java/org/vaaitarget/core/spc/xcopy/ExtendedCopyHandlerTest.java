@@ -29,6 +29,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.spc.xcopy.XcopyFixture.ListBuilder;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /** EXTENDED COPY (LID1): parameter list errors, copies within and across LUs, locks, abort. */
 class ExtendedCopyHandlerTest {
@@ -128,7 +129,7 @@ class ExtendedCopyHandlerTest {
     void lunOfAnotherTargetIsNotReachable() {
         LogicalUnit foreign = XcopyFixture.lu(0, 77, 4096, null);
         store(foreign).poke(0, pattern(4, 7));
-        try (TargetDevice other = new TargetDevice("iqn.2024-01.org.vaaitarget:other", List.of(foreign))) {
+        try (TargetDevice other = StandardDevice.of("iqn.2024-01.org.vaaitarget:other", List.of(foreign))) {
             Reply r = xcopy(new ListBuilder().cscd(naa(77)).cscd(naa(0)).segment(0, 1, 4, 0, 0).build());
             assertCheck(r, SenseReason.COPY_TARGET_DEVICE_NOT_REACHABLE);
             assertArrayEquals(new byte[4 * BS], store(lu0).peek(0, 4), "nothing copied");

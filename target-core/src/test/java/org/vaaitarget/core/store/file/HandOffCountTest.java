@@ -25,6 +25,7 @@ import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.testkit.Harness;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * The threads a command crosses in the core with the file store and {@code writeCache: through}, counted
@@ -62,7 +63,7 @@ class HandOffCountTest {
         store = FileBlockStore.open(config, medium);
         LunIdentity id = new LunIdentity(NAA, "HANDOFF0", "VAAITGT", "FILEDISK", "0001");
         LogicalUnit lu = new LogicalUnit(0, store, LunLimits.defaults(BS), id, new StripedRangeLockManager());
-        return new TargetDevice(Harness.TARGET, List.of(lu));
+        return StandardDevice.of(Harness.TARGET, List.of(lu));
     }
 
     /** The command's status and the thread that completed it. */

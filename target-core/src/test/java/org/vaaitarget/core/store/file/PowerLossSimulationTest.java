@@ -46,6 +46,7 @@ import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.testkit.ForwardingBlockStore;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.StandardDevice;
 
 /**
  * Power-loss simulation. A recording layer under the file store ({@link MediumIo}) stamps every write, hole
@@ -301,7 +302,7 @@ class PowerLossSimulationTest {
     private static TargetDevice device(BlockStore store) {
         LunIdentity id = new LunIdentity(NAA, "PWRLOSS0", "VAAITGT", "FILEDISK", "0001");
         LogicalUnit lu = new LogicalUnit(0, store, LunLimits.defaults(BS), id, new StripedRangeLockManager());
-        return new TargetDevice(Harness.TARGET, List.of(lu));
+        return StandardDevice.of(Harness.TARGET, List.of(lu));
     }
 
     private static ItNexus nexus(int n) {

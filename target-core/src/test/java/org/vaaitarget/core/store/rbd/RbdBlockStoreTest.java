@@ -21,7 +21,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.lu.LogicalUnits;
+import org.vaaitarget.core.assembly.LogicalUnits;
 import org.vaaitarget.core.store.AllocationExtent;
 import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.store.StoreException;

@@ -1,13 +1,12 @@
-package org.vaaitarget.core.spc;
+package org.vaaitarget.core.dispatch;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 
-/** Big-endian field access and the one allocation-length rule (SPC-5 4.2.5.6) for SPC handlers. */
+/** Big-endian field access and the one allocation-length rule (SPC-5 4.2.5.6) for the command handlers. */
 public final class ParameterData {
     private ParameterData() {
     }

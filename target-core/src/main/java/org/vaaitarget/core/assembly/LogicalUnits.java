@@ -1,9 +1,15 @@
-package org.vaaitarget.core.lu;
+package org.vaaitarget.core.assembly;
 
 import java.io.IOException;
+import org.vaaitarget.core.config.LunBackend;
 import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.lu.LogicalUnit;
+import org.vaaitarget.core.store.file.FileLunBackend;
 
-/** Opens logical units through their configuration's {@link LunBackend} (file, RBD image, ...). */
+/**
+ * Opens logical units through their configuration's {@link LunBackend} (file, RBD image, ...), the file backend
+ * when the configuration names none: the one place that decides which store a LUN configuration opens.
+ */
 public final class LogicalUnits {
     private LogicalUnits() {
     }
@@ -17,6 +23,7 @@ public final class LogicalUnits {
      *                                  multiple of the block size, or the product id is not valid
      */
     public static LogicalUnit open(int number, LunConfig config) throws IOException {
-        return config.backend().open(number, config);
+        LunBackend backend = config.backend() == null ? FileLunBackend.INSTANCE : config.backend();
+        return backend.open(number, config);
     }
 }

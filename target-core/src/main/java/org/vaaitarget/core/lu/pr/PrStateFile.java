@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.alua;
+package org.vaaitarget.core.lu;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;

@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
 
 import java.util.LinkedHashSet;
 import java.util.Map;
@@ -15,7 +15,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * <p>PRGENERATION counts changes of the registrations (REGISTER, REGISTER AND IGNORE EXISTING KEY,
  * CLEAR, PREEMPT, PREEMPT AND ABORT, REGISTER AND MOVE), not RESERVE or RELEASE (SPC-5 6.15.2).
  */
-final class PrOutActions {
+public final class PrOutActions {
     /** Byte offsets in the basic parameter list, for INVALID FIELD IN PARAMETER LIST. */
     static final int SA_KEY_BYTE = 8;
 
@@ -23,13 +23,13 @@ final class PrOutActions {
     private final UnitAttentions uas;
     private final ItNexus me;
 
-    PrOutActions(ReservationState state, UnitAttentions uas, ItNexus me) {
+    public PrOutActions(ReservationState state, UnitAttentions uas, ItNexus me) {
         this.s = state;
         this.uas = uas;
         this.me = me;
     }
 
-    PrOutcome apply(PrOutRequest r) {
+    public PrOutcome apply(PrOutRequest r) {
         synchronized (s) {
             Long mine = s.keyOf(me);
             if (r.serviceAction() == PrOutRequest.REGISTER_AND_IGNORE) {

@@ -1,8 +1,7 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.dispatch;
 
 import java.util.Map;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.lu.pr.PrClass;
 
 /**
  * Which commands a reservation holds back from an I_T nexus that does not hold it: ONE table for
@@ -22,13 +21,6 @@ import org.vaaitarget.core.dispatch.DataAccess;
  * held back, which is how ESXi detects another host's reservation.
  */
 public final class ConflictPolicy {
-
-    /** How a command meets a persistent reservation held by someone else. */
-    public enum PrClass {
-        ALLOWED,
-        READ,
-        WRITE
-    }
 
     private static final int PREVENT_ALLOW = 0x1E;
     private static final int START_STOP_UNIT = 0x1B;
@@ -88,15 +80,6 @@ public final class ConflictPolicy {
             case NONE -> PrClass.ALLOWED;
             case READ -> PrClass.READ;
             case WRITE -> PrClass.WRITE;
-        };
-    }
-
-    /** Whether a non-holder is held back by a persistent reservation of {@code type}. */
-    public static boolean prConflict(PrClass c, ReservationType type) {
-        return switch (c) {
-            case ALLOWED -> false;
-            case READ -> type.exclusiveAccess();
-            case WRITE -> true;
         };
     }
 

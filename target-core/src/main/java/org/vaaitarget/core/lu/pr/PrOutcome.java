@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
 
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -15,7 +15,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * @param quiesce    a reservation now holds others back: wait for their admitted media tasks first
  * @param saved      completes when the new state is persisted (or at once)
  */
-record PrOutcome(boolean conflict, SenseReason error, int paramByte, Set<ItNexus> aborted, boolean quiesce,
+public record PrOutcome(boolean conflict, SenseReason error, int paramByte, Set<ItNexus> aborted, boolean quiesce,
                  CompletableFuture<Void> saved) {
 
     static final PrOutcome CONFLICT = new PrOutcome(true, null, -1, Set.of(), false, null);

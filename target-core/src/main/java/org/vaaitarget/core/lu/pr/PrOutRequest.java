@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
 
 import org.vaaitarget.core.scsi.ItNexus;
 
@@ -14,14 +14,14 @@ import org.vaaitarget.core.scsi.ItNexus;
  * @param moveTo        the destination I_T nexus (REGISTER AND MOVE), else null
  * @param moveToPort    RELATIVE TARGET PORT IDENTIFIER (REGISTER AND MOVE)
  */
-record PrOutRequest(int serviceAction, ReservationType type, long key, long saKey, boolean aptpl, boolean unreg,
+public record PrOutRequest(int serviceAction, ReservationType type, long key, long saKey, boolean aptpl, boolean unreg,
                     ItNexus moveTo, int moveToPort) {
-    static final int REGISTER = 0x00;
-    static final int RESERVE = 0x01;
-    static final int RELEASE = 0x02;
-    static final int CLEAR = 0x03;
-    static final int PREEMPT = 0x04;
-    static final int PREEMPT_AND_ABORT = 0x05;
-    static final int REGISTER_AND_IGNORE = 0x06;
-    static final int REGISTER_AND_MOVE = 0x07;
+    public static final int REGISTER = 0x00;
+    public static final int RESERVE = 0x01;
+    public static final int RELEASE = 0x02;
+    public static final int CLEAR = 0x03;
+    public static final int PREEMPT = 0x04;
+    public static final int PREEMPT_AND_ABORT = 0x05;
+    public static final int REGISTER_AND_IGNORE = 0x06;
+    public static final int REGISTER_AND_MOVE = 0x07;
 }

@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
 
 import java.util.List;
 import org.vaaitarget.core.scsi.ItNexus;

@@ -1,13 +1,13 @@
-package org.vaaitarget.core.lu;
+package org.vaaitarget.core.config;
 
 import java.io.IOException;
-import org.vaaitarget.core.config.LunConfig;
+import org.vaaitarget.core.lu.LogicalUnit;
 
 /**
  * Where a LUN's blocks, identity and reservation state live, and how to open them: the store factory.
- * {@link LogicalUnits#open} asks the configuration's backend and never names a concrete store; a file
- * ({@code core.store.file.FileLunBackend}) is the default, a Ceph RBD image ({@code core.store.rbd.RbdLocation})
- * another.
+ * {@code core.assembly.LogicalUnits#open} asks the configuration's backend and never names a concrete store
+ * otherwise; a file ({@code core.store.file.FileLunBackend}, which the composition root supplies when the
+ * configuration names none) is the default, a Ceph RBD image ({@code core.store.rbd.RbdLocation}) another.
  */
 public interface LunBackend {
 

@@ -1,4 +1,4 @@
-package org.vaaitarget.core.dispatch;
+package org.vaaitarget.core.assembly;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -7,6 +7,7 @@ import org.vaaitarget.core.spc.SpcHandlers;
 import org.vaaitarget.core.spc.alua.ReportTargetPortGroupsHandler;
 import org.vaaitarget.core.spc.xcopy.XcopyHandlers;
 import org.vaaitarget.core.spc.pr.PrHandlers;
+import org.vaaitarget.core.dispatch.CommandHandler;
 
 /** The handler set every target device serves unless a test supplies its own. */
 public final class StandardHandlers {

@@ -1,4 +1,5 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
+
 
 /**
  * Persistent reservation types (SPC-5 6.16.3, Table 212 "Persistent reservation type codes").

@@ -1,4 +1,4 @@
-package org.vaaitarget.core.spc.pr;
+package org.vaaitarget.core.lu.pr;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
-import org.vaaitarget.core.dispatch.CommandSpec;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.ItNexus;
 
@@ -177,18 +176,19 @@ public final class ReservationState {
     // ---------------------------------------------------------------- the dispatcher's gate
 
     /**
-     * The reservation gate: true when {@code nexus} must get RESERVATION CONFLICT for this command. A
-     * SCSI-2 reservation held by another nexus holds back everything but its exemptions; a persistent
-     * reservation holds back non-holders as {@link ConflictPolicy} says.
+     * The reservation gate: true when {@code nexus} must get RESERVATION CONFLICT for a command of class
+     * {@code prClass} that is or is not {@code scsi2Exempt} (the dispatcher's {@code ConflictPolicy} says which).
+     * A SCSI-2 reservation held by another nexus holds back everything but its exemptions; a persistent
+     * reservation holds back non-holders as the command's class says.
      */
-    public synchronized boolean conflicts(ItNexus nexus, CommandSpec spec, byte[] cdb) {
+    public synchronized boolean conflicts(ItNexus nexus, PrClass prClass, boolean scsi2Exempt) {
         if (scsi2Holder != null && !scsi2Holder.equals(nexus)) {
-            return !ConflictPolicy.scsi2Exempt(spec, cdb);
+            return !scsi2Exempt;
         }
         if (type == null || hasAccess(nexus)) {
             return false;
         }
-        return ConflictPolicy.prConflict(ConflictPolicy.prClass(spec, cdb), type);
+        return prClass.heldBackBy(type);
     }
 
     /** Reservation holder, or a registrant under a registrants-only or all-registrants type. */
