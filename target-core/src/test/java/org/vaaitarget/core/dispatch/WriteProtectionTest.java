@@ -18,6 +18,7 @@ import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
+import org.vaaitarget.core.assembly.LogicalUnits;
 
 /** Read-only LUNs ({@code readOnly}) and software write protect (SWP): the medium refuses every change. */
 class WriteProtectionTest {
@@ -104,7 +105,7 @@ class WriteProtectionTest {
     void readOnlyLunNeedsAnExistingFile() {
         LunConfig config = new LunConfig(dir.resolve("missing.img"), 8L << 20, BS, LunConfig.WriteCacheMode.WRITE_BACK, null)
                 .withReadOnly(true);
-        IOException e = assertThrows(IOException.class, () -> org.vaaitarget.core.assembly.LogicalUnits.open(0, config));
+        IOException e = assertThrows(IOException.class, () -> LogicalUnits.open(0, config));
         assertEquals(true, e.getMessage().contains("read-only LUN"), e.getMessage());
         assertEquals(false, Files.exists(dir.resolve("missing.img")));
     }

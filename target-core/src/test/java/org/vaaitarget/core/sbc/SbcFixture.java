@@ -28,6 +28,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.store.BlockStore;
 import org.vaaitarget.core.store.StoreCapabilities;
 import org.vaaitarget.core.store.memory.MemoryBlockStore;
+import org.vaaitarget.core.lu.pr.ReservationState;
 
 /**
  * A logical unit on a {@link MemoryBlockStore} with a real {@link StripedRangeLockManager}, and a tiny
@@ -67,7 +68,7 @@ final class SbcFixture {
         this.blockSize = store.blockSize();
         this.store = store instanceof MemoryBlockStore m ? m : null;
         this.lu = new LogicalUnit(0, store, LunLimits.defaults(store.blockSize()), identity(),
-                new StripedRangeLockManager(8, 16), new org.vaaitarget.core.lu.pr.ReservationState(), softThresholdPercent);
+                new StripedRangeLockManager(8, 16), new ReservationState(), softThresholdPercent);
     }
 
     /** A fixture on any store (for capacities a memory store cannot hold). */

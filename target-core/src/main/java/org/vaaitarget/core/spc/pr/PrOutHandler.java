@@ -67,7 +67,7 @@ public final class PrOutHandler implements CommandHandler {
         boolean typed = sa == PrOutRequest.RESERVE || sa == PrOutRequest.PREEMPT || sa == PrOutRequest.PREEMPT_AND_ABORT
                 || sa == PrOutRequest.RELEASE;
         if (typed && scope != 0) {
-            return ParameterData.done(task.invalidCdbField(2, 7));            // only LU_SCOPE exists (SPC-5 6.16.3.2)
+            return ParameterData.done(task.invalidCdbField(2, 7));      // only LU_SCOPE exists (SPC-5 6.16.3.2)
         }
         if (typed && type == null && sa != PrOutRequest.RELEASE) {
             return ParameterData.done(task.invalidCdbField(2, 3));
@@ -105,7 +105,8 @@ public final class PrOutHandler implements CommandHandler {
         if (registers && aptpl && !task.lu().reservations().persistenceCapable()) {
             return badParameter(task, 20, 0);
         }
-        return new PrOutRequest(sa, type, ParameterData.u64(list, 0), ParameterData.u64(list, 8), aptpl, false, null, 0);
+        return new PrOutRequest(sa, type, ParameterData.u64(list, 0), ParameterData.u64(list, 8), aptpl, false, null,
+                0);
     }
 
     /** REGISTER AND MOVE parameter list (SPC-5 6.16.4, Table 223). */
@@ -126,8 +127,8 @@ public final class PrOutHandler implements CommandHandler {
         if (to == null) {
             return badParameter(task, BASIC_LENGTH, -1);
         }
-        return new PrOutRequest(PrOutRequest.REGISTER_AND_MOVE, null, ParameterData.u64(list, 0), ParameterData.u64(list, 8), aptpl,
-                unreg, to, port);
+        return new PrOutRequest(PrOutRequest.REGISTER_AND_MOVE, null, ParameterData.u64(list, 0),
+                ParameterData.u64(list, 8), aptpl, unreg, to, port);
     }
 
     private static CompletionStage<CommandResult> apply(Task task, PrOutRequest request) {
