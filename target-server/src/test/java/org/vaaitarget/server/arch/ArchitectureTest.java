@@ -51,7 +51,7 @@ class ArchitectureTest {
                 .check(classes);
     }
 
-    /** The core's layers: each may use only the layers below it on its branch (and its own); every core class has one. */
+    /** The core layers: each may use only the layers below it on its branch (and its own); every core class has one. */
     @Test
     void coreLayersPointDownwards() {
         layeredArchitecture().consideringOnlyDependenciesInLayers()
