@@ -17,7 +17,7 @@ import java.util.Set;
  * @param name          human name, e.g. "WRITE(16)"
  * @param cdbUsageMap   CDB USAGE DATA: byte 0 is the opcode, then a bit set for every bit the
  *                      handler looks at (its length is the CDB length)
- * @param access        how it touches the medium (locks, SCSI-2 quiesce, sanitize failure mode)
+ * @param access        how it touches the medium (reservation quiesce, sanitize failure mode)
  * @param medium        whether it needs the medium and changes it
  * @param reservation   how a persistent reservation held by another I_T nexus treats it
  * @param scsi2         how a SCSI-2 reservation held by another I_T nexus treats it
@@ -26,7 +26,7 @@ import java.util.Set;
 public record CommandSpec(int opcode, int serviceAction, String name, byte[] cdbUsageMap, DataAccess access,
                           Medium medium, PrClass reservation, Scsi2 scsi2, Set<Trait> traits) {
 
-    /** The medium (gates 5 and 7). */
+    /** What the command needs of the medium (gates 5 and 7). */
     public enum Medium {
         /**
          * Served while a removable medium is ejected (START STOP UNIT LOEJ=1): inquiry, sense, mode,
@@ -107,14 +107,14 @@ public record CommandSpec(int opcode, int serviceAction, String name, byte[] cdb
      *
      * @param usage the CDB usage map in hex bytes ("28 F8 FF ..."); its first byte is the opcode
      */
-    public static CommandSpec command(String name, String usage, DataAccess access, Medium medium, PrClass reservation,
-                                 Scsi2 scsi2, Trait... traits) {
+    public static CommandSpec command(String name, String usage, DataAccess access, Medium medium,
+                                      PrClass reservation, Scsi2 scsi2, Trait... traits) {
         return command(-1, name, usage, access, medium, reservation, scsi2, traits);
     }
 
     /** A command with a service action (the opcode's other commands have one too). */
-    public static CommandSpec command(int serviceAction, String name, String usage, DataAccess access, Medium medium,
-                                 PrClass reservation, Scsi2 scsi2, Trait... traits) {
+    public static CommandSpec command(int serviceAction, String name, String usage, DataAccess access,
+                                      Medium medium, PrClass reservation, Scsi2 scsi2, Trait... traits) {
         String[] hex = usage.trim().split("\\s+");
         byte[] map = new byte[hex.length];
         for (int i = 0; i < hex.length; i++) {
