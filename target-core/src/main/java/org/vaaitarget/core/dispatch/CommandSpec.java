@@ -92,6 +92,10 @@ public record CommandSpec(int opcode, int serviceAction, String name, byte[] cdb
         Objects.requireNonNull(reservation, name);
         Objects.requireNonNull(scsi2, name);
         traits = Set.copyOf(traits);
+        if (medium == Medium.CHANGED && access != DataAccess.WRITE) {
+            // A reservation must wait for it (quiesce) and the sanitize failure mode refuse it.
+            throw new IllegalArgumentException(name + " changes the medium, so its access is WRITE");
+        }
     }
 
     public int cdbLength() {

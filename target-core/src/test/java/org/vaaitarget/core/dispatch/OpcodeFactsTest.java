@@ -163,6 +163,8 @@ class OpcodeFactsTest {
         }
         assertThrows(NullPointerException.class, () -> CommandSpec.command("X", "C0 00 00 00 00 00",
                 DataAccess.NONE, null, PrClass.ALLOWED, Scsi2.HELD));
+        assertThrows(IllegalArgumentException.class, () -> CommandSpec.command("X", "C0 00 00 00 00 00",
+                DataAccess.READ, Medium.CHANGED, PrClass.WRITE, Scsi2.HELD));
     }
 
     /**
