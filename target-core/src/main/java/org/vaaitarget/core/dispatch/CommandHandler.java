@@ -13,7 +13,11 @@ import org.vaaitarget.core.scsi.CommandResult;
  */
 public interface CommandHandler {
 
-    /** The commands this handler serves, for the dispatch table and REPORT SUPPORTED OPERATION CODES. */
+    /**
+     * The commands this handler serves, with their facts, for the dispatch table and REPORT SUPPORTED
+     * OPERATION CODES. The standard handlers extend {@link AbstractCommandHandler}: their family's list
+     * declares them.
+     */
     List<CommandSpec> commands();
 
     /**

@@ -9,8 +9,10 @@ import java.util.Optional;
 
 /**
  * The dispatch table: (operation code, service action) to handler, built once from each handler's
- * {@link CommandHandler#commands()}. A command registered twice, or an operation code registered both
- * with and without service actions, fails fast at construction.
+ * {@link CommandHandler#commands()}. Its entries' {@link CommandSpec}s are the one source of per-command
+ * facts: the gates, the reservation check and REPORT SUPPORTED OPERATION CODES read them from here. A
+ * command registered twice, or an operation code registered both with and without service actions, fails
+ * fast at construction.
  *
  * <p>Where the service action lives (SPC-5 4.2.2): bytes 8-9 of a variable-length CDB (7Fh); the
  * low five bits of byte 1 for every other opcode that has service actions (9Eh, A3h, 5Eh, 83h ...).

@@ -1,10 +1,7 @@
 package org.vaaitarget.core.sbc;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -23,24 +20,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * fill or pin (the file store's cache is the OS page cache), so GOOD ("the cache could not hold them")
  * is the honest answer, and libiscsi's Prefetch tests expect GOOD.
  */
-public final class CacheHandler implements CommandHandler {
+public final class CacheHandler extends AbstractCommandHandler {
     private static final int SYNC_10 = 0x35;
     private static final int SYNC_16 = 0x91;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(SYNC_10, -1, "SYNCHRONIZE CACHE(10)", DataAccess.WRITE,
-                    0x35, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(SYNC_16, -1, "SYNCHRONIZE CACHE(16)", DataAccess.WRITE,
-                    0x91, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
-            CommandSpec.of(0x34, -1, "PRE-FETCH(10)", DataAccess.READ,
-                    0x34, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0x90, -1, "PRE-FETCH(16)", DataAccess.READ,
-                    0x90, 0x02, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

@@ -1,12 +1,9 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -35,18 +32,9 @@ import org.vaaitarget.core.store.CompareOutcome;
  * structured log record and the LU's {@link AtsStatistics} record who last wrote that block and the
  * miscompare's cause ({@link MiscompareReport#causeOf}).
  */
-public final class CompareAndWriteHandler implements CommandHandler {
+public final class CompareAndWriteHandler extends AbstractCommandHandler {
     static final String NAME = "COMPARE AND WRITE";
     private static final int FUA = 0x08;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(0x89, -1, NAME, DataAccess.WRITE,
-                    0x89, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */
     @Override

@@ -5,9 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -25,23 +23,12 @@ import org.vaaitarget.core.store.AllocationExtent;
  * A starting LBA beyond the last block: LBA OUT OF RANGE. ALLOCATION LENGTH 0: GOOD without data
  * (SPC-5 4.2.5.6). No range lock: the answer is a snapshot, as SBC-4 allows.
  */
-public final class GetLbaStatusHandler implements CommandHandler {
-    static final int SA_GET_LBA_STATUS = 0x12;
+public final class GetLbaStatusHandler extends AbstractCommandHandler {
     /** Bounds the work of one command (each descriptor costs a store query). */
     static final int MAX_DESCRIPTORS = 64;
     private static final int HEADER = 8;
     private static final int DESCRIPTOR = 16;
     private static final long MAX_DESCRIPTOR_BLOCKS = 0xFFFF_FFFFL;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(ReadCapacityHandler.SERVICE_ACTION_IN_16, SA_GET_LBA_STATUS, "GET LBA STATUS",
-                    DataAccess.READ,
-                    0x9E, 0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     /** @return GOOD with a Data-In buffer the receiver releases, or CHECK CONDITION */
     @Override

@@ -1,12 +1,9 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -28,19 +25,9 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * (nothing is written: the OR of a partial block is not defined). DPO is accepted, FUA makes the result
  * durable before GOOD, as does WCE=0.
  */
-public final class OrWriteHandler implements CommandHandler {
-    static final int OPCODE = 0x8B;
+public final class OrWriteHandler extends AbstractCommandHandler {
     private static final int FUA = 0x08;
-    private static final String NAME = "ORWRITE(16)";
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(OPCODE, -1, NAME, DataAccess.WRITE,
-                    0x8B, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
+    static final String NAME = "ORWRITE(16)";
 
     /** Does not release the command's Data-Out buffer (the dispatcher does). */
     @Override

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -15,22 +12,10 @@ import org.vaaitarget.core.store.StoreCapabilities;
  * READ CAPACITY(10) (SBC-4 5.20) and READ CAPACITY(16) = SERVICE ACTION IN(16) 9Eh/10h (SBC-4 5.21).
  * LBPME and LBPRZ come from the same {@link StoreCapabilities} the UNMAP path and VPD B2h use.
  */
-public final class ReadCapacityHandler implements CommandHandler {
+public final class ReadCapacityHandler extends AbstractCommandHandler {
     private static final int READ_CAPACITY_10 = 0x25;
-    static final int SERVICE_ACTION_IN_16 = 0x9E;
     static final int SA_READ_CAPACITY_16 = 0x10;
     private static final int RC16_LENGTH = 32;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(READ_CAPACITY_10, -1, "READ CAPACITY(10)", DataAccess.NONE,
-                    0x25, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00, 0x01, 0x00),
-            CommandSpec.of(SERVICE_ACTION_IN_16, SA_READ_CAPACITY_16, "READ CAPACITY(16)", DataAccess.NONE,
-                    0x9E, 0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     /** @return GOOD with a Data-In buffer the receiver releases */
     @Override

@@ -1,10 +1,7 @@
 package org.vaaitarget.core.sbc;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.dispatch.ParameterData;
@@ -15,22 +12,10 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * (the lists asked for are returned, empty), the DEFECT LIST FORMAT asked for, DEFECT LIST LENGTH 0;
  * the (12) header's GENERATION CODE is 0 (not supported). Format 111b is reserved: INVALID FIELD IN CDB.
  */
-public final class ReadDefectDataHandler implements CommandHandler {
-    private static final int RDD_10 = 0x37;
+public final class ReadDefectDataHandler extends AbstractCommandHandler {
     private static final int RDD_12 = 0xB7;
     private static final int LISTS_AND_FORMAT = 0x1F;   // REQ_PLIST, REQ_GLIST, DEFECT LIST FORMAT
     private static final int RESERVED_FORMAT = 0x07;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(RDD_10, -1, "READ DEFECT DATA(10)", DataAccess.NONE,
-                    0x37, 0x00, 0x1F, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(RDD_12, -1, "READ DEFECT DATA(12)", DataAccess.NONE,
-                    0xB7, 0x1F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.sbc;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -20,22 +17,7 @@ import org.vaaitarget.core.store.FileRange;
  * cache of its own to bypass. A residual against the EDTL is the transport's job: the result's
  * transfer length is what the CDB asked for.
  */
-public final class ReadHandler implements CommandHandler {
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(0x08, -1, "READ(6)", DataAccess.READ, 0x08, 0x1F, 0xFF, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0x28, -1, "READ(10)", DataAccess.READ,
-                    0x28, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0xA8, -1, "READ(12)", DataAccess.READ,
-                    0xA8, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
-            CommandSpec.of(0x88, -1, "READ(16)", DataAccess.READ,
-                    0x88, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
-
+public final class ReadHandler extends AbstractCommandHandler {
     /** @return on GOOD a result whose Data-In buffer the receiver releases */
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

@@ -3,12 +3,9 @@ package org.vaaitarget.core.sbc;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -35,28 +32,12 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * or MEDIUM ERROR / SANITIZE COMMAND FAILED); an abort or reset ends the command but not the sanitize
  * (SBC-4 4.11.3), because the task only waits for a SHARED lock queued behind the sanitize's EXCLUSIVE one.
  */
-public final class SanitizeHandler implements CommandHandler {
-    static final int OPCODE = 0x48;
+public final class SanitizeHandler extends AbstractCommandHandler {
     static final int OVERWRITE = 0x01;
-    static final int BLOCK_ERASE = 0x02;
     static final int EXIT_FAILURE_MODE = 0x1F;
     private static final int IMMED = 0x80;
     private static final int RESERVED_BIT = 0x40;
     private static final int AUSE = 0x20;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            spec(OVERWRITE, "SANITIZE OVERWRITE"),
-            spec(BLOCK_ERASE, "SANITIZE BLOCK ERASE"),
-            spec(EXIT_FAILURE_MODE, "SANITIZE EXIT FAILURE MODE"));
-
-    private static CommandSpec spec(int sa, String name) {
-        return CommandSpec.of(OPCODE, sa, name, DataAccess.WRITE, 0x48, 0xA0 | sa, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0x00);
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     @Override
     public boolean servedOn(LogicalUnit lu) {

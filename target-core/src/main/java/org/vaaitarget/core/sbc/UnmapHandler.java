@@ -6,9 +6,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunLimits;
@@ -38,26 +36,16 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * range deadlocked with an EXTENDED COPY or another UNMAP that came in between two of them). The ranges
  * are then deallocated one after the other through {@code BlockStore.unmap} (hole punching on file stores).
  */
-public final class UnmapHandler implements CommandHandler {
-    private static final int OPCODE = 0x42;
+public final class UnmapHandler extends AbstractCommandHandler {
     private static final int ANCHOR = 0x01;
     private static final int HEADER = 8;
     private static final int DESCRIPTOR = 16;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(OPCODE, -1, "UNMAP", DataAccess.WRITE,
-                    0x42, 0x01, 0x00, 0x00, 0x00, 0x00, 0x3F, 0xFF, 0xFF, 0x00));
 
     /** One range to deallocate. */
     record Range(long lba, long blocks) {
         long end() {
             return lba + blocks;
         }
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
     }
 
     /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */

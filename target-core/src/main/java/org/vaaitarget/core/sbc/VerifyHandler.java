@@ -1,11 +1,8 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -22,21 +19,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * verified range (block index * block size + byte), so that it still names the block. BYTCHK 10b is
  * reserved.
  */
-public final class VerifyHandler implements CommandHandler {
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(0x2F, -1, "VERIFY(10)", DataAccess.READ,
-                    0x2F, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0xAF, -1, "VERIFY(12)", DataAccess.READ,
-                    0xAF, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
-            CommandSpec.of(0x8F, -1, "VERIFY(16)", DataAccess.READ,
-                    0x8F, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
-
+public final class VerifyHandler extends AbstractCommandHandler {
     /** Reads the Data-Out buffer without releasing it. */
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

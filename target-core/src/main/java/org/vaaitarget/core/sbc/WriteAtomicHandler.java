@@ -1,11 +1,8 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -30,18 +27,8 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * FIELD IN COMMAND INFORMATION UNIT: a partial atomic write is not one). Always durable when GOOD, so FUA
  * changes nothing; DPO is accepted.
  */
-public final class WriteAtomicHandler implements CommandHandler {
-    static final int OPCODE = 0x9C;
-    private static final String NAME = "WRITE ATOMIC(16)";
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(OPCODE, -1, NAME, DataAccess.WRITE,
-                    0x9C, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
+public final class WriteAtomicHandler extends AbstractCommandHandler {
+    static final String NAME = "WRITE ATOMIC(16)";
 
     @Override
     public boolean servedOn(LogicalUnit lu) {

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -29,28 +26,8 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * (verifying the medium needs the data there; the comparison with what was just written cannot fail on
  * this store, so BYTCHK 00b and 01b both reduce to a durable write).
  */
-public final class WriteHandler implements CommandHandler {
+public final class WriteHandler extends AbstractCommandHandler {
     private static final int FUA = 0x08;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(0x0A, -1, "WRITE(6)", DataAccess.WRITE, 0x0A, 0x1F, 0xFF, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0x2A, -1, "WRITE(10)", DataAccess.WRITE,
-                    0x2A, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0xAA, -1, "WRITE(12)", DataAccess.WRITE,
-                    0xAA, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
-            CommandSpec.of(0x8A, -1, "WRITE(16)", DataAccess.WRITE,
-                    0x8A, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
-            CommandSpec.of(0x2E, -1, "WRITE AND VERIFY(10)", DataAccess.WRITE,
-                    0x2E, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0xAE, -1, "WRITE AND VERIFY(12)", DataAccess.WRITE,
-                    0xAE, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00),
-            CommandSpec.of(0x8E, -1, "WRITE AND VERIFY(16)", DataAccess.WRITE,
-                    0x8E, 0xF6, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     /** Does not release the command's Data-Out buffer (the dispatcher does, after the stage completes). */
     @Override

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.sbc;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
@@ -40,21 +37,10 @@ import org.vaaitarget.core.store.StoreCapabilities;
  * COMMAND INFORMATION UNIT, as for the other write commands (FCP-4 9.4.2 b); libiscsi's
  * WriteSame*.InvalidDataOutSize accepts any error), and nothing is written.
  */
-public final class WriteSameHandler implements CommandHandler {
+public final class WriteSameHandler extends AbstractCommandHandler {
     private static final int ANCHOR = 0x10;
     private static final int UNMAP = 0x08;
     private static final int NDOB = 0x01;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(0x41, -1, "WRITE SAME(10)", DataAccess.WRITE,
-                    0x41, 0xF8, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0xFF, 0xFF, 0x00),
-            CommandSpec.of(0x93, -1, "WRITE SAME(16)", DataAccess.WRITE,
-                    0x93, 0xF9, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */
     @Override

@@ -1,10 +1,7 @@
 package org.vaaitarget.core.spc;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunIdentity;
@@ -26,10 +23,7 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * (SPC-5 6.7.2 "not capable of supporting a peripheral device"); VPD pages of such a LUN are
  * LOGICAL UNIT NOT SUPPORTED.
  */
-public final class InquiryHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0x12, -1, "INQUIRY", DataAccess.NONE,
-            0x12, 0x01, 0xFF, 0xFF, 0xFF, 0x00);
-
+public final class InquiryHandler extends AbstractCommandHandler {
     static final int STANDARD_LENGTH = 96;
     private static final int[] VERSION_DESCRIPTORS = {
         0x00A0,   // SAM-5 (no version claimed)
@@ -37,11 +31,6 @@ public final class InquiryHandler implements CommandHandler {
         0x0460,   // SPC-4 (no version claimed)
         0x04C0,   // SBC-3 (no version claimed)
     };
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

@@ -4,9 +4,7 @@ import io.netty.buffer.ByteBuf;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -31,18 +29,7 @@ import org.vaaitarget.core.dispatch.ParameterData;
  *
  * <p>The Data-Out buffer is only read; the dispatcher releases it.
  */
-public final class ModeSelectHandler implements CommandHandler {
-    // WRITE: for the reservation table MODE SELECT changes LU state (SPC-5 5.13: it conflicts like a write).
-    static final CommandSpec SPEC_6 = CommandSpec.of(0x15, -1, "MODE SELECT(6)", DataAccess.WRITE,
-            0x15, 0x11, 0x00, 0x00, 0xFF, 0x00);
-    static final CommandSpec SPEC_10 = CommandSpec.of(0x55, -1, "MODE SELECT(10)", DataAccess.WRITE,
-            0x55, 0x11, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x00);
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC_6, SPEC_10);
-    }
-
+public final class ModeSelectHandler extends AbstractCommandHandler {
     @Override
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.spc;
 
 import java.io.ByteArrayOutputStream;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -23,20 +20,10 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * the header (SBC-4 6.5.2): short (8 bytes) or, for MODE SENSE(10) with LLBAA=1, long (16 bytes,
  * LONGLBA=1). DEVICE-SPECIFIC PARAMETER (SBC-4 6.5.1): WP as the medium is protected, DPOFUA=1 (READ/WRITE honour DPO and FUA).
  */
-public final class ModeSenseHandler implements CommandHandler {
-    static final CommandSpec SPEC_6 = CommandSpec.of(0x1A, -1, "MODE SENSE(6)", DataAccess.NONE,
-            0x1A, 0x08, 0xFF, 0xFF, 0xFF, 0x00);
-    static final CommandSpec SPEC_10 = CommandSpec.of(0x5A, -1, "MODE SENSE(10)", DataAccess.NONE,
-            0x5A, 0x18, 0xFF, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x00);
-
+public final class ModeSenseHandler extends AbstractCommandHandler {
     private static final int ALL_PAGES = 0x3F;
     private static final int DPOFUA = 0x10;
     private static final int WP = 0x80;
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC_6, SPEC_10);
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

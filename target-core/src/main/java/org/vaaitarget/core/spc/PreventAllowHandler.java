@@ -1,10 +1,7 @@
 package org.vaaitarget.core.spc;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.RemovableMedium;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -16,15 +13,7 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * {@link RemovableMedium}); the obsolete values 10b and 11b are INVALID FIELD IN CDB. On a fixed medium
  * (INQUIRY RMB=0, the default) there is nothing to lock: 00b and 01b answer GOOD and change nothing.
  */
-public final class PreventAllowHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0x1E, -1, "PREVENT ALLOW MEDIUM REMOVAL", DataAccess.NONE,
-            0x1E, 0x00, 0x00, 0x00, 0x03, 0x00);
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
-    }
-
+public final class PreventAllowHandler extends AbstractCommandHandler {
     @Override
     public CompletionStage<CommandResult> execute(Task task) {
         int prevent = task.cdb()[4] & 0x03;

@@ -2,9 +2,7 @@ package org.vaaitarget.core.spc;
 
 import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -17,18 +15,10 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * (none); other values are INVALID FIELD IN CDB. An ALLOCATION LENGTH below 16 is INVALID FIELD IN
  * CDB (SPC-3 6.21 and the SPC-5 note on it: the header plus one LUN must fit); larger values truncate.
  */
-public final class ReportLunsHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0xA0, -1, "REPORT LUNS", DataAccess.NONE,
-            0xA0, 0x00, 0xFF, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00);
-
+public final class ReportLunsHandler extends AbstractCommandHandler {
     private static final int SELECT_ALL_NON_WELL_KNOWN = 0x00;
     private static final int SELECT_WELL_KNOWN = 0x01;
     private static final int SELECT_ALL = 0x02;
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

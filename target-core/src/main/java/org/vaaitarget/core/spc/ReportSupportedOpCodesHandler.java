@@ -1,12 +1,10 @@
 package org.vaaitarget.core.spc;
 
 import java.io.ByteArrayOutputStream;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.HandlerTable;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -28,19 +26,11 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * One-command data: SUPPORT 011b with the CDB USAGE DATA, or 001b (not supported) with CDB SIZE 0.
  * RCTD=1 appends a command timeouts descriptor (length 0Ah) with no timeouts specified, and sets CTDP.
  */
-public final class ReportSupportedOpCodesHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0xA3, 0x0C, "REPORT SUPPORTED OPERATION CODES", DataAccess.NONE,
-            0xA3, 0x0C, 0x87, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00);
-
+public final class ReportSupportedOpCodesHandler extends AbstractCommandHandler {
     private static final int SUPPORT_NOT_SUPPORTED = 0x01;
     private static final int SUPPORT_STANDARD = 0x03;
     private static final int CTDP = 0x02;
     private static final int SERVACTV = 0x01;
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

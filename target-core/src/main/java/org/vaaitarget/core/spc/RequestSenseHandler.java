@@ -1,10 +1,7 @@
 package org.vaaitarget.core.spc;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseData;
@@ -17,15 +14,7 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * format, DESC=0 for fixed format. For a LUN that does not exist the data reports ILLEGAL REQUEST /
  * LOGICAL UNIT NOT SUPPORTED (SPC-5 6.39: "incorrect logical unit").
  */
-public final class RequestSenseHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0x03, -1, "REQUEST SENSE", DataAccess.NONE,
-            0x03, 0x01, 0x00, 0x00, 0xFF, 0x00);
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
-    }
-
+public final class RequestSenseHandler extends AbstractCommandHandler {
     @Override
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.spc;
 
-import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.RemovableMedium;
@@ -35,18 +32,10 @@ import org.vaaitarget.core.dispatch.ParameterData;
  *       as no-ops (START and LOEJ are then ignored, SBC-4 table 81); reserved values: INVALID FIELD.</li>
  * </ul>
  */
-public final class StartStopUnitHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0x1B, -1, "START STOP UNIT", DataAccess.NONE,
-            0x1B, 0x01, 0x00, 0x0F, 0xF7, 0x00);
-
+public final class StartStopUnitHandler extends AbstractCommandHandler {
     /** SBC-4 table 81: power conditions this LU accepts (as no-ops). */
     private static final int ACCEPTED_POWER_CONDITIONS = (1 << 0x0) | (1 << 0x1) | (1 << 0x2) | (1 << 0x3)
             | (1 << 0x7) | (1 << 0xA) | (1 << 0xB);
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

@@ -48,7 +48,8 @@ class TargetDeviceTest {
     private final CommandHandler testHandler = new CommandHandler() {
         @Override
         public List<CommandSpec> commands() {
-            return List.of(CommandSpec.of(TEST_OPCODE, -1, "TEST", DataAccess.WRITE, TEST_OPCODE, 0, 0, 0, 0, 0));
+            return List.of(CommandSpec.command("TEST", "C0 00 00 00 00 00", DataAccess.WRITE, CommandSpec.Medium.NEEDED,
+                    CommandSpec.PrClass.WRITE, CommandSpec.Scsi2.HELD));
         }
 
         @Override

@@ -10,15 +10,16 @@ import static org.vaaitarget.core.testkit.Harness.assertCheck;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.CommandSpec.Scsi2;
+import org.vaaitarget.core.dispatch.CommandSpec.PrClass;
+import org.vaaitarget.core.dispatch.CommandSpec.Medium;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.lu.LogicalUnit;
-import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.store.StoreCapabilities;
@@ -173,20 +174,9 @@ class InquiryHandlerTest {
     }
 
     private static CommandHandler fake(int opcode, int length) {
-        int[] usage = new int[length];
-        usage[0] = opcode;
-        CommandSpec spec = CommandSpec.of(opcode, -1, "FAKE", DataAccess.WRITE, usage);
-        return new CommandHandler() {
-            @Override
-            public List<CommandSpec> commands() {
-                return List.of(spec);
-            }
-
-            @Override
-            public CompletableFuture<CommandResult> execute(org.vaaitarget.core.dispatch.Task task) {
-                return CompletableFuture.completedFuture(CommandResult.good(0));
-            }
-        };
+        String usage = String.format("%02X", opcode) + " 00".repeat(length - 1);
+        CommandSpec spec = CommandSpec.command("FAKE", usage, DataAccess.WRITE, Medium.CHANGED, PrClass.WRITE, Scsi2.HELD);
+        return Harness.goodHandler(spec);
     }
 
     @Test

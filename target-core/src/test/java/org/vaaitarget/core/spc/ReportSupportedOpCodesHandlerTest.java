@@ -8,13 +8,13 @@ import static org.vaaitarget.core.testkit.Harness.assertCheck;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.CommandSpec.Scsi2;
+import org.vaaitarget.core.dispatch.CommandSpec.PrClass;
+import org.vaaitarget.core.dispatch.CommandSpec.Medium;
 import org.vaaitarget.core.dispatch.DataAccess;
-import org.vaaitarget.core.dispatch.Task;
-import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.testkit.Harness;
@@ -23,23 +23,13 @@ import org.vaaitarget.core.testkit.Reply;
 /** REPORT SUPPORTED OPERATION CODES (SPC-5 6.35), against the dispatch table. */
 class ReportSupportedOpCodesHandlerTest {
     /** A handler added "later" (e.g. by the SBC helper), with a service action. */
-    private static final CommandSpec LATER = CommandSpec.of(0x9E, 0x10, "READ CAPACITY(16)", DataAccess.NONE,
-            0x9E, 0x1F, 0, 0, 0, 0, 0, 0, 0, 0, 0xFF, 0xFF, 0xFF, 0xFF, 0, 0);
+    private static final CommandSpec LATER = CommandSpec.command(0x10, "READ CAPACITY(16)",
+            "9E 1F 00 00 00 00 00 00 00 00 FF FF FF FF 00 00", DataAccess.NONE, Medium.NEEDED, PrClass.ALLOWED, Scsi2.HELD);
     private final Harness h;
 
     ReportSupportedOpCodesHandlerTest() {
         List<CommandHandler> handlers = new ArrayList<>(SpcHandlers.all());
-        handlers.add(new CommandHandler() {
-            @Override
-            public List<CommandSpec> commands() {
-                return List.of(LATER);
-            }
-
-            @Override
-            public CompletableFuture<CommandResult> execute(Task task) {
-                return CompletableFuture.completedFuture(CommandResult.good(0));
-            }
-        });
+        handlers.add(Harness.goodHandler(LATER));
         h = Harness.of(List.of(Harness.lu(0, Harness.THIN_WRITE_BACK)), handlers);
         h.clearUa(A, 0);
     }
@@ -89,7 +79,7 @@ class ReportSupportedOpCodesHandlerTest {
         Reply tur = rsoc(1, 0x00, 0, 65535);
         assertEquals(0x03, tur.u8(1) & 0x07, "SUPPORT: supported");
         assertEquals(6, tur.u16(2));
-        assertArrayEquals(TestUnitReadyHandler.SPEC.cdbUsageMap(), Arrays.copyOfRange(tur.data(), 4, 10));
+        assertArrayEquals(h.device.commands().find(0x00, -1).orElseThrow().cdbUsageMap(), Arrays.copyOfRange(tur.data(), 4, 10));
         Reply missing = rsoc(1, 0x42, 0, 65535);
         assertEquals(0x01, missing.u8(1) & 0x07, "SUPPORT: not supported");
         assertEquals(0, missing.u16(2));

@@ -7,8 +7,12 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.vaaitarget.core.dispatch.CommandHandler;
+import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunIdentity;
@@ -89,6 +93,21 @@ public final class Harness {
     public static ScsiCommand command(ItNexus nexus, int lun, byte[] cdb, ByteBuf dataOut) {
         return new ScsiCommand(nexus, LunAddress.encode(lun), cdb, dataOut == null ? 255 : dataOut.readableBytes(),
                 dataOut == null ? DataDirection.READ : DataDirection.WRITE, TaskAttribute.SIMPLE, 1, dataOut);
+    }
+
+    /** A handler serving {@code specs} that answers GOOD without data (a command added by a test). */
+    public static CommandHandler goodHandler(CommandSpec... specs) {
+        return new CommandHandler() {
+            @Override
+            public List<CommandSpec> commands() {
+                return List.of(specs);
+            }
+
+            @Override
+            public CompletionStage<CommandResult> execute(Task task) {
+                return CompletableFuture.completedFuture(CommandResult.good(0));
+            }
+        };
     }
 
     public static byte[] cdb(int... bytes) {

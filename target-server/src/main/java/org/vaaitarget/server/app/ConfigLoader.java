@@ -290,13 +290,7 @@ public final class ConfigLoader {
      * COMPARE AND WRITE atomic towards every other command). {@code ZeroCopyTearTest} shows it on Linux 6.18.
      */
     static ZeroCopyReads zeroCopyReads(String text, String where) throws ConfigException {
-        if (text == null) {
-            return ZeroCopyReads.NEVER;
-        }
-        ZeroCopyReads mode = ZeroCopyReads.parse(text);
-        if (mode == null) {
-            throw new ConfigException(where + ": '" + text + "' is not a choice; use never (the only one left)");
-        }
+        ZeroCopyReads mode = choice(ZeroCopyReads.class, text, ZeroCopyReads.NEVER, where, "never (the only one left)");
         if (mode != ZeroCopyReads.NEVER) {
             throw new ConfigException(where + ": '" + text + "' is withdrawn: sendfile leaves the socket referencing"
                     + " page-cache pages, so a WRITE or COMPARE AND WRITE of those blocks could change data the initiator"
@@ -307,15 +301,25 @@ public final class ConfigLoader {
 
     /** {@code auto} (the default, also for null), {@code function-complete} or {@code rfc}; {@code where} names the key. */
     static AbortFinishedTask abortFinishedTask(String text, String where) throws ConfigException {
+        return choice(AbortFinishedTask.class, text, AbortFinishedTask.AUTO, where, "auto (the default: FUNCTION"
+                + " COMPLETE for iqn.1998-01.com.vmware initiators), function-complete or rfc");
+    }
+
+    /**
+     * The constant of {@code type} that {@code text} spells, in any case and trimmed: its name with '-' for '_'
+     * ({@code function-complete}); {@code absent} for null. {@code use} lists the choices for the error.
+     */
+    private static <E extends Enum<E>> E choice(Class<E> type, String text, E absent, String where, String use)
+            throws ConfigException {
         if (text == null) {
-            return AbortFinishedTask.AUTO;
+            return absent;
         }
-        AbortFinishedTask choice = AbortFinishedTask.parse(text);
-        if (choice == null) {
-            throw new ConfigException(where + ": '" + text + "' is not a choice; use auto (the default: FUNCTION"
-                    + " COMPLETE for iqn.1998-01.com.vmware initiators), function-complete or rfc");
+        for (E e : type.getEnumConstants()) {
+            if (e.name().replace('_', '-').equalsIgnoreCase(text.trim())) {
+                return e;
+            }
         }
-        return choice;
+        throw new ConfigException(where + ": '" + text + "' is not a choice; use " + use);
     }
 
     private static ResourceLimits limits(Limits l) throws ConfigException {

@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.concurrent.Callable;
 import org.vaaitarget.server.admin.AdminClient;
 import org.vaaitarget.server.admin.AdminProtocol;
+import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -22,16 +23,26 @@ import picocli.CommandLine.Spec;
  * admin socket ({@link org.vaaitarget.server.admin.AdminServer}). Exit codes: 0 success; 1 the command
  * failed or was refused, or the server cannot be reached (one {@code error:} line on stderr); 2 bad usage.
  *
- * <p>A new command: a subclass of {@link Request} (its name, arguments and options) listed in
- * {@code subcommands}, and the same name registered in {@link AdminCommands#all()}.
+ * <p>A new command: a row of {@link #VIEWS} when it only shows something, else a subclass of {@link Request}
+ * (its name, arguments and options) added in {@link #commandLine()}; and the same name registered in
+ * {@link AdminCommands#all()}.
  */
 @Command(name = "ctl", mixinStandardHelpOptions = true, usageHelpAutoWidth = true, versionProvider = Main.CtlVersion.class,
         description = "Ask a running server (through its admin socket) what it serves, or change it.",
-        subcommands = {Ctl.Status.class, Ctl.Sessions.class, Ctl.Luns.class, Ctl.Config.class, Ctl.Reload.class,
-                Ctl.Resize.class, Ctl.Logout.class, Ctl.Ats.class},
         footer = {"", "Exit codes: 0 success, 1 the command failed (one error line on stderr), 2 bad usage."})
 final class Ctl implements Callable<Integer> {
     private static final ObjectMapper PRETTY = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+
+    /** The commands that only show something ({@link View}): name and what it shows. */
+    private static final String[][] VIEWS = {
+        {"status", "Version, uptime, portals, targets, LUNs, session count."},
+        {"sessions", "Each session: initiator, address, ISID/TSIH, target, LUNs it sees, negotiated parameters,"
+                + " commands in flight, login time, bytes read and written."},
+        {"luns", "Each LUN: backing file, size, block size, write cache mode, allocated bytes."},
+        {"config", "The configuration in force (YAML; CHAP secrets hidden)."},
+        {"ats", "COMPARE AND WRITE (ATS) per LUN and per initiator: attempts, successes, miscompares by cause"
+                + " (contention, own-write, unexplained), range-lock wait p50/p99/max."},
+    };
 
     @Spec
     CommandSpec spec;
@@ -49,6 +60,17 @@ final class Ctl implements Callable<Integer> {
     public Integer call() {
         spec.commandLine().usage(spec.commandLine().getErr()); // no COMMAND: bad usage
         return 2;
+    }
+
+    /** The {@code ctl} command: the views ({@link #VIEWS}), then the requests that change something. */
+    static CommandLine commandLine() {
+        CommandLine ctl = new CommandLine(new Ctl());
+        for (String[] view : VIEWS) {
+            CommandLine sub = new CommandLine(new View());
+            sub.getCommandSpec().name(view[0]).usageMessage().description(view[1]);
+            ctl.addSubcommand(view[0], sub);
+        }
+        return ctl.addSubcommand(new Reload()).addSubcommand(new Resize()).addSubcommand(new Logout());
     }
 
     /** The socket to talk to. */
@@ -90,15 +112,13 @@ final class Ctl implements Callable<Integer> {
         return 1;
     }
 
-    /** One admin request: its name, arguments and options. */
+    /** One admin request: its name (the subcommand's), arguments and options. */
     abstract static class Request implements Callable<Integer> {
         @ParentCommand
         Ctl ctl;
 
         @Spec
         CommandSpec spec;
-
-        abstract String command();
 
         List<String> args() {
             return List.of();
@@ -114,12 +134,13 @@ final class Ctl implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            return ctl.send(spec, command(), args(), options(), json());
+            return ctl.send(spec, spec.name(), args(), options(), json());
         }
     }
 
-    /** A request that shows something: text, or the data as JSON with --json. */
-    abstract static class View extends Request {
+    /** A request that shows something ({@link #VIEWS}): text, or the data as JSON with --json. */
+    @Command(mixinStandardHelpOptions = true)
+    static final class View extends Request {
         @Option(names = "--json", description = "Print JSON (for scripts) instead of text.")
         boolean json;
 
@@ -129,78 +150,30 @@ final class Ctl implements Callable<Integer> {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
-            description = "Version, uptime, portals, targets, LUNs, session count.")
-    static final class Status extends View {
-        @Override
-        String command() {
-            return "status";
-        }
-    }
-
-    @Command(name = "sessions", mixinStandardHelpOptions = true,
-            description = "Each session: initiator, address, ISID/TSIH, target, LUNs it sees, negotiated parameters,"
-                    + " commands in flight, login time, bytes read and written.")
-    static final class Sessions extends View {
-        @Override
-        String command() {
-            return "sessions";
-        }
-    }
-
-    @Command(name = "luns", mixinStandardHelpOptions = true,
-            description = "Each LUN: backing file, size, block size, write cache mode, allocated bytes.")
-    static final class Luns extends View {
-        @Override
-        String command() {
-            return "luns";
-        }
-    }
-
-    @Command(name = "config", mixinStandardHelpOptions = true,
-            description = "The configuration in force (YAML; CHAP secrets hidden).")
-    static final class Config extends View {
-        @Override
-        String command() {
-            return "config";
-        }
-    }
-
-    @Command(name = "ats", mixinStandardHelpOptions = true,
-            description = "COMPARE AND WRITE (ATS) per LUN and per initiator: attempts, successes, miscompares by cause"
-                    + " (contention, own-write, unexplained), range-lock wait p50/p99/max.")
-    static final class Ats extends View {
-        @Override
-        String command() {
-            return "ats";
-        }
-    }
-
     @Command(name = "reload", mixinStandardHelpOptions = true,
             description = "Re-read the server's --config file and apply the difference (same as SIGHUP).")
     static final class Reload extends Request {
+    }
+
+    /** A request about one target: its IQN is the first argument. */
+    abstract static class TargetRequest extends Request {
+        @Parameters(index = "0", paramLabel = "TARGET", description = "Target IQN.")
+        String target;
+
         @Override
-        String command() {
-            return "reload";
+        List<String> args() {
+            return List.of(target);
         }
     }
 
     @Command(name = "resize", mixinStandardHelpOptions = true,
             description = "Grow a LUN (its file grows sparse); initiators get CAPACITY DATA HAS CHANGED. Shrinking is refused.")
-    static final class Resize extends Request {
-        @Parameters(index = "0", paramLabel = "TARGET", description = "Target IQN.")
-        String target;
-
+    static final class Resize extends TargetRequest {
         @Parameters(index = "1", paramLabel = "LUN", description = "LUN number.")
         String lun;
 
         @Parameters(index = "2", paramLabel = "SIZE", description = "New size: 20G, 1T, or bytes (a whole number of blocks).")
         String size;
-
-        @Override
-        String command() {
-            return "resize";
-        }
 
         @Override
         List<String> args() {
@@ -210,22 +183,9 @@ final class Ctl implements Callable<Integer> {
 
     @Command(name = "logout", mixinStandardHelpOptions = true,
             description = "Ask the target's sessions to log out (Async Message), then drop those that do not.")
-    static final class Logout extends Request {
-        @Parameters(index = "0", paramLabel = "TARGET", description = "Target IQN.")
-        String target;
-
+    static final class Logout extends TargetRequest {
         @Option(names = "--initiator", paramLabel = "IQN", description = "Only the sessions of this initiator.")
         String initiator;
-
-        @Override
-        String command() {
-            return "logout";
-        }
-
-        @Override
-        List<String> args() {
-            return List.of(target);
-        }
 
         @Override
         Map<String, String> options() {

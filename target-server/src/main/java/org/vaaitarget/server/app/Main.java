@@ -205,7 +205,7 @@ public final class Main implements Callable<Integer> {
         main.out = out;
         main.err = err;
         CommandLine cmd = new CommandLine(main);
-        cmd.addSubcommand("ctl", new Ctl());
+        cmd.addSubcommand("ctl", Ctl.commandLine());
         cmd.setOut(out);
         cmd.setErr(err);
         cmd.setParameterExceptionHandler((e, args) -> {

@@ -3,18 +3,15 @@ package org.vaaitarget.server.discovery;
 import org.vaaitarget.server.session.ConnectionState;
 import org.vaaitarget.server.session.Connection.StatSn;
 import org.vaaitarget.server.session.Connection;
-import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.pdu.TargetPdus;
 import org.vaaitarget.server.pdu.InitiatorPdus;
 import org.vaaitarget.server.pdu.Bhs;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.codec.RejectedFrame;
-import org.vaaitarget.server.session.ShutdownNotice;
-import org.vaaitarget.server.session.SessionEnd;
+import org.vaaitarget.server.session.ClosingHandler;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.pdu.RejectReason;
@@ -26,7 +23,7 @@ import org.vaaitarget.server.session.Session;
  * normal sessions restricted to Text Requests with SendTargets, NOP-Out pings and Logout; everything else is
  * rejected. Requests are answered as they come (none is held for its CmdSN turn). Event-loop only.
  */
-public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
+public final class DiscoveryHandler extends ClosingHandler {
     private static final Logger LOG = LoggerFactory.getLogger(DiscoveryHandler.class);
 
     private final Session session;
@@ -36,6 +33,7 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
     private final SendTargetsResponder sendTargets;
 
     public DiscoveryHandler(ServerContext context, Session session) {
+        super(LOG, "discovery session ended", "error in discovery session");
         this.session = session;
         this.context = context;
         this.sendTargets = new SendTargetsResponder(context);
@@ -46,8 +44,8 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
-        conn = new Connection(ctx, session.initialStatSn(),
-                new CmdSnWindow(session.initialExpCmdSn(), Math.max(1, context.offer().queueDepth())), ctx.channel());
+        conn = new Connection(ctx, session.initialStatSn(), session.initialExpCmdSn(), context.offer().queueDepth(),
+                ctx.channel());
     }
 
     @Override
@@ -123,15 +121,5 @@ public final class DiscoveryHandler extends ChannelInboundHandlerAdapter {
 
     private void reject(Pdu pdu, RejectReason reason) {
         conn.reject(reason, pdu);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        ShutdownNotice.closeOrPassOn(ctx, evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        SessionEnd.closeAfter(ctx, cause, LOG, "discovery session ended", "error in discovery session");
     }
 }

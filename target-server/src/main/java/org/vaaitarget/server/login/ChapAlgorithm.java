@@ -10,19 +10,17 @@ import java.util.Optional;
  * registrations, which open-iscsi offers. The response is H(identifier || secret || challenge).
  */
 public enum ChapAlgorithm {
-    MD5(5, "MD5", 16),
-    SHA1(6, "SHA-1", 20),
-    SHA256(7, "SHA-256", 32),
-    SHA3_256(8, "SHA3-256", 32);
+    MD5(5, "MD5"),
+    SHA1(6, "SHA-1"),
+    SHA256(7, "SHA-256"),
+    SHA3_256(8, "SHA3-256");
 
     private final int code;
     private final String jcaName;
-    private final int digestLength;
 
-    ChapAlgorithm(int code, String jcaName, int digestLength) {
+    ChapAlgorithm(int code, String jcaName) {
         this.code = code;
         this.jcaName = jcaName;
-        this.digestLength = digestLength;
     }
 
     /** The CHAP_A value. */
@@ -32,7 +30,7 @@ public enum ChapAlgorithm {
 
     /** Bytes of the digest, and of the challenges we send (at least the digest size). */
     public int digestLength() {
-        return digestLength;
+        return digest().getDigestLength();
     }
 
     /**

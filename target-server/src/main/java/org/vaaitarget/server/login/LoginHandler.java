@@ -6,7 +6,6 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
 import java.time.Duration;
@@ -21,7 +20,7 @@ import org.vaaitarget.server.codec.DigestPolicy;
 import org.vaaitarget.server.codec.FrameLimits;
 import org.vaaitarget.server.codec.FramingState;
 import org.vaaitarget.server.codec.RejectedFrame;
-import org.vaaitarget.server.session.ShutdownNotice;
+import org.vaaitarget.server.session.ClosingHandler;
 import org.vaaitarget.server.pdu.Opcode;
 import org.vaaitarget.server.pdu.Pdu;
 import org.vaaitarget.server.session.NegotiatedParameters;
@@ -41,7 +40,7 @@ import org.vaaitarget.server.session.SessionType;
  * <p>Any failure answers with a Login Response carrying the status (RFC 7143 11.13.5) and closes.
  * The whole login is bounded in time: past the timeout the connection is closed.
  */
-public final class LoginHandler extends ChannelInboundHandlerAdapter {
+public final class LoginHandler extends ClosingHandler {
     private static final Logger LOG = LoggerFactory.getLogger(LoginHandler.class);
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
     /** How long a reinstating login waits for the old session's clean-up before it goes on anyway. */
@@ -71,6 +70,7 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     }
 
     public LoginHandler(ServerContext context, FramingState framing, PhaseHandlers next, Duration timeout) {
+        super(LOG, "connection lost during login", "error during login");
         this.context = context;
         this.framing = framing;
         this.next = next;
@@ -95,16 +95,6 @@ public final class LoginHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         timer.cancel(false);
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        ShutdownNotice.closeOrPassOn(ctx, evt);
-    }
-
-    @Override
-    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        SessionEnd.closeAfter(ctx, cause, LOG, "connection lost during login", "error during login");
     }
 
     @Override

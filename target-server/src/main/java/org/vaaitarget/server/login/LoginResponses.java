@@ -22,6 +22,6 @@ final class LoginResponses {
         int flags = (transit ? LoginRequest.T_BIT : 0) | (cont ? LoginRequest.C_BIT : 0) | ((csg & 3) << 2)
                 | (transit ? nsg & 3 : 0);
         return TargetPdus.loginResponse(flags, req.isidValue(), tsih, req.itt(), statSn, expCmdSn, maxCmdSn,
-                status.statusClass(), status.detail(), text);
+                status, text);
     }
 }

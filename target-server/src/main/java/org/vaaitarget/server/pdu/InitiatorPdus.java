@@ -34,6 +34,16 @@ public final class InitiatorPdus {
         }
     }
 
+    /** The initiator PDUs that carry a Target Transfer Tag back to the target (RFC 7143 11.7, 11.10, 11.18). */
+    public interface Transfer {
+        Pdu pdu();
+
+        /** Target Transfer Tag (bytes 20..23); {@link Bhs#RESERVED_TAG} when none. */
+        default int ttt() {
+            return pdu().u32(Bhs.TTT);
+        }
+    }
+
     /** Any sequenced request, read only for the fields all of them share (CmdSN ordering, RFC 7143 3.2.2.1). */
     public record AnyRequest(Pdu pdu) implements Request {
     }
@@ -80,13 +90,9 @@ public final class InitiatorPdus {
     }
 
     /** SCSI Data-Out (RFC 7143 11.7). */
-    public record DataOut(Pdu pdu) {
+    public record DataOut(Pdu pdu) implements Transfer {
         private static final int DATA_SN = 36;
         private static final int BUFFER_OFFSET = 40;
-
-        public int ttt() {
-            return pdu.u32(Bhs.TTT);
-        }
 
         public int expStatSn() {
             return pdu.u32(Bhs.EXP_STAT_SN);
@@ -102,11 +108,7 @@ public final class InitiatorPdus {
     }
 
     /** NOP-Out (RFC 7143 11.18). */
-    public record NopOut(Pdu pdu) implements Request {
-        public int ttt() {
-            return pdu.u32(Bhs.TTT);
-        }
-
+    public record NopOut(Pdu pdu) implements Request, Transfer {
         /** ITT 0xFFFFFFFF: an answer to our NOP-In ping, or a ping that wants no answer. */
         public boolean wantsNoAnswer() {
             return pdu.itt() == Bhs.RESERVED_TAG;
@@ -132,11 +134,7 @@ public final class InitiatorPdus {
     }
 
     /** Text Request (RFC 7143 11.10). */
-    public record TextRequest(Pdu pdu) implements Request {
-        public int ttt() {
-            return pdu.u32(Bhs.TTT);
-        }
-
+    public record TextRequest(Pdu pdu) implements Request, Transfer {
         /** The C bit: more text of this request follows. */
         public boolean continues() {
             return (pdu.flags() & Bhs.C_BIT) != 0;

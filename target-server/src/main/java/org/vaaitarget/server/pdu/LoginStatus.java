@@ -1,44 +1,34 @@
 package org.vaaitarget.server.pdu;
 
-/** Login Response Status-Class and Status-Detail (RFC 7143 11.13.5). */
+/** Login Response Status-Class and Status-Detail (RFC 7143 11.13.5), as the RFC's table spells them: 0xCCDD. */
 public enum LoginStatus {
-    SUCCESS(0x00, 0x00),
-    TARGET_MOVED_TEMPORARILY(0x01, 0x01),
-    TARGET_MOVED_PERMANENTLY(0x01, 0x02),
-    INITIATOR_ERROR(0x02, 0x00),
-    AUTHENTICATION_FAILURE(0x02, 0x01),
-    AUTHORIZATION_FAILURE(0x02, 0x02),
-    TARGET_NOT_FOUND(0x02, 0x03),
-    TARGET_REMOVED(0x02, 0x04),
-    UNSUPPORTED_VERSION(0x02, 0x05),
-    TOO_MANY_CONNECTIONS(0x02, 0x06),
-    MISSING_PARAMETER(0x02, 0x07),
-    CANT_INCLUDE_IN_SESSION(0x02, 0x08),
-    SESSION_TYPE_NOT_SUPPORTED(0x02, 0x09),
-    SESSION_DOES_NOT_EXIST(0x02, 0x0A),
-    INVALID_DURING_LOGIN(0x02, 0x0B),
-    TARGET_ERROR(0x03, 0x00),
-    SERVICE_UNAVAILABLE(0x03, 0x01),
-    OUT_OF_RESOURCES(0x03, 0x02);
+    SUCCESS(0x0000),
+    TARGET_MOVED_TEMPORARILY(0x0101),
+    TARGET_MOVED_PERMANENTLY(0x0102),
+    INITIATOR_ERROR(0x0200),
+    AUTHENTICATION_FAILURE(0x0201),
+    AUTHORIZATION_FAILURE(0x0202),
+    TARGET_NOT_FOUND(0x0203),
+    TARGET_REMOVED(0x0204),
+    UNSUPPORTED_VERSION(0x0205),
+    TOO_MANY_CONNECTIONS(0x0206),
+    MISSING_PARAMETER(0x0207),
+    CANT_INCLUDE_IN_SESSION(0x0208),
+    SESSION_TYPE_NOT_SUPPORTED(0x0209),
+    SESSION_DOES_NOT_EXIST(0x020A),
+    INVALID_DURING_LOGIN(0x020B),
+    TARGET_ERROR(0x0300),
+    SERVICE_UNAVAILABLE(0x0301),
+    OUT_OF_RESOURCES(0x0302);
 
-    private final int statusClass;
-    private final int detail;
+    private final int code;
 
-    LoginStatus(int statusClass, int detail) {
-        this.statusClass = statusClass;
-        this.detail = detail;
+    LoginStatus(int code) {
+        this.code = code;
     }
 
-    public int statusClass() {
-        return statusClass;
-    }
-
-    public int detail() {
-        return detail;
-    }
-
-    /** Class and detail as one 16-bit value, e.g. 0x0203. */
+    /** Class and detail as one 16-bit value, e.g. 0x0203: bytes 36 and 37 of the Login Response. */
     public int code() {
-        return (statusClass << 8) | detail;
+        return code;
     }
 }

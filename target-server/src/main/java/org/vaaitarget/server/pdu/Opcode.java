@@ -23,16 +23,7 @@ public enum Opcode {
     ASYNC_MESSAGE(0x32),
     REJECT(0x3F);
 
-    private static final Opcode[] BY_CODE = new Opcode[64];
-
-    static {
-        for (Opcode o : values()) {
-            if (BY_CODE[o.code] != null) {
-                throw new ExceptionInInitializerError("duplicate opcode " + o.code);
-            }
-            BY_CODE[o.code] = o;
-        }
-    }
+    private static final CodeTable<Opcode> BY_CODE = new CodeTable<>(values(), Opcode::code, 0x3F);
 
     private final int code;
 
@@ -46,6 +37,6 @@ public enum Opcode {
 
     /** The opcode for a 6-bit wire value, or null when it is not defined. */
     public static Opcode of(int code) {
-        return BY_CODE[code & 0x3F];
+        return BY_CODE.of(code);
     }
 }

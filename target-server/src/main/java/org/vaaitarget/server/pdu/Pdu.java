@@ -2,6 +2,9 @@ package org.vaaitarget.server.pdu;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 
 /**
@@ -21,6 +24,10 @@ import java.util.Arrays;
 public final class Pdu {
     public static final int BHS_LENGTH = 48;
     private static final byte[] NO_AHS = new byte[0];
+    /** Big-endian views of the BHS bytes (RFC 7143 11.2: fields are in network byte order). */
+    private static final VarHandle U16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.BIG_ENDIAN);
+    private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
 
     private final byte[] bhs;
     private final byte[] ahs;
@@ -68,21 +75,20 @@ public final class Pdu {
     }
 
     public int u16(int offset) {
-        return ((bhs[offset] & 0xFF) << 8) | (bhs[offset + 1] & 0xFF);
+        return (short) U16.get(bhs, offset) & 0xFFFF;
     }
 
     public int u24(int offset) {
-        return ((bhs[offset] & 0xFF) << 16) | ((bhs[offset + 1] & 0xFF) << 8) | (bhs[offset + 2] & 0xFF);
+        return (u8(offset) << 16) | u16(offset + 1);
     }
 
     /** 32-bit field as an int (serial numbers and tags are compared with {@code SerialNumbers}). */
     public int u32(int offset) {
-        return ((bhs[offset] & 0xFF) << 24) | ((bhs[offset + 1] & 0xFF) << 16)
-                | ((bhs[offset + 2] & 0xFF) << 8) | (bhs[offset + 3] & 0xFF);
+        return (int) U32.get(bhs, offset);
     }
 
     public long u64(int offset) {
-        return ((long) u32(offset) << 32) | (u32(offset + 4) & 0xFFFFFFFFL);
+        return (long) U64.get(bhs, offset);
     }
 
     private void checkWritable() {
@@ -99,31 +105,23 @@ public final class Pdu {
 
     public Pdu setU16(int offset, int v) {
         checkWritable();
-        bhs[offset] = (byte) (v >>> 8);
-        bhs[offset + 1] = (byte) v;
+        U16.set(bhs, offset, (short) v);
         return this;
     }
 
     public Pdu setU24(int offset, int v) {
-        checkWritable();
-        bhs[offset] = (byte) (v >>> 16);
-        bhs[offset + 1] = (byte) (v >>> 8);
-        bhs[offset + 2] = (byte) v;
-        return this;
+        return setU8(offset, v >>> 16).setU16(offset + 1, v);
     }
 
     public Pdu setU32(int offset, int v) {
         checkWritable();
-        bhs[offset] = (byte) (v >>> 24);
-        bhs[offset + 1] = (byte) (v >>> 16);
-        bhs[offset + 2] = (byte) (v >>> 8);
-        bhs[offset + 3] = (byte) v;
+        U32.set(bhs, offset, v);
         return this;
     }
 
     public Pdu setU64(int offset, long v) {
-        setU32(offset, (int) (v >>> 32));
-        setU32(offset + 4, (int) v);
+        checkWritable();
+        U64.set(bhs, offset, v);
         return this;
     }
 

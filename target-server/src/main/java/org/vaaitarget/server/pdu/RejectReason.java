@@ -1,7 +1,7 @@
 package org.vaaitarget.server.pdu;
 
 /**
- * Reject reason codes (RFC 7143 11.17.1). Wire enum with a static lookup and a uniqueness check.
+ * Reject reason codes (RFC 7143 11.17.1); the target only sends them.
  */
 public enum RejectReason {
     /** 0x02: data (payload) digest error; the PDU is discarded (RFC 7143 7.8 / 11.17.1). */
@@ -25,17 +25,6 @@ public enum RejectReason {
     /** 0x0c: waiting for Logout. */
     WAITING_FOR_LOGOUT(0x0C);
 
-    private static final RejectReason[] BY_CODE = new RejectReason[256];
-
-    static {
-        for (RejectReason r : values()) {
-            if (BY_CODE[r.code] != null) {
-                throw new ExceptionInInitializerError("duplicate reject reason " + r.code);
-            }
-            BY_CODE[r.code] = r;
-        }
-    }
-
     private final int code;
 
     RejectReason(int code) {
@@ -44,10 +33,5 @@ public enum RejectReason {
 
     public int code() {
         return code;
-    }
-
-    /** The reason for a wire value, or null when it is not defined. */
-    public static RejectReason of(int code) {
-        return BY_CODE[code & 0xFF];
     }
 }

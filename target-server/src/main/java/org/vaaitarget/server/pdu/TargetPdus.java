@@ -45,8 +45,7 @@ public final class TargetPdus {
     private static final int LOGIN_VERSION_ACTIVE = 3;
     private static final int LOGIN_ISID = 8;
     private static final int LOGIN_TSIH = 14;
-    private static final int LOGIN_STATUS_CLASS = 36;
-    private static final int LOGIN_STATUS_DETAIL = 37;
+    private static final int LOGIN_STATUS = 36;    // Status-Class, then Status-Detail
 
     private TargetPdus() {
     }
@@ -229,7 +228,7 @@ public final class TargetPdus {
      * @param flags byte 1 (T, C, CSG, NSG)
      */
     public static Pdu loginResponse(int flags, long isid, int tsih, int itt, int statSn, int expCmdSn, int maxCmdSn,
-                                    int statusClass, int statusDetail, ByteBuf text) {
+                                    LoginStatus status, ByteBuf text) {
         Pdu p = Pdu.create(Opcode.LOGIN_RESPONSE);
         p.setFlags(flags);
         p.setU8(LOGIN_VERSION_MAX, 0x00).setU8(LOGIN_VERSION_ACTIVE, 0x00); // 11.13.3: both 0x00
@@ -237,7 +236,7 @@ public final class TargetPdus {
         p.setU16(LOGIN_TSIH, tsih);
         p.setItt(itt);
         stamp(p, statSn, expCmdSn, maxCmdSn);
-        p.setU8(LOGIN_STATUS_CLASS, statusClass).setU8(LOGIN_STATUS_DETAIL, statusDetail);
+        p.setU16(LOGIN_STATUS, status.code());
         if (text != null) {
             p.setData(text);
         }

@@ -43,14 +43,15 @@ public class Connection {
     private ConnectionState state = ConnectionState.FULL_FEATURE;
 
     /**
-     * @param nextStatSn the StatSN of the first status-bearing PDU
-     * @param window     the session's command window
-     * @param label      what log lines name the connection by
+     * @param nextStatSn      the StatSN of the first status-bearing PDU
+     * @param initialExpCmdSn the session's first ExpCmdSN (login's)
+     * @param queueDepth      the commands the window admits: the queue depth we offer (at least 1 is admitted)
+     * @param label           what log lines name the connection by
      */
-    public Connection(ChannelHandlerContext ctx, int nextStatSn, CmdSnWindow window, Object label) {
+    public Connection(ChannelHandlerContext ctx, int nextStatSn, int initialExpCmdSn, int queueDepth, Object label) {
         this.ctx = ctx;
         this.statSn = nextStatSn;
-        this.window = window;
+        this.window = new CmdSnWindow(initialExpCmdSn, Math.max(1, queueDepth));
         this.label = label;
     }
 

@@ -38,16 +38,6 @@ public enum ZeroCopyReads {
         };
     }
 
-    /** The setting named {@code auto}, {@code always} or {@code never} (any case), or null for another text. */
-    public static ZeroCopyReads parse(String text) {
-        for (ZeroCopyReads z : values()) {
-            if (z.name().equalsIgnoreCase(text.trim())) {
-                return z;
-            }
-        }
-        return null;
-    }
-
     @Override
     public String toString() {
         return name().toLowerCase(Locale.ROOT);

@@ -7,7 +7,6 @@ import org.vaaitarget.core.scsi.ItNexus;
 import org.vaaitarget.core.scsi.ScsiTaskRouter;
 import org.vaaitarget.server.login.ServerContext;
 import org.vaaitarget.server.pdu.Bhs;
-import org.vaaitarget.server.session.CmdSnWindow;
 import org.vaaitarget.server.session.Connection;
 import org.vaaitarget.server.session.NegotiatedParameters;
 import org.vaaitarget.server.session.Session;
@@ -32,8 +31,7 @@ final class FfpConnection extends Connection {
 
     FfpConnection(ChannelHandlerContext ctx, ServerContext server, Session session, int nextStatSn,
                   FullFeatureOptions options) {
-        super(ctx, nextStatSn, new CmdSnWindow(session.initialExpCmdSn(), Math.max(1, server.offer().queueDepth())),
-                session.nexus());
+        super(ctx, nextStatSn, session.initialExpCmdSn(), server.offer().queueDepth(), session.nexus());
         this.server = server;
         this.session = session;
         this.params = session.params();

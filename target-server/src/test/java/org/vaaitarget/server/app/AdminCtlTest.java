@@ -77,6 +77,20 @@ class AdminCtlTest {
         return new Run(code, out.toString(), err.toString());
     }
 
+    /** The subcommands ctl offers are the commands the admin socket serves, each with its help. */
+    @Test
+    void ctlOffersEveryAdminCommandWithItsHelp() {
+        assertEquals(new AdminCommands(server, config, socket).all().keySet(),
+                Ctl.commandLine().getSubcommands().keySet());
+        Run help = ctl("--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().contains("Version, uptime, portals, targets, LUNs, session count."), help.out());
+        Run view = ctl("ats", "--help");
+        assertEquals(0, view.code(), view.err());
+        assertTrue(view.out().contains("Usage: iscsi-target ctl ats [-hV] [--json]"), view.out());
+        assertTrue(view.out().contains("COMPARE AND WRITE (ATS) per LUN and per initiator"), view.out());
+    }
+
     @Test
     void theSocketIsOnlyForItsOwner() throws IOException {
         assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(socket)));

@@ -149,6 +149,10 @@ class ConfigLoaderTest {
                         + "  luns: [{file: w.img, size: 1G}]\n", dir));
         assertEquals("config targets[1].abortFinishedTask: 'vmware' is not a choice; use auto (the default: FUNCTION"
                 + " COMPLETE for iqn.1998-01.com.vmware initiators), function-complete or rfc", e.getMessage());
+        // the spelling is the constant's name with '-' for '_', in any case, trimmed
+        assertEquals(AbortFinishedTask.FUNCTION_COMPLETE, ConfigLoader.abortFinishedTask(" Function-Complete ", "k"));
+        assertThrows(ConfigException.class, () -> ConfigLoader.abortFinishedTask("function_complete", "k"));
+        assertEquals(ZeroCopyReads.NEVER, ConfigLoader.zeroCopyReads(" NEVER", "k"));
     }
 
     @Test

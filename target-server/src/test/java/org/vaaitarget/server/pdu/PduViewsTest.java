@@ -61,6 +61,46 @@ class PduViewsTest {
         assertEquals(2, li.cid());
     }
 
+    /** RFC 7143 11.2: header fields are big-endian; the readers return them unsigned (u32 and u64 as raw bits). */
+    @Test
+    void fieldsAreWrittenBigEndianAndReadUnsigned() {
+        Pdu p = Pdu.create(Opcode.NOP_IN).setU16(2, 0xFEDC).setU24(5, 0xABCDEF).setU64(8, 0x0102030405060708L)
+                .setU32(20, 0xF1F2F3F4).setU8(36, 0xF0);
+        byte[] b = p.bhs();
+        assertArrayEquals(new byte[] {(byte) 0xFE, (byte) 0xDC}, java.util.Arrays.copyOfRange(b, 2, 4));
+        assertArrayEquals(new byte[] {(byte) 0xAB, (byte) 0xCD, (byte) 0xEF}, java.util.Arrays.copyOfRange(b, 5, 8));
+        assertArrayEquals(new byte[] {1, 2, 3, 4, 5, 6, 7, 8}, java.util.Arrays.copyOfRange(b, 8, 16));
+        assertArrayEquals(new byte[] {(byte) 0xF1, (byte) 0xF2, (byte) 0xF3, (byte) 0xF4},
+                java.util.Arrays.copyOfRange(b, 20, 24));
+        assertEquals(0xFEDC, p.u16(2));
+        assertEquals(0xABCDEF, p.dataSegmentLength());
+        assertEquals(0x0102030405060708L, p.lun());
+        assertEquals(0xF1F2F3F4, p.u32(20));
+        assertEquals(0xF0, p.u8(36));
+    }
+
+    /** A Login Response carries the status as Status-Class (byte 36) and Status-Detail (byte 37), RFC 7143 11.13.5. */
+    @Test
+    void aLoginResponseCarriesClassThenDetail() {
+        Pdu p = TargetPdus.loginResponse(0, 0, 0, 1, 0, 0, 0, LoginStatus.TARGET_NOT_FOUND, null);
+        assertEquals(0x02, p.u8(36));
+        assertEquals(0x03, p.u8(37));
+    }
+
+    /** Lookups by wire code: masked to the field, null for an undefined value, and a table refuses clashes. */
+    @Test
+    void codeTablesFindTheConstantForAFieldValue() {
+        assertEquals(Opcode.REJECT, Opcode.of(0x3F));
+        assertEquals(Opcode.SCSI_COMMAND, Opcode.of(0x41));   // the I bit is not part of the opcode
+        assertEquals(null, Opcode.of(0x07));
+        assertEquals(org.vaaitarget.server.login.LoginStage.FULL_FEATURE_PHASE,
+                org.vaaitarget.server.login.LoginStage.of(3));
+        assertEquals(null, org.vaaitarget.server.login.LoginStage.of(2));   // reserved (11.12.3)
+        assertThrows(IllegalArgumentException.class,
+                () -> new CodeTable<>(Opcode.values(), o -> o == Opcode.REJECT ? 0x01 : o.code(), 0x3F));
+        assertThrows(IllegalArgumentException.class, () -> new CodeTable<>(Opcode.values(), Opcode::code, 0x1F));
+    }
+
     @Test
     void aReceivedHeaderIsImmutable() {
         Pdu p = received(Pdu.create(Opcode.NOP_OUT).setItt(1));

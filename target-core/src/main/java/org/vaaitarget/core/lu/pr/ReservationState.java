@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.ItNexus;
@@ -176,19 +177,19 @@ public final class ReservationState {
     // ---------------------------------------------------------------- the dispatcher's gate
 
     /**
-     * The reservation gate: true when {@code nexus} must get RESERVATION CONFLICT for a command of class
-     * {@code prClass} that is or is not {@code scsi2Exempt} (the dispatcher's {@code ConflictPolicy} says which).
-     * A SCSI-2 reservation held by another nexus holds back everything but its exemptions; a persistent
-     * reservation holds back non-holders as the command's class says.
+     * The reservation gate: true when {@code nexus} must get RESERVATION CONFLICT for a command that is or is not
+     * {@code scsi2Exempt} and that a persistent reservation of a type holds back when {@code heldBackBy} says so
+     * (the dispatcher's {@code ConflictPolicy} says both). A SCSI-2 reservation held by another nexus holds back
+     * everything but its exemptions; a persistent reservation holds back non-holders as the command's class says.
      */
-    public synchronized boolean conflicts(ItNexus nexus, PrClass prClass, boolean scsi2Exempt) {
+    public synchronized boolean conflicts(ItNexus nexus, boolean scsi2Exempt, Predicate<ReservationType> heldBackBy) {
         if (scsi2Holder != null && !scsi2Holder.equals(nexus)) {
             return !scsi2Exempt;
         }
         if (type == null || hasAccess(nexus)) {
             return false;
         }
-        return prClass.heldBackBy(type);
+        return heldBackBy.test(type);
     }
 
     /** Reservation holder, or a registrant under a registrants-only or all-registrants type. */

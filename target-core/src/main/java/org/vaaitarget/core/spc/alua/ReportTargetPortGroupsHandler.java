@@ -6,6 +6,9 @@ import org.vaaitarget.core.dispatch.CommandHandler;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.dispatch.CommandSpec;
+import org.vaaitarget.core.dispatch.CommandSpec.Medium;
+import org.vaaitarget.core.dispatch.CommandSpec.PrClass;
+import org.vaaitarget.core.dispatch.CommandSpec.Scsi2;
 import org.vaaitarget.core.dispatch.DataAccess;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.sense.SenseReason;
@@ -18,8 +21,8 @@ import org.vaaitarget.core.lu.TargetPortGroups;
  * An LU without port groups (a file LUN: TPGS=0) answers INVALID COMMAND OPERATION CODE.
  */
 public final class ReportTargetPortGroupsHandler implements CommandHandler {
-    static final CommandSpec SPEC = CommandSpec.of(0xA3, 0x0A, "REPORT TARGET PORT GROUPS", DataAccess.NONE,
-            0xA3, 0xFF, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00);
+    static final CommandSpec SPEC = CommandSpec.command(0x0A, "REPORT TARGET PORT GROUPS",
+            "A3 FF 00 00 00 00 FF FF FF FF 00 00", DataAccess.NONE, Medium.NOT_NEEDED, PrClass.READ, Scsi2.HELD);
     /** SUPPORTED states byte: T_SUP, U_SUP, S_SUP, AN_SUP, AO_SUP (the states a gateway can report). */
     static final int SUPPORTED = 0x80 | 0x08 | 0x04 | 0x02 | 0x01;
     private static final int EXTENDED_FORMAT = 0x1;

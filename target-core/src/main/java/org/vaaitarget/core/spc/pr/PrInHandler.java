@@ -1,12 +1,8 @@
 package org.vaaitarget.core.spc.pr;
 
 import java.io.ByteArrayOutputStream;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.lu.pr.PrSnapshot;
@@ -20,12 +16,11 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * FULL STATUS, all from one {@link PrSnapshot} taken under the LU's reservation lock. Other service
  * actions are INVALID FIELD IN CDB (the dispatch table's unknown service action rule).
  */
-public final class PrInHandler implements CommandHandler {
+public final class PrInHandler extends AbstractCommandHandler {
     static final int READ_KEYS = 0x00;
     static final int READ_RESERVATION = 0x01;
     static final int REPORT_CAPABILITIES = 0x02;
     static final int READ_FULL_STATUS = 0x03;
-    private static final String[] NAMES = {"READ KEYS", "READ RESERVATION", "REPORT CAPABILITIES", "READ FULL STATUS"};
 
     /**
      * REPORT CAPABILITIES byte 2: CRH (SPC-5 5.14.3 handling of RESERVE/RELEASE), ATP_C; SIP_C=0; PTPL_C
@@ -36,22 +31,6 @@ public final class PrInHandler implements CommandHandler {
     private static final int ATP_C = 0x04;
     private static final int PTPL_C = 0x01;
     private static final int TMV_ALLOW_COMMANDS = 0x80 | 0x10;
-
-    private static final List<CommandSpec> SPECS;
-
-    static {
-        List<CommandSpec> specs = new ArrayList<>();
-        for (int sa = 0; sa < NAMES.length; sa++) {
-            specs.add(CommandSpec.of(0x5E, sa, "PERSISTENT RESERVE IN / " + NAMES[sa], DataAccess.NONE,
-                    0x5E, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0x00));
-        }
-        SPECS = List.copyOf(specs);
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

@@ -1,13 +1,9 @@
 package org.vaaitarget.core.spc.pr;
 
 import io.netty.buffer.ByteBuf;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.lu.LogicalUnit;
@@ -36,26 +32,8 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * PARAMETER LIST, as SPC-5 6.16.3 requires. APTPL needs a file-backed LU (PTPL_C=1 there; otherwise APTPL=1 is INVALID FIELD IN PARAMETER
  * LIST).
  */
-public final class PrOutHandler implements CommandHandler {
+public final class PrOutHandler extends AbstractCommandHandler {
     static final int BASIC_LENGTH = 24;
-    private static final String[] NAMES = {"REGISTER", "RESERVE", "RELEASE", "CLEAR", "PREEMPT",
-            "PREEMPT AND ABORT", "REGISTER AND IGNORE EXISTING KEY", "REGISTER AND MOVE"};
-
-    private static final List<CommandSpec> SPECS;
-
-    static {
-        List<CommandSpec> specs = new ArrayList<>();
-        for (int sa = 0; sa < NAMES.length; sa++) {
-            specs.add(CommandSpec.of(0x5F, sa, "PERSISTENT RESERVE OUT / " + NAMES[sa], DataAccess.NONE,
-                    0x5F, 0x1F, 0xFF, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00));
-        }
-        SPECS = List.copyOf(specs);
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     /** Reads the command's Data-Out; never releases it (the dispatcher does). */
     @Override

@@ -1,11 +1,8 @@
 package org.vaaitarget.core.spc.pr;
 
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.dispatch.TargetContext;
 import org.vaaitarget.core.scsi.CommandResult;
@@ -25,25 +22,12 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * of other nexuses that were already admitted have completed ({@link TargetContext#quiesce}). So a CAW
  * is either held back by the reservation or completes before the initiator learns it holds the LU.
  */
-public final class Scsi2ReservationHandler implements CommandHandler {
+public final class Scsi2ReservationHandler extends AbstractCommandHandler {
     private static final int RESERVE_6 = 0x16;
     private static final int RESERVE_10 = 0x56;
     private static final int THIRD_PARTY = 0x10;
     private static final int LONG_ID = 0x02;
     private static final int EXTENT = 0x01;
-
-    private static final List<CommandSpec> SPECS = List.of(
-            CommandSpec.of(0x16, -1, "RESERVE(6)", DataAccess.NONE, 0x16, 0x11, 0x00, 0x00, 0x00, 0x00),
-            CommandSpec.of(0x17, -1, "RELEASE(6)", DataAccess.NONE, 0x17, 0x11, 0x00, 0x00, 0x00, 0x00),
-            CommandSpec.of(0x56, -1, "RESERVE(10)", DataAccess.NONE,
-                    0x56, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00),
-            CommandSpec.of(0x57, -1, "RELEASE(10)", DataAccess.NONE,
-                    0x57, 0x13, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00));
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
-    }
 
     @Override
     public CompletionStage<CommandResult> execute(Task task) {

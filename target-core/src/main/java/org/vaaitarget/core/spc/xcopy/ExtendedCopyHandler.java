@@ -1,13 +1,10 @@
 package org.vaaitarget.core.spc.xcopy;
 
 import io.netty.buffer.ByteBuf;
-import java.util.List;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
@@ -26,13 +23,11 @@ import org.vaaitarget.core.store.StoreErrors;
  * than the CDB announces is parsed as received (a list it truncates is PARAMETER LIST LENGTH ERROR).
  * More copies than TOTAL CONCURRENT COPIES at once: BUSY, so the initiator retries.
  */
-public final class ExtendedCopyHandler implements CommandHandler {
+public final class ExtendedCopyHandler extends AbstractCommandHandler {
     private static final Logger LOG = LoggerFactory.getLogger(ExtendedCopyHandler.class);
 
     static final int OPCODE = 0x83;
     static final int SA_LID1 = 0x00;
-    static final CommandSpec SPEC = CommandSpec.of(OPCODE, SA_LID1, "EXTENDED COPY(LID1)", DataAccess.WRITE,
-            0x83, 0x1F, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00);
 
     private final CopyLimits limits;
     private final CopyRecords records;
@@ -49,11 +44,6 @@ public final class ExtendedCopyHandler implements CommandHandler {
     /** The limits this handler enforces (the Third-party Copy VPD page reads them from here). */
     public CopyLimits limits() {
         return limits;
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return List.of(SPEC);
     }
 
     /** Reads the Data-Out buffer without releasing it (the dispatcher does). */

@@ -3,11 +3,8 @@ package org.vaaitarget.core.spc.xcopy;
 import static org.vaaitarget.core.dispatch.ParameterData.put16;
 import static org.vaaitarget.core.dispatch.ParameterData.put32;
 
-import java.util.List;
 import java.util.concurrent.CompletionStage;
-import org.vaaitarget.core.dispatch.CommandHandler;
-import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.AbstractCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
@@ -22,7 +19,7 @@ import org.vaaitarget.core.dispatch.ParameterData;
  * ReceiveCopyResults.CopyStatus). A completed copy's status is discarded once reported: a good one by
  * COPY STATUS, a failed one by FAILED SEGMENT DETAILS (see {@link CopyRecords}).
  */
-public final class ReceiveCopyResultsHandler implements CommandHandler {
+public final class ReceiveCopyResultsHandler extends AbstractCommandHandler {
     static final int OPCODE = 0x84;
     static final int SA_COPY_STATUS = 0x00;
     static final int SA_OPERATING_PARAMETERS = 0x03;
@@ -30,28 +27,12 @@ public final class ReceiveCopyResultsHandler implements CommandHandler {
     /** Served service actions, ascending (the Third-party Copy VPD page lists these). */
     static final int[] SERVICE_ACTIONS = {SA_COPY_STATUS, SA_OPERATING_PARAMETERS, SA_FAILED_SEGMENT_DETAILS};
 
-    private static final List<CommandSpec> SPECS = List.of(
-            spec(SA_COPY_STATUS, "RECEIVE COPY STATUS(LID1)"),
-            spec(SA_OPERATING_PARAMETERS, "RECEIVE COPY OPERATING PARAMETERS"),
-            spec(SA_FAILED_SEGMENT_DETAILS, "RECEIVE COPY FAILURE DETAILS(LID1)"));
-
-    private static CommandSpec spec(int sa, String name) {
-        int listIdUsage = sa == SA_OPERATING_PARAMETERS ? 0x00 : 0xFF;
-        return CommandSpec.of(OPCODE, sa, name, DataAccess.NONE,
-                0x84, 0x1F, listIdUsage, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x00);
-    }
-
     private final CopyLimits limits;
     private final CopyRecords records;
 
     ReceiveCopyResultsHandler(CopyLimits limits, CopyRecords records) {
         this.limits = limits;
         this.records = records;
-    }
-
-    @Override
-    public List<CommandSpec> commands() {
-        return SPECS;
     }
 
     /** @return on GOOD a result whose Data-In buffer the receiver releases */

@@ -9,13 +9,14 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.vaaitarget.core.dispatch.CommandSpec;
-import org.vaaitarget.core.dispatch.DataAccess;
+import org.vaaitarget.core.dispatch.HandlerTable;
+import org.vaaitarget.core.assembly.StandardHandlers;
+import org.vaaitarget.core.dispatch.ConflictPolicy;
+import org.vaaitarget.core.lu.pr.ReservationType;
 import org.vaaitarget.core.scsi.ScsiStatus;
-import org.vaaitarget.core.lu.pr.PrClass;
+import org.vaaitarget.core.dispatch.CommandSpec.PrClass;
 import org.vaaitarget.core.testkit.Harness;
 import org.vaaitarget.core.testkit.Reply;
-import org.vaaitarget.core.lu.pr.ReservationType;
-import org.vaaitarget.core.dispatch.ConflictPolicy;
 
 /** The SPC-5 5.14.2 / SBC-4 4.17 conflict table, through the dispatcher's reservation gate. */
 class ConflictTableTest {
@@ -44,7 +45,7 @@ class ConflictTableTest {
         f.register(A, 0xA);
         PrFixture.assertStatus(ScsiStatus.GOOD, f.reserve(A, 0xA, type));
         for (Probe p : PROBES) {
-            boolean conflict = p.cls().heldBackBy(type);
+            boolean conflict = ConflictPolicy.prConflict(p.cls(), type);
             assertEquals(conflict ? ScsiStatus.RESERVATION_CONFLICT : ScsiStatus.GOOD, p.send().apply(f).apply(B).status(),
                     p.name() + " from a non-registrant under " + type);
             if (p.cls() != PrClass.WRITE || p.name().startsWith("RESERVE")) {
@@ -80,13 +81,15 @@ class ConflictTableTest {
     }
 
     @Test
-    void laterMediumCommandsClassifyByTheirAccess() {
-        // WRITE SAME, UNMAP and EXTENDED COPY (other handlers) declare DataAccess.WRITE: held back by every type.
-        for (int op : new int[] {0x41, 0x93, 0x42, 0x83}) {
-            CommandSpec spec = CommandSpec.of(op, -1, "x", DataAccess.WRITE, op, 0, 0, 0, 0, 0);
-            assertEquals(PrClass.WRITE, ConflictPolicy.prClass(spec, new byte[10]));
+    void laterMediumCommandsAreWritesAndPreventAllowDependsOnItsCdb() {
+        // WRITE SAME, UNMAP and EXTENDED COPY (other handlers) are held back by every type.
+        HandlerTable table = new HandlerTable(StandardHandlers.all());
+        for (byte[] cdb : new byte[][] {Harness.cdb(0x41, 0, 0, 0, 0, 0, 0, 0, 0, 0), Harness.cdb(0x93),
+                Harness.cdb(0x42, 0, 0, 0, 0, 0, 0, 0, 0, 0), Harness.cdb(0x83, 0)}) {
+            CommandSpec spec = ((HandlerTable.Found) table.lookup(cdb)).entry().spec();
+            assertEquals(PrClass.WRITE, ConflictPolicy.prClass(spec, new byte[16]), spec.name());
         }
-        CommandSpec preventAllow = CommandSpec.of(0x1E, -1, "PA", DataAccess.NONE, 0x1E, 0, 0, 0, 3, 0);
+        CommandSpec preventAllow = table.find(0x1E, -1).orElseThrow();
         assertEquals(PrClass.ALLOWED, ConflictPolicy.prClass(preventAllow, Harness.cdb(0x1E, 0, 0, 0, 0, 0)));
         assertEquals(PrClass.WRITE, ConflictPolicy.prClass(preventAllow, Harness.cdb(0x1E, 0, 0, 0, 1, 0)));
     }

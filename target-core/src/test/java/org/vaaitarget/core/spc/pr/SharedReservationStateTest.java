@@ -5,12 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 import org.vaaitarget.core.lu.ua.UnitAttentions;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.dispatch.ConflictPolicy;
-import org.vaaitarget.core.lu.pr.PrClass;
+import org.vaaitarget.core.dispatch.CommandSpec.PrClass;
 import org.vaaitarget.core.lu.pr.ReservationState;
 import org.vaaitarget.core.lu.pr.ReservationSync;
 import org.vaaitarget.core.lu.pr.ReservationType;
@@ -36,10 +37,11 @@ class SharedReservationStateTest {
         byte[] cdb = {0x2A, 0, 0, 0, 0, 0, 0, 0, 1, 0};
         PrClass cls = ConflictPolicy.prClass(write, cdb);
         boolean exempt = ConflictPolicy.scsi2Exempt(write, cdb);
-        assertTrue(there.conflicts(PrFixture.B, cls, exempt), "B is not the holder of WRITE EXCLUSIVE");
-        assertFalse(there.conflicts(PrFixture.A, cls, exempt));
+        Predicate<ReservationType> heldBack = type -> ConflictPolicy.prConflict(cls, type);
+        assertTrue(there.conflicts(PrFixture.B, exempt, heldBack), "B is not the holder of WRITE EXCLUSIVE");
+        assertFalse(there.conflicts(PrFixture.A, exempt, heldBack));
         there.load("");
-        assertFalse(there.conflicts(PrFixture.B, cls, exempt), "an empty text is the initial state");
+        assertFalse(there.conflicts(PrFixture.B, exempt, heldBack), "an empty text is the initial state");
     }
 
     @Test
