@@ -7,7 +7,9 @@ import org.vaaitarget.core.scsi.CommandResult;
 
 /**
  * One opcode family (DESIGN 9.3: about 300 lines at most). A handler first parses and validates the
- * whole CDB (prepare) and only then touches data (execute). Handlers never release the command's
+ * whole CDB (prepare) and only then touches data (execute); commands that address LBA ranges make the two
+ * steps separate methods ({@link RangeCommandHandler}), and the dispatcher takes their range locks in
+ * between. Handlers never release the command's
  * Data-Out buffer (the dispatcher does) and never release range locks taken through
  * {@link Task#lock} (the dispatcher does when the returned stage completes).
  */

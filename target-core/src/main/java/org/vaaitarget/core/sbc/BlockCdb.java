@@ -16,6 +16,10 @@ record BlockCdb(int cdbLength, int lbaOffset, int lbaLength, int lenOffset, int 
     static final BlockCdb TEN = new BlockCdb(10, 2, 4, 7, 2);
     static final BlockCdb TWELVE = new BlockCdb(12, 2, 4, 6, 4);
     static final BlockCdb SIXTEEN = new BlockCdb(16, 2, 8, 10, 4);
+    /** COMPARE AND WRITE (SBC-4 5.3): a one-byte NUMBER OF LOGICAL BLOCKS in byte 13. */
+    static final BlockCdb COMPARE_AND_WRITE = new BlockCdb(16, 2, 8, 13, 1);
+    /** WRITE ATOMIC(16) (SBC-4 5.48): ATOMIC BOUNDARY in bytes 10-11, TRANSFER LENGTH in bytes 12-13. */
+    static final BlockCdb WRITE_ATOMIC = new BlockCdb(16, 2, 8, 12, 2);
 
     /** The layout for a CDB of this length. */
     static BlockCdb forLength(int length) {
@@ -29,12 +33,11 @@ record BlockCdb(int cdbLength, int lbaOffset, int lbaLength, int lenOffset, int 
     }
 
     /**
-     * The layout for this CDB's opcode (its group code gives the length), or null when the CDB is shorter
-     * than that layout; the caller then answers INVALID FIELD IN CDB at byte 0. The one place for that rule.
+     * The layout for this CDB's opcode (its group code gives the length). The dispatcher's gate already
+     * answered a CDB shorter than its command (ExecutionGates step 4), so every field is there.
      */
     static BlockCdb of(byte[] cdb) {
-        BlockCdb layout = forLength(SbcHandlers.cdbLengthOf(cdb[0] & 0xFF));
-        return cdb.length < layout.cdbLength() ? null : layout;
+        return forLength(SbcHandlers.cdbLengthOf(cdb[0] & 0xFF));
     }
 
     /** The LBA (unsigned; a 16-byte CDB's 2^63 and above come back negative). */

@@ -34,9 +34,6 @@ public final class GetLbaStatusHandler extends AbstractCommandHandler {
     @Override
     public CompletionStage<CommandResult> execute(Task task) {
         byte[] cdb = task.cdb();
-        if (cdb.length < 16) {
-            return SbcHandlers.done(task.invalidCdbField(0, -1));
-        }
         LogicalUnit lu = task.lu();
         long lba = Cdbs.be(cdb, 2, 8);
         long alloc = Cdbs.be(cdb, 10, 4);

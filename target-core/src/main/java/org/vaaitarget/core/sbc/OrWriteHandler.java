@@ -4,11 +4,13 @@ import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.AbstractCommandHandler;
+import org.vaaitarget.core.dispatch.Prepared;
+import org.vaaitarget.core.dispatch.RangeCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
  * ORWRITE(16) (8Bh, SBC-4 5.9): every block becomes the bitwise OR of what the medium holds and the
@@ -25,55 +27,43 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * (nothing is written: the OR of a partial block is not defined). DPO is accepted, FUA makes the result
  * durable before GOOD, as does WCE=0.
  */
-public final class OrWriteHandler extends AbstractCommandHandler {
-    private static final int FUA = 0x08;
+public final class OrWriteHandler extends AbstractCommandHandler implements RangeCommandHandler<BlockCommand> {
     static final String NAME = "ORWRITE(16)";
+
+    @Override
+    public Prepared<BlockCommand> prepare(Task task) {
+        BlockCommand c = BlockCommand.parse(task).protect()       // ORPROTECT without protection information
+                .inRange().goodIfEmpty().atMostTransfer();        // SBC-4 5.9: zero blocks is not an error
+        return c.dataOutExactly(c.blocks() * task.lu().blockSize()).lock(LockMode.EXCLUSIVE);
+    }
 
     /** Does not release the command's Data-Out buffer (the dispatcher does). */
     @Override
-    public CompletionStage<CommandResult> execute(Task task) {
-        byte[] cdb = task.cdb();
+    public CompletionStage<CommandResult> execute(Task task, BlockCommand c, RangeLock lock) {
         LogicalUnit lu = task.lu();
-        if (Cdbs.protectField(cdb) != 0) {
-            return SbcHandlers.done(task.invalidCdbField(1, 7));     // ORPROTECT without protection information
-        }
-        long lba = Cdbs.be(cdb, 2, 8);
-        long blocks = Cdbs.be(cdb, 10, 4);
-        if (!Cdbs.inRange(lu, lba, blocks)) {
-            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
-        }
-        if (blocks == 0) {
-            return SbcHandlers.done(CommandResult.good(0));     // SBC-4 5.9: not an error, nothing changes
-        }
-        if (blocks > lu.limits().maxTransferBlocks()) {
-            return SbcHandlers.done(task.invalidCdbField(10, -1));
-        }
-        long cdbBytes = blocks * lu.blockSize();
-        if (task.command().dataOutLength() != cdbBytes) {
-            return SbcHandlers.dataOutMismatch(task, cdbBytes);
-        }
-        int n = (int) blocks;
-        boolean durable = (cdb[1] & FUA) != 0 || !lu.mode().writeCacheEnabled();
+        long lba = c.lba();
+        int n = c.n();
+        long bytes = (long) n * lu.blockSize();
+        boolean durable = c.fua() || !lu.mode().writeCacheEnabled();
         ByteBuf dataOut = task.command().dataOut();
-        ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) cdbBytes);
+        ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) bytes);
         // Read, OR and write under the lock; like WRITE, the lock is released before the flush that makes the
         // result durable (Durability), so commands on these blocks do not queue behind its fdatasync.
-        return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> lu.store().read(lba, n)
-                        .thenCompose(medium -> {
-                            CompletableFuture<Void> written;
-                            try {
-                                orInto(medium, data);
-                                written = lu.store().write(lba, medium, false);
-                            } catch (RuntimeException e) {
-                                written = CompletableFuture.failedFuture(e);
-                            }
-                            return written.whenComplete((v, e) -> medium.release());
-                        })
-                        .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n, NAME, durable)))
+        return lu.store().read(lba, n)
+                .thenCompose(medium -> {
+                    CompletableFuture<Void> written;
+                    try {
+                        orInto(medium, data);
+                        written = lu.store().write(lba, medium, false);
+                    } catch (RuntimeException e) {
+                        written = CompletableFuture.failedFuture(e);
+                    }
+                    return written.whenComplete((v, e) -> medium.release());
+                })
+                .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n, NAME, durable))
                 .thenApply(v -> {
-                    lu.softThreshold().written(cdbBytes);
-                    return CommandResult.good(cdbBytes);
+                    lu.softThreshold().written(bytes);
+                    return CommandResult.good(bytes);
                 });
     }
 

@@ -25,9 +25,6 @@ public final class ReadCapacityHandler extends AbstractCommandHandler {
     }
 
     private static CommandResult capacity10(Task task, byte[] cdb) {
-        if (cdb.length < 10) {
-            return task.invalidCdbField(0, -1);
-        }
         boolean pmi = (cdb[8] & 0x01) != 0;
         if (!pmi && Cdbs.be(cdb, 2, 4) != 0) {
             // SBC-3 5.15: with PMI=0 the LOGICAL BLOCK ADDRESS field shall be zero (obsolete in SBC-4).
@@ -43,9 +40,6 @@ public final class ReadCapacityHandler extends AbstractCommandHandler {
     }
 
     private static CommandResult capacity16(Task task, byte[] cdb) {
-        if (cdb.length < 16) {
-            return task.invalidCdbField(0, -1);
-        }
         if ((cdb[1] & 0x1F) != SA_READ_CAPACITY_16) {
             return task.invalidCdbField(1, 4);
         }

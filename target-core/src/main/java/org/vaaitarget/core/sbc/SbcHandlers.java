@@ -123,9 +123,9 @@ public final class SbcHandlers {
      * The Data-Out is not exactly the CDB's {@code cdbBytes}: ILLEGAL REQUEST / INVALID FIELD IN COMMAND
      * INFORMATION UNIT (FCP-4 9.4.2 b), nothing written; the transfer length lets the transport add the residual.
      */
-    static CompletionStage<CommandResult> dataOutMismatch(Task task, long cdbBytes) {
+    static CommandResult dataOutMismatch(Task task, long cdbBytes) {
         byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-        return done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, cdbBytes, false));
+        return new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, cdbBytes, false);
     }
 
     /** After a completed write of {@code blocks} at {@code lba}: writer history, soft threshold, GOOD. */

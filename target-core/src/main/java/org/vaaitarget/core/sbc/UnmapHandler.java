@@ -7,11 +7,14 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.AbstractCommandHandler;
+import org.vaaitarget.core.dispatch.Prepared;
+import org.vaaitarget.core.dispatch.RangeCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.LunLimits;
 import org.vaaitarget.core.lu.lock.LockMode;
 import org.vaaitarget.core.lu.lock.LockRange;
+import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
@@ -30,13 +33,14 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * INVALID FIELD IN CDB (ANC_SUP=0). A store that cannot deallocate: INVALID COMMAND OPERATION CODE (LBPU
  * and LBPME are then 0).
  *
- * <p><b>Locks.</b> Overlapping and adjacent descriptors are merged, then all merged ranges are locked
- * EXCLUSIVE as ONE request ({@code Task.lockAll}, the rule of {@code RangeLockManager}): it only waits
+ * <p><b>Locks.</b> Overlapping and adjacent descriptors are merged, then prepare asks for all merged ranges
+ * EXCLUSIVE and the dispatcher takes them as ONE request ({@code Task.lockAll}, the rule of
+ * {@code RangeLockManager}, in LBA order): it only waits
  * for requests that arrived before it, so no cycle can form with other tasks (one lock request per
  * range deadlocked with an EXTENDED COPY or another UNMAP that came in between two of them). The ranges
  * are then deallocated one after the other through {@code BlockStore.unmap} (hole punching on file stores).
  */
-public final class UnmapHandler extends AbstractCommandHandler {
+public final class UnmapHandler extends AbstractCommandHandler implements RangeCommandHandler<UnmapHandler.Unmap> {
     private static final int ANCHOR = 0x01;
     private static final int HEADER = 8;
     private static final int DESCRIPTOR = 16;
@@ -48,38 +52,39 @@ public final class UnmapHandler extends AbstractCommandHandler {
         }
     }
 
+    /** A checked UNMAP: the merged ranges to deallocate, and the PARAMETER LIST LENGTH its GOOD reports. */
+    record Unmap(List<Range> ranges, int listLength) {
+    }
+
     /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */
     @Override
-    public CompletionStage<CommandResult> execute(Task task) {
+    public Prepared<Unmap> prepare(Task task) {
         byte[] cdb = task.cdb();
         LogicalUnit lu = task.lu();
-        if (cdb.length < 10) {
-            return SbcHandlers.done(task.invalidCdbField(0, -1));
-        }
         if (!lu.store().capabilities().unmapSupported()) {
-            return SbcHandlers.done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
+            return Prepared.done(task.check(SenseReason.INVALID_COMMAND_OPERATION_CODE));
         }
         if ((cdb[1] & ANCHOR) != 0) {
-            return SbcHandlers.done(task.invalidCdbField(1, 0));
+            return Prepared.done(task.invalidCdbField(1, 0));
         }
         int listLength = (int) Cdbs.be(cdb, 7, 2);
         if (listLength == 0) {
-            return SbcHandlers.done(CommandResult.good(0));
+            return Prepared.done(CommandResult.good(0));
         }
         int available = (int) Math.min(listLength, task.command().dataOutLength());
         if (available < HEADER) {
-            return SbcHandlers.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
+            return Prepared.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
         }
         ByteBuf list = task.command().dataOut();
         int base = list.readerIndex();
         int descriptorBytes = list.getUnsignedShort(base + 2);
         if (descriptorBytes > available - HEADER) {
-            return SbcHandlers.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
+            return Prepared.done(task.check(SenseReason.PARAMETER_LIST_LENGTH_ERROR));
         }
         int count = descriptorBytes / DESCRIPTOR;
         LunLimits limits = lu.limits();
         if (count > limits.maxUnmapDescriptors()) {
-            return SbcHandlers.done(paramError(task, 2));
+            return Prepared.done(paramError(task, 2));
         }
         List<Range> ranges = new ArrayList<>(count);
         long total = 0;
@@ -88,11 +93,11 @@ public final class UnmapHandler extends AbstractCommandHandler {
             long lba = list.getLong(base + at);
             long blocks = list.getUnsignedInt(base + at + 8);
             if (!Cdbs.inRange(lu, lba, blocks)) {
-                return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
+                return Prepared.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
             }
             total += blocks;
             if (total > limits.maxUnmapLbaCount()) {
-                return SbcHandlers.done(paramError(task, at + 8));
+                return Prepared.done(paramError(task, at + 8));
             }
             if (blocks > 0) {
                 ranges.add(new Range(lba, blocks));
@@ -100,18 +105,24 @@ public final class UnmapHandler extends AbstractCommandHandler {
         }
         List<Range> merged = merge(ranges);
         if (merged.isEmpty()) {
-            return SbcHandlers.done(CommandResult.good(listLength));
+            return Prepared.done(CommandResult.good(listLength));
         }
         List<LockRange> lockRanges = new ArrayList<>(merged.size());
         for (Range r : merged) {
             lockRanges.add(new LockRange(r.lba(), r.blocks(), LockMode.EXCLUSIVE));
         }
+        return Prepared.locking(new Unmap(merged, listLength), lockRanges);
+    }
+
+    /** Runs holding every merged range (one lock request, taken by the dispatcher). */
+    @Override
+    public CompletionStage<CommandResult> execute(Task task, Unmap unmap, RangeLock lock) {
+        LogicalUnit lu = task.lu();
         // WCE=0: the holes must be durable before GOOD (SBC-4 4.15), so flush after punching them.
         boolean durable = !lu.mode().writeCacheEnabled();
-        return task.lockAll(lu, lockRanges)
-                .thenCompose(v -> unmapAll(task, merged))
+        return unmapAll(task, unmap.ranges())
                 .thenCompose(v -> durable ? lu.store().flush() : CompletableFuture.<Void>completedFuture(null))
-                .thenApply(v -> CommandResult.good(listLength));
+                .thenApply(v -> CommandResult.good(unmap.listLength()));
     }
 
     private static CompletableFuture<Void> unmapAll(Task task, List<Range> ranges) {

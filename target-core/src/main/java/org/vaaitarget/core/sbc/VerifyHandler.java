@@ -3,11 +3,13 @@ package org.vaaitarget.core.sbc;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.AbstractCommandHandler;
+import org.vaaitarget.core.dispatch.Prepared;
+import org.vaaitarget.core.dispatch.RangeCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseData;
 import org.vaaitarget.core.scsi.sense.SenseReason;
 
@@ -19,44 +21,27 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * verified range (block index * block size + byte), so that it still names the block. BYTCHK 10b is
  * reserved.
  */
-public final class VerifyHandler extends AbstractCommandHandler {
+public final class VerifyHandler extends AbstractCommandHandler implements RangeCommandHandler<BlockCommand> {
+
+    @Override
+    public Prepared<BlockCommand> prepare(Task task) {
+        int bytchk = bytchk(task.cdb());
+        BlockCommand c = BlockCommand.parse(task).protect()       // VRPROTECT without PI
+                .invalidIf(bytchk == 2, 1, 2)
+                .inRange().goodIfEmpty().goodIf(bytchk == 0).atMostTransfer();
+        return c.dataOutAtLeast(compared(c, bytchk, task.lu().blockSize())).lock(LockMode.SHARED);
+    }
+
     /** Reads the Data-Out buffer without releasing it. */
     @Override
-    public CompletionStage<CommandResult> execute(Task task) {
-        byte[] cdb = task.cdb();
+    public CompletionStage<CommandResult> execute(Task task, BlockCommand c, RangeLock lock) {
         LogicalUnit lu = task.lu();
-        BlockCdb layout = BlockCdb.of(cdb);
-        if (layout == null) {
-            return SbcHandlers.done(task.invalidCdbField(0, -1));
-        }
-        if (Cdbs.protectField(cdb) != 0) {
-            return SbcHandlers.done(task.invalidCdbField(1, 7));     // VRPROTECT without PI
-        }
-        int bytchk = (cdb[1] >>> 1) & 0x3;
-        if (bytchk == 2) {
-            return SbcHandlers.done(task.invalidCdbField(1, 2));
-        }
-        long lba = layout.lba(cdb);
-        long blocks = layout.blocks(cdb);
-        if (!Cdbs.inRange(lu, lba, blocks)) {
-            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
-        }
-        if (blocks == 0 || bytchk == 0) {
-            return SbcHandlers.done(CommandResult.good(0));
-        }
-        if (blocks > lu.limits().maxTransferBlocks()) {
-            return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
-        }
+        int bytchk = bytchk(c.cdb());
         int bs = lu.blockSize();
-        int n = (int) blocks;
-        long need = bytchk == 1 ? (long) n * bs : bs;
-        if (task.command().dataOutLength() < need) {
-            byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, need, false));
-        }
+        int n = c.n();
+        long need = compared(c, bytchk, bs);
         ByteBuf dataOut = task.command().dataOut();
-        return task.lock(lba, n, LockMode.SHARED)
-                .thenCompose(lock -> lu.store().read(lba, n))
+        return lu.store().read(c.lba(), n)
                 .thenApply(medium -> {
                     try {
                         int diff = bytchk == 1 ? compareAll(dataOut, medium, n * bs) : compareEach(dataOut, medium, n, bs);
@@ -68,6 +53,15 @@ public final class VerifyHandler extends AbstractCommandHandler {
                         medium.release();
                     }
                 });
+    }
+
+    private static int bytchk(byte[] cdb) {
+        return (cdb[1] >>> 1) & 0x3;
+    }
+
+    /** The Data-Out bytes compared: every block for BYTCHK 01b, the one block for 11b. */
+    private static long compared(BlockCommand c, int bytchk, int bs) {
+        return bytchk == 1 ? c.blocks() * bs : bs;
     }
 
     private static int compareAll(ByteBuf dataOut, ByteBuf medium, int len) {

@@ -3,11 +3,13 @@ package org.vaaitarget.core.sbc;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.AbstractCommandHandler;
+import org.vaaitarget.core.dispatch.Prepared;
+import org.vaaitarget.core.dispatch.RangeCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.sense.SenseReason;
 
 /**
  * WRITE ATOMIC(16) (9Ch, SBC-4 5.48): the blocks are written all or nothing, against concurrent commands
@@ -27,7 +29,7 @@ import org.vaaitarget.core.scsi.sense.SenseReason;
  * FIELD IN COMMAND INFORMATION UNIT: a partial atomic write is not one). Always durable when GOOD, so FUA
  * changes nothing; DPO is accepted.
  */
-public final class WriteAtomicHandler extends AbstractCommandHandler {
+public final class WriteAtomicHandler extends AbstractCommandHandler implements RangeCommandHandler<BlockCommand> {
     static final String NAME = "WRITE ATOMIC(16)";
 
     @Override
@@ -40,39 +42,26 @@ public final class WriteAtomicHandler extends AbstractCommandHandler {
         return lu.store().maxAtomicWriteBytes() / lu.blockSize();
     }
 
+    @Override
+    public Prepared<BlockCommand> prepare(Task task) {
+        LogicalUnit lu = task.lu();
+        long max = Math.min(maxAtomicBlocks(lu), lu.limits().maxTransferBlocks());
+        BlockCommand c = BlockCommand.parse(task, BlockCdb.WRITE_ATOMIC).protect()   // WRPROTECT without PI
+                .inRange()
+                .invalidIf(Cdbs.be(task.cdb(), 10, 2) > max, 10, -1)                 // ATOMIC BOUNDARY
+                .goodIfEmpty()                                                       // SBC-4 5.48: nothing written
+                .atMost(max);
+        return c.dataOutExactly(c.blocks() * lu.blockSize()).lock(LockMode.EXCLUSIVE);
+    }
+
     /** Does not release the command's Data-Out buffer (the dispatcher does). */
     @Override
-    public CompletionStage<CommandResult> execute(Task task) {
-        byte[] cdb = task.cdb();
+    public CompletionStage<CommandResult> execute(Task task, BlockCommand c, RangeLock lock) {
         LogicalUnit lu = task.lu();
-        if (Cdbs.protectField(cdb) != 0) {
-            return SbcHandlers.done(task.invalidCdbField(1, 7));     // WRPROTECT without protection information
-        }
-        long lba = Cdbs.be(cdb, 2, 8);
-        int boundary = (int) Cdbs.be(cdb, 10, 2);
-        long blocks = Cdbs.be(cdb, 12, 2);
-        if (!Cdbs.inRange(lu, lba, blocks)) {
-            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
-        }
-        long max = Math.min(maxAtomicBlocks(lu), lu.limits().maxTransferBlocks());
-        if (boundary > max) {
-            return SbcHandlers.done(task.invalidCdbField(10, -1));
-        }
-        if (blocks == 0) {
-            return SbcHandlers.done(CommandResult.good(0));     // SBC-4 5.48: not an error, nothing written
-        }
-        if (blocks > max) {
-            return SbcHandlers.done(task.invalidCdbField(12, -1));
-        }
-        long bytes = blocks * lu.blockSize();
-        if (task.command().dataOutLength() != bytes) {
-            return SbcHandlers.dataOutMismatch(task, bytes);
-        }
-        int n = (int) blocks;
+        long bytes = c.blocks() * lu.blockSize();
         ByteBuf dataOut = task.command().dataOut();
         ByteBuf data = dataOut.slice(dataOut.readerIndex(), (int) bytes);
-        return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> lu.store().writeAtomic(lba, data))
-                .thenApply(v -> SbcHandlers.written(task, lba, n, NAME, bytes));
+        return lu.store().writeAtomic(c.lba(), data)
+                .thenApply(v -> SbcHandlers.written(task, c.lba(), c.n(), NAME, bytes));
     }
 }

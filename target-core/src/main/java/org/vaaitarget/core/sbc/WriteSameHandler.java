@@ -3,12 +3,13 @@ package org.vaaitarget.core.sbc;
 import io.netty.buffer.ByteBuf;
 import java.util.concurrent.CompletionStage;
 import org.vaaitarget.core.dispatch.AbstractCommandHandler;
+import org.vaaitarget.core.dispatch.Prepared;
+import org.vaaitarget.core.dispatch.RangeCommandHandler;
 import org.vaaitarget.core.dispatch.Task;
 import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.core.lu.lock.LockMode;
+import org.vaaitarget.core.lu.lock.RangeLock;
 import org.vaaitarget.core.scsi.CommandResult;
-import org.vaaitarget.core.scsi.ScsiStatus;
-import org.vaaitarget.core.scsi.sense.SenseReason;
 import org.vaaitarget.core.store.StoreCapabilities;
 
 /**
@@ -37,70 +38,54 @@ import org.vaaitarget.core.store.StoreCapabilities;
  * COMMAND INFORMATION UNIT, as for the other write commands (FCP-4 9.4.2 b); libiscsi's
  * WriteSame*.InvalidDataOutSize accepts any error), and nothing is written.
  */
-public final class WriteSameHandler extends AbstractCommandHandler {
+public final class WriteSameHandler extends AbstractCommandHandler implements RangeCommandHandler<BlockCommand> {
     private static final int ANCHOR = 0x10;
     private static final int UNMAP = 0x08;
     private static final int NDOB = 0x01;
 
+    @Override
+    public Prepared<BlockCommand> prepare(Task task) {
+        byte[] cdb = task.cdb();
+        LogicalUnit lu = task.lu();
+        boolean unmap = (cdb[1] & UNMAP) != 0;
+        BlockCommand c = BlockCommand.parse(task).protect()                               // WRPROTECT without PI
+                .invalidIf((cdb[1] & ANCHOR) != 0, 1, 4)                                  // ANC_SUP = 0
+                .invalidIf(unmap && !lu.store().capabilities().unmapSupported(), 1, 3)    // LBPWS/LBPWS10 = 0
+                .inRangeZeroToEnd()                                  // WSNZ = 0: to the end of the medium
+                .atMost(lu.limits().maxWriteSameBlocks());
+        return c.dataOutExactly(dataOutBytes(c, lu)).lock(LockMode.EXCLUSIVE);
+    }
+
+    /** The one block of Data-Out, none with NDOB (16-byte CDB only). */
+    private static long dataOutBytes(BlockCommand c, LogicalUnit lu) {
+        boolean ndob = c.layout() == BlockCdb.SIXTEEN && (c.cdb()[1] & NDOB) != 0;
+        return ndob ? 0 : lu.blockSize();
+    }
+
     /** Reads the command's Data-Out buffer; never releases it (the dispatcher does). */
     @Override
-    public CompletionStage<CommandResult> execute(Task task) {
-        byte[] cdb = task.cdb();
-        int opcode = cdb[0] & 0xFF;
-        BlockCdb layout = BlockCdb.of(cdb);
-        if (layout == null) {
-            return SbcHandlers.done(task.invalidCdbField(0, -1));
-        }
+    public CompletionStage<CommandResult> execute(Task task, BlockCommand c, RangeLock lock) {
         LogicalUnit lu = task.lu();
         StoreCapabilities caps = lu.store().capabilities();
-        boolean unmap = (cdb[1] & UNMAP) != 0;
-        boolean ndob = layout == BlockCdb.SIXTEEN && (cdb[1] & NDOB) != 0;
-        if (Cdbs.protectField(cdb) != 0) {
-            return SbcHandlers.done(task.invalidCdbField(1, 7));       // WRPROTECT without PI
-        }
-        if ((cdb[1] & ANCHOR) != 0) {
-            return SbcHandlers.done(task.invalidCdbField(1, 4));       // ANC_SUP = 0
-        }
-        if (unmap && !caps.unmapSupported()) {
-            return SbcHandlers.done(task.invalidCdbField(1, 3));       // LBPWS/LBPWS10 = 0
-        }
-        long lba = layout.lba(cdb);
-        long blocks = layout.blocks(cdb);
-        long count = lu.blockCount();
-        if (blocks == 0) {
-            // WSNZ = 0: to the end of the medium; the LBA itself must still be on the medium.
-            if (lba < 0 || lba >= count) {
-                return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
-            }
-            blocks = count - lba;
-        } else if (!Cdbs.inRange(lu, lba, blocks)) {
-            return SbcHandlers.done(task.check(SenseReason.LBA_OUT_OF_RANGE));
-        }
-        if (blocks > lu.limits().maxWriteSameBlocks()) {
-            return SbcHandlers.done(task.invalidCdbField(layout.lenOffset(), -1));
-        }
         int bs = lu.blockSize();
-        long expected = ndob ? 0 : bs;
-        if (task.command().dataOutLength() != expected) {
-            byte[] sense = task.check(SenseReason.INVALID_FIELD_IN_COMMAND_INFORMATION_UNIT).sense();
-            return SbcHandlers.done(new CommandResult(ScsiStatus.CHECK_CONDITION, sense, null, expected, false));
-        }
+        long expected = dataOutBytes(c, lu);
         ByteBuf dataOut = task.command().dataOut();
         byte[] block = new byte[bs];
-        if (!ndob) {
+        if (expected > 0) {
             dataOut.getBytes(dataOut.readerIndex(), block);
         }
-        long n = blocks;
-        String name = SbcHandlers.nameOf(opcode);
+        long lba = c.lba();
+        long n = c.blocks();
+        String name = SbcHandlers.nameOf(c.opcode());
+        boolean unmap = (c.cdb()[1] & UNMAP) != 0;
         boolean deallocate = unmap && caps.unmapReadsZeros() && RepeatedBlockWriter.isZero(block);
         boolean durable = !lu.mode().writeCacheEnabled();
         boolean zeroes = !deallocate && lu.store().zeroesWithoutData() && RepeatedBlockWriter.isZero(block);
-        return task.lock(lba, n, LockMode.EXCLUSIVE)
-                .thenCompose(lock -> (deallocate ? lu.store().unmap(lba, n)
-                        : zeroes ? lu.store().writeZeroes(lba, n)    // durable by itself; the commit step stays uniform
-                        : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, false))
-                        .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n,
-                                deallocate ? name + " UNMAP" : name, durable)))
+        return (deallocate ? lu.store().unmap(lba, n)
+                : zeroes ? lu.store().writeZeroes(lba, n)    // durable by itself; the commit step stays uniform
+                : RepeatedBlockWriter.write(lu.store(), task.alloc(), lba, n, block, false))
+                .thenCompose(v -> Durability.recordReleaseThenCommit(task, lock, lba, n,
+                        deallocate ? name + " UNMAP" : name, durable))
                 .thenApply(v -> {
                     lu.observer().writeSameBlocks(n, deallocate);
                     if (!deallocate) {
