@@ -150,7 +150,14 @@ final class RbdGateways implements Gateways, TargetPortGroups {
                         store.image().location(), self, e);
                 return;
             }
-            gone.whenComplete((v, e) -> {
+            CompletableFuture<Void> done = gone.toCompletableFuture();
+            CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS).execute(() -> {
+                if (!done.isDone()) {
+                    LOG.warn("{}: gateway {} still waits for the commands of its ended connections to finish; it"
+                            + " reconnects once they have", store.image().location(), self);
+                }
+            });
+            done.whenComplete((v, e) -> {
                 if (e != null) {
                     LOG.error("{}: ending the connections failed; gateway {} stays fenced until it is restarted",
                             store.image().location(), self, e);
