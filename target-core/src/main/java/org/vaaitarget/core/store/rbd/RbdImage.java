@@ -101,6 +101,16 @@ final class RbdImage implements AutoCloseable {
                     LOG.info("{}: created the image ({} bytes, layering only)", location, createBytes);
                 }
                 rc = RbdNative.rbd_open(ioctx, location.image(), Pointer.nativeValue(out), null);
+                // EEXIST: another gateway is creating it right now, and its header may not be there yet
+                for (int attempt = 0; created == -Errno.EEXIST && rc == -Errno.ENOENT && attempt < 50; attempt++) {
+                    try {
+                        Thread.sleep(100);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                    rc = RbdNative.rbd_open(ioctx, location.image(), Pointer.nativeValue(out), null);
+                }
             }
             if (rc == -Errno.ENOENT) {
                 throw new IOException(location + ": the image does not exist; give a size to create it");
