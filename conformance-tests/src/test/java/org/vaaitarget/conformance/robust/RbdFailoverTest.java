@@ -160,7 +160,10 @@ class RbdFailoverTest {
         byte[] groups = RbdTwoGatewaysTest.awaitGroups(b, 5, g -> (g[4] & 0x0F) == 0x00);
         assertEquals(0x01, groups[16] & 0x0F, "B, fenced by A's take-back and reconnected, is active/non-optimized");
         a.kill();
+        long killed = System.nanoTime();
         groups = RbdTwoGatewaysTest.awaitGroups(b, 6, g -> (g[4] & 0x0F) == 0x03);
+        System.out.println("RbdFailoverTest: A killed, UNAVAILABLE through B after "
+                + (System.nanoTime() - killed) / 1_000_000 + " ms");
         assertEquals(0x00, groups[16] & 0x0F, "A killed: UNAVAILABLE, B (the only live gateway) active/optimized");
     }
 
