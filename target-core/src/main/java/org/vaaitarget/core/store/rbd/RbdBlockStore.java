@@ -102,9 +102,13 @@ public final class RbdBlockStore implements BlockStore {
 
     /**
      * A fenced gateway reconnected: from now on every request goes to {@code fresh} (a new cluster client, not
-     * blocklisted). Returns the old image, which the caller closes (close waits for calls still entering it).
+     * blocklisted). Returns the old image, which the caller closes (close waits for calls still entering it), or null
+     * when the store is closing.
      */
-    RbdImage reconnected(RbdImage fresh) {
+    synchronized RbdImage reconnected(RbdImage fresh) {
+        if (closed.get()) {
+            return null; // closing: the caller closes fresh instead
+        }
         RbdImage old = image;
         image = fresh;
         return old;
@@ -560,7 +564,11 @@ public final class RbdBlockStore implements BlockStore {
             }
         }
         // rbd_close waits for in-flight requests; their callbacks still run and complete their futures
-        image.close();
+        RbdImage last;
+        synchronized (this) { // after a reconnect that finished: its image; one that did not gets null (above)
+            last = image;
+        }
+        last.close();
         completions.shutdown();
     }
 

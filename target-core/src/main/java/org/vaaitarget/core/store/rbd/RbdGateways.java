@@ -81,7 +81,10 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         this.reservations = reservations;
         events = RbdEvents.watch(store, store.image(), this::received);
         store.closeFirst(() -> {
-            RbdEvents e = events;
+            RbdEvents e;
+            synchronized (this) { // not while a reconnect switches to its new watch
+                e = events;
+            }
             if (e != null) {
                 e.close();
             }
@@ -209,14 +212,18 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         RbdImage old;
         RbdEvents oldEvents;
         synchronized (this) {
-            if (store.isClosed()) {
-                freshEvents.close();
-                fresh.close();
-                return;
-            }
             old = store.reconnected(fresh);
-            oldEvents = events;
-            events = freshEvents;
+            if (old != null) {
+                oldEvents = events;
+                events = freshEvents;
+            } else {
+                oldEvents = null;
+            }
+        }
+        if (old == null) { // the store is closing
+            freshEvents.close();
+            fresh.close();
+            return;
         }
         ownership.useEvents(freshEvents);
         try {
