@@ -142,33 +142,37 @@ final class RbdGateways implements Gateways, TargetPortGroups {
         if (listener == null || unit == null) {
             return;
         }
-        ownership.worker().execute(() -> {
-            LOG.warn("{}: gateway {} was fenced: ending every connection to LUN {} before it reconnects",
-                    store.image().location(), self, unit.number());
-            CompletionStage<Void> gone;
-            try {
-                gone = listener.fenced(unit);
-            } catch (RuntimeException e) {
-                LOG.error("{}: ending the connections failed; gateway {} stays fenced until it is restarted",
-                        store.image().location(), self, e);
-                return;
-            }
-            CompletableFuture<Void> done = gone.toCompletableFuture();
-            CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS).execute(() -> {
-                if (!done.isDone()) {
-                    LOG.warn("{}: gateway {} still waits for the commands of its ended connections to finish; it"
-                            + " reconnects once they have", store.image().location(), self);
-                }
-            });
-            done.whenComplete((v, e) -> {
-                if (e != null) {
+        try {
+            ownership.worker().execute(() -> {
+                LOG.warn("{}: gateway {} was fenced: ending every connection to LUN {} before it reconnects",
+                        store.image().location(), self, unit.number());
+                CompletionStage<Void> gone;
+                try {
+                    gone = listener.fenced(unit);
+                } catch (RuntimeException e) {
                     LOG.error("{}: ending the connections failed; gateway {} stays fenced until it is restarted",
                             store.image().location(), self, e);
-                } else {
-                    reconnectOnWorker(0);
+                    return;
                 }
+                CompletableFuture<Void> done = gone.toCompletableFuture();
+                CompletableFuture.delayedExecutor(30, TimeUnit.SECONDS).execute(() -> {
+                    if (!done.isDone()) {
+                        LOG.warn("{}: gateway {} still waits for the commands of its ended connections to finish; it"
+                                + " reconnects once they have", store.image().location(), self);
+                    }
+                });
+                done.whenComplete((v, e) -> {
+                    if (e != null) {
+                        LOG.error("{}: ending the connections failed; gateway {} stays fenced until it is restarted",
+                                store.image().location(), self, e);
+                    } else {
+                        reconnectOnWorker(0);
+                    }
+                });
             });
-        });
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            // the store is closing: nothing to reconnect
+        }
     }
 
     private void reconnectOnWorker(long delaySeconds) {
