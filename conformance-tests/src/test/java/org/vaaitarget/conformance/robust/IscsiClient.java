@@ -337,7 +337,15 @@ final class IscsiClient implements AutoCloseable {
         }
     }
 
-    /** True when the target has closed the connection (reads until EOF, skipping PDUs). */
+    /** How long a read waits before {@link java.net.SocketTimeoutException}. */
+    void readTimeout(int millis) throws IOException {
+        socket.setSoTimeout(millis);
+    }
+
+    /**
+     * True when the target has closed the connection (reads until EOF, skipping PDUs; a reset counts: it follows the
+     * target's close when this side wrote after it).
+     */
     boolean closedByTarget() throws IOException {
         while (true) {
             Pdu p;
@@ -345,6 +353,8 @@ final class IscsiClient implements AutoCloseable {
                 p = receive();
             } catch (java.net.SocketTimeoutException e) {
                 return false;
+            } catch (java.net.SocketException e) {
+                return true;
             }
             if (p == null) {
                 return true;

@@ -29,8 +29,11 @@ import org.vaaitarget.server.pdu.Pdu;
  * stale data in flight when it is frozen with SIGSTOP (some inside it, more in its socket); the host writes newer
  * data through gateway B, which takes the image over; A resumes. With exclusive ownership B fenced A first, so A's
  * stale writes are refused (NOT READY, TARGET PORT IN UNAVAILABLE STATE: the host retries on another path) and
- * the newer data stays. The same scenario on a shared image shows the hazard (the stale data lands), which is
- * what makes the first case a real test.
+ * the newer data stays. A, fenced, ends its connection (the stale writes still in it die with it), reconnects with
+ * a new RADOS client and serves again: a new session through A reads the newer data and can write (taking the image
+ * back), and none of A's stale writes ever lands. The same scenario on a shared image shows the hazard (the stale
+ * data lands), which is what makes the first case a real test. Finally A is killed: B reports it UNAVAILABLE once
+ * the OSDs have dropped its watch.
  */
 class RbdFailoverTest {
     private static final int LBA = 100;
@@ -44,9 +47,11 @@ class RbdFailoverTest {
     void aFrozenOwnerIsFencedAndItsStaleWritesNeverLand() throws Exception {
         Outcome o = scenario(true);
         assertArrayEquals(block(0x33), o.finalBlock(), "the newer data written through B stays");
-        assertTrue(o.refused() > 0, "A's writes after the take-over are refused: " + o);
-        assertEquals(IN_FLIGHT * 2, o.good() + o.refused(), "every write of A ends GOOD (before the freeze) or"
-                + " NOT READY / TARGET PORT IN UNAVAILABLE STATE, nothing else: " + o);
+        assertTrue(o.refused() + o.unanswered() > 0, "A's writes after the take-over are refused or die with the"
+                + " connection: " + o);
+        assertEquals(0, o.other(), "every answer A sent is GOOD (before the freeze) or NOT READY / TARGET PORT IN"
+                + " UNAVAILABLE STATE, nothing else: " + o);
+        assertEquals(IN_FLIGHT * 2, o.good() + o.refused() + o.unanswered(), o.toString());
     }
 
     @Test
@@ -56,10 +61,10 @@ class RbdFailoverTest {
         assertArrayEquals(block(0x22), o.finalBlock(), "a shared image has no fencing: " + o);
     }
 
-    private record Outcome(int good, int refused, int other, byte[] finalBlock) {
+    private record Outcome(int good, int refused, int other, int unanswered, byte[] finalBlock) {
         @Override
         public String toString() {
-            return "good=" + good + " refused=" + refused + " other=" + other;
+            return "good=" + good + " refused=" + refused + " other=" + other + " unanswered=" + unanswered;
         }
     }
 
@@ -92,7 +97,7 @@ class RbdFailoverTest {
             assertArrayEquals(block(0x33), viaB.read(LBA, 1).dataIn());
             a.signal("CONT");
             stopped = false;
-            Map<Integer, IscsiClient.Result> results = collect(viaA, itts);
+            Map<Integer, IscsiClient.Result> results = collect(viaA, itts, exclusive);
             int good = 0;
             int refused = 0;
             int other = 0;
@@ -107,7 +112,10 @@ class RbdFailoverTest {
             }
             Thread.sleep(1000); // anything A still had queued has had time to land
             byte[] last = viaB.read(LBA, 1).dataIn();
-            Outcome o = new Outcome(good, refused, other, last);
+            Outcome o = new Outcome(good, refused, other, itts.size() - results.size(), last);
+            if (exclusive) {
+                afterTheFence(a, b, o);
+            }
             System.out.println("RbdFailoverTest " + (exclusive ? "exclusive" : "shared") + ": A's writes " + o
                     + ", block now 0x" + Integer.toHexString(last[0] & 0xFF));
             return o;
@@ -119,11 +127,58 @@ class RbdFailoverTest {
         }
     }
 
-    /** The responses to {@code itts}, in whatever order they come. */
-    private static Map<Integer, IscsiClient.Result> collect(IscsiClient c, List<Integer> itts) throws IOException {
+    /**
+     * A, fenced, ended its connection and reconnected: a new session through A reads the newer data written through B,
+     * and a write through A succeeds (A takes the image back, fencing B, which reconnects in turn); none of A's stale
+     * writes lands, ever. Then A is killed, and B reports it UNAVAILABLE (after the OSDs' watch timeout).
+     */
+    private void afterTheFence(CrashSafetyTest.ServerProcess a, TestTarget b, Outcome o) throws Exception {
+        assertArrayEquals(block(0x33), o.finalBlock(), o.toString());
+        byte[] newest = null;
+        long deadline = System.nanoTime() + 60_000_000_000L;
+        while (newest == null && System.nanoTime() < deadline) { // A serves again once it has reconnected
+            try (IscsiClient fresh = IscsiClient.loggedIn(a.address(), TestTarget.IQN, 3)) {
+                IscsiClient.Result r = fresh.read(LBA, 1);
+                if (r.status() == 0) {
+                    newest = r.dataIn();
+                }
+            } catch (IOException e) {
+                // still ending its connections or reconnecting
+            }
+            if (newest == null) {
+                Thread.sleep(200);
+            }
+        }
+        assertArrayEquals(block(0x33), newest, "a new session through the reconnected A reads the newer data");
+        try (IscsiClient fresh = IscsiClient.loggedIn(a.address(), TestTarget.IQN, 4)) {
+            assertEquals(0, fresh.write(LBA + 1, block(0x44), false).status(), "A writes again: it took the image back");
+            assertArrayEquals(block(0x44), fresh.read(LBA + 1, 1).dataIn());
+            Thread.sleep(1000);
+            assertArrayEquals(block(0x33), fresh.read(LBA, 1).dataIn(), "none of A's stale writes landed after the"
+                    + " reconnect: " + o);
+        }
+        byte[] groups = RbdTwoGatewaysTest.awaitGroups(b, 5, g -> (g[4] & 0x0F) == 0x00);
+        assertEquals(0x01, groups[16] & 0x0F, "B, fenced by A's take-back and reconnected, is active/non-optimized");
+        a.kill();
+        long killed = System.nanoTime();
+        groups = RbdTwoGatewaysTest.awaitGroups(b, 6, g -> (g[4] & 0x0F) == 0x03);
+        System.out.println("RbdFailoverTest: A killed, UNAVAILABLE through B after "
+                + (System.nanoTime() - killed) / 1_000_000 + " ms");
+        assertEquals(0x00, groups[16] & 0x0F, "A killed: UNAVAILABLE, B (the only live gateway) active/optimized");
+    }
+
+    /**
+     * The responses to {@code itts}, in whatever order they come; with {@code mayClose}, those that came before A
+     * closed the connection (a fenced gateway ends its connections: what was still in them dies with them).
+     */
+    private static Map<Integer, IscsiClient.Result> collect(IscsiClient c, List<Integer> itts, boolean mayClose)
+            throws IOException {
         Map<Integer, IscsiClient.Result> out = new HashMap<>();
         while (out.size() < itts.size()) {
             Pdu r = c.receiveSkippingPings();
+            if (r == null && mayClose) {
+                return out;
+            }
             if (r == null) {
                 throw new IOException("A closed the connection after " + out.size() + " of " + itts.size() + " answers");
             }

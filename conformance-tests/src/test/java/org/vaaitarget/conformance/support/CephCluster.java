@@ -55,15 +55,20 @@ public final class CephCluster {
         List<TestTarget> out = new ArrayList<>();
         try {
             for (int id = 1; id <= count; id++) {
-                RbdLocation image = ((RbdLocation) lun.backend()).onGateway(id);
-                LunConfig mine = new LunConfig(null, lun.sizeBytes(), 512, lun.writeCache(), lun.productId(), 0, false, image);
-                out.add(TestTarget.serve(server(List.of(mine)).withGateway(id)));
+                out.add(gateway(lun, id));
             }
             return out;
         } catch (StartupException | RuntimeException e) {
             out.forEach(TestTarget::close);
             throw e;
         }
+    }
+
+    /** Gateway {@code id} (an in-process server on its own loopback port) serving the RBD image of {@code lun}. */
+    public static TestTarget gateway(LunConfig lun, int id) throws StartupException {
+        RbdLocation image = ((RbdLocation) lun.backend()).onGateway(id);
+        LunConfig mine = new LunConfig(null, lun.sizeBytes(), 512, lun.writeCache(), lun.productId(), 0, false, image);
+        return TestTarget.serve(server(List.of(mine)).withGateway(id));
     }
 
     /** One target with the given LUNs on 127.0.0.1 (a free port). */

@@ -18,4 +18,12 @@ public interface Gateways {
      * cut off, and its initiators learn of the reset by losing their connections).
      */
     CompletionStage<Void> announceReset();
+
+    /**
+     * Installs what ends this LU's connections when this gateway is fenced off the shared store ({@link FenceListener});
+     * once they are gone the store reconnects and serves again. Without one a fenced gateway stays fenced until it is
+     * restarted.
+     */
+    default void onFenced(FenceListener listener) {
+    }
 }

@@ -145,6 +145,7 @@ public final class LiveChanges {
                 device = TargetServer.device(t.iqn(), luns, t.access());
                 device.observe(running.metrics().observer());
                 device.useNexusLiveness(running.network().nexusLiveness());
+                FencedConnections.install(device, context.sessions());
                 running.devices().add(device);
                 done.add("target " + t.iqn() + " added with " + luns.size() + " LUN(s)");
             }
@@ -175,6 +176,7 @@ public final class LiveChanges {
             }
             for (LogicalUnit lu : opened.getOrDefault(t.iqn(), Map.of()).values()) {
                 device.addLun(lu, tell);
+                FencedConnections.install(device, lu, context.sessions());
                 done.add("target " + t.iqn() + ": LUN " + lu.number() + " added");
             }
             if (!Objects.equals(old.alias(), t.alias())) {

@@ -53,6 +53,9 @@ public final class TargetServer {
                 targets.put(target.iqn(), serverTarget(target, device, config.gateway()));
             }
             SessionRegistry sessions = new SessionRegistry();
+            for (TargetDevice device : devices) {
+                FencedConnections.install(device, sessions); // RBD LUNs: what a fenced gateway ends before reconnecting
+            }
             metrics.bindSessions(sessions, targets.keySet());
             ServerContext context = new ServerContext(targets, config.portals(), config.offer(), sessions,
                     new AccessControl(config.discoveryAuth(), access, new AuthFailureThrottle()),

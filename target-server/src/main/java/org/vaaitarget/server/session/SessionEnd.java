@@ -13,7 +13,7 @@ import java.util.Locale;
  * reset still says what happened first).
  *
  * @param reason one word: logout, reset-by-peer, broken-pipe, connection-error, closed-by-peer, timeout,
- *               reinstatement, shutdown, target-cold-reset, protocol-error, error
+ *               reinstatement, shutdown, target-cold-reset, protocol-error, error, fenced
  * @param detail a few words more, or empty
  */
 public record SessionEnd(String reason, String detail) {
@@ -30,6 +30,8 @@ public record SessionEnd(String reason, String detail) {
     public static final String TARGET_COLD_RESET = "target-cold-reset";
     public static final String PROTOCOL_ERROR = "protocol-error";
     public static final String ERROR = "error";
+    /** This gateway was fenced off a LUN's shared image: its connections end before it reconnects. */
+    public static final String FENCED = "fenced";
 
     /** Records why {@code channel} is about to end, unless a reason was recorded before. */
     public static void note(Channel channel, String reason, String detail) {

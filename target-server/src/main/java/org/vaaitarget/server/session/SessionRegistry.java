@@ -122,6 +122,11 @@ public final class SessionRegistry {
         return new ArrayList<>(byKey.values());
     }
 
+    /** {@link #all}, plus sessions replaced by reinstatement whose clean-up has not finished yet. */
+    public List<Session> allLive() {
+        return new ArrayList<>(live);
+    }
+
     /** When a live session was registered (entered Full Feature Phase), or null. */
     public Instant loginTime(Session session) {
         return loginTimes.get(session);

@@ -63,7 +63,8 @@ public final class RbdBlockStore implements BlockStore {
         Native.setCallbackThreadInitializer(CALLBACK, new CallbackThreadInitializer(true, false, "librbd-completion"));
     }
 
-    private final RbdImage image;
+    /** The open image; replaced when a fenced gateway reconnects with a new client ({@link #reconnected}). */
+    private volatile RbdImage image;
     private final long blockCount;
     private final ByteBufAllocator allocator;
     private final ThreadPoolExecutor completions;
@@ -73,8 +74,8 @@ public final class RbdBlockStore implements BlockStore {
     /** Exclusive ownership (YAML rbd.ownership: exclusive): writes only as the owner; null when shared. */
     private volatile RbdOwnership ownership;
 
-    /** A submitted request: what to do with librbd's return value, on the completion thread. */
-    private record Pending(RbdBlockStore store, LongFunction<Runnable> onResult) {
+    /** A submitted request: the image it went to, and what to do with librbd's return value, on the completion thread. */
+    private record Pending(RbdBlockStore store, RbdImage image, String what, LongFunction<Runnable> onResult) {
     }
 
     RbdBlockStore(RbdImage image, ByteBufAllocator allocator) {
@@ -97,6 +98,20 @@ public final class RbdBlockStore implements BlockStore {
 
     RbdImage image() {
         return image;
+    }
+
+    /**
+     * A fenced gateway reconnected: from now on every request goes to {@code fresh} (a new cluster client, not
+     * blocklisted). Returns the old image, which the caller closes (close waits for calls still entering it), or null
+     * when the store is closing.
+     */
+    synchronized RbdImage reconnected(RbdImage fresh) {
+        if (closed.get()) {
+            return null; // closing: the caller closes fresh instead
+        }
+        RbdImage old = image;
+        image = fresh;
+        return old;
     }
 
     /** From now on, writes need {@code owner}ship of the image (taken over on the first write that lacks it). */
@@ -135,7 +150,7 @@ public final class RbdBlockStore implements BlockStore {
         }
         CompletableFuture<ByteBuf> future = new CompletableFuture<>();
         long address = buf.memoryAddress() + buf.writerIndex();
-        submit(future, Kind.IO_READ, "read", c -> RbdNative.rbd_aio_read(image.handle(), lba * BLOCK_SIZE, length, address, c),
+        submit(future, Kind.IO_READ, "read", (img, c) -> RbdNative.rbd_aio_read(img, lba * BLOCK_SIZE, length, address, c),
                 rv -> {
                     if (rv < 0) {
                         buf.release();
@@ -152,7 +167,7 @@ public final class RbdBlockStore implements BlockStore {
         Memory memory = new Memory(length);
         CompletableFuture<ByteBuf> future = new CompletableFuture<>();
         submit(future, Kind.IO_READ, "read",
-                c -> RbdNative.rbd_aio_read(image.handle(), lba * BLOCK_SIZE, length, Pointer.nativeValue(memory), c),
+                (img, c) -> RbdNative.rbd_aio_read(img, lba * BLOCK_SIZE, length, Pointer.nativeValue(memory), c),
                 rv -> () -> {
                     if (rv < 0) {
                         future.completeExceptionally(failure(Kind.IO_READ, "read", rv));
@@ -177,7 +192,7 @@ public final class RbdBlockStore implements BlockStore {
         NativeBytes bytes = NativeBytes.of(data, allocator);
         CompletableFuture<Void> future = new CompletableFuture<>();
         submitOwned(future, Kind.IO_WRITE, "write",
-                c -> RbdNative.rbd_aio_write(image.handle(), lba * BLOCK_SIZE, length, bytes.address(), c),
+                (img, c) -> RbdNative.rbd_aio_write(img, lba * BLOCK_SIZE, length, bytes.address(), c),
                 rv -> {
                     bytes.release();
                     return rv < 0 ? () -> future.completeExceptionally(failure(Kind.IO_WRITE, "write", rv))
@@ -213,7 +228,7 @@ public final class RbdBlockStore implements BlockStore {
         };
         CompletableFuture<CompareOutcome> future = new CompletableFuture<>();
         submitOwned(future, Kind.IO_WRITE, "compare and write",
-                c -> (int) RbdNative.rbd_aio_compare_and_write(image.handle(), lba * BLOCK_SIZE, length, cmp.address(),
+                (img, c) -> (int) RbdNative.rbd_aio_compare_and_write(img, lba * BLOCK_SIZE, length, cmp.address(),
                         data.address(), c, Pointer.nativeValue(mismatch), 0),
                 rv -> {
                     release.run();
@@ -235,14 +250,14 @@ public final class RbdBlockStore implements BlockStore {
 
     @Override
     public CompletableFuture<Void> flush() {
-        return simple("flush", c -> RbdNative.rbd_aio_flush(image.handle(), c));
+        return simple("flush", (img, c) -> RbdNative.rbd_aio_flush(img, c));
     }
 
     @Override
     public CompletableFuture<Void> unmap(long lba, long blocks) {
         StoreException bad = check(lba, blocks);
         return bad != null ? CompletableFuture.failedFuture(bad) : owned("discard",
-                c -> RbdNative.rbd_aio_discard(image.handle(), lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c));
+                (img, c) -> RbdNative.rbd_aio_discard(img, lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c));
     }
 
     @Override
@@ -258,7 +273,7 @@ public final class RbdBlockStore implements BlockStore {
     public CompletableFuture<Void> writeZeroes(long lba, long blocks) {
         StoreException bad = check(lba, blocks);
         return bad != null ? CompletableFuture.failedFuture(bad) : owned("write zeroes",
-                c -> RbdNative.rbd_aio_write_zeroes(image.handle(), lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c, 0, 0));
+                (img, c) -> RbdNative.rbd_aio_write_zeroes(img, lba * BLOCK_SIZE, blocks * BLOCK_SIZE, c, 0, 0));
     }
 
     /** A request without data buffers whose future completes empty (flush: needs no ownership). */
@@ -347,7 +362,19 @@ public final class RbdBlockStore implements BlockStore {
             }
             return 0;
         };
-        int rc = RbdNative.rbd_diff_iterate2(image.handle(), null, start, end - start, (byte) 1, (byte) 0, collect, null);
+        RbdImage img = image;
+        if (!img.enter()) {
+            throw unavailable();
+        }
+        int rc;
+        try {
+            rc = RbdNative.rbd_diff_iterate2(img.handle(), null, start, end - start, (byte) 1, (byte) 0, collect, null);
+        } finally {
+            img.exit();
+        }
+        if (rc == -Errno.EBLOCKLISTED) {
+            blocklisted(img, "allocation walk");
+        }
         if (rc < 0) {
             throw failure(Kind.IO_READ, "allocation walk", rc);
         }
@@ -392,8 +419,9 @@ public final class RbdBlockStore implements BlockStore {
         return merged;
     }
 
+    /** One {@code rbd_aio_*} call on the image handle {@code image}. */
     private interface Submit {
-        int call(Pointer completion);
+        int call(long image, Pointer completion);
     }
 
     /**
@@ -408,6 +436,28 @@ public final class RbdBlockStore implements BlockStore {
             future.completeExceptionally(new StoreException(Kind.CLOSED, image.location() + " is closed"));
             return;
         }
+        RbdOwnership owner = ownership;
+        if (owner != null && owner.state() == RbdOwnership.State.FENCED) {
+            // fenced: everything fails at once, reads too, until the gateway has reconnected (see RbdOwnership)
+            releaseOnFailure.run();
+            future.completeExceptionally(owner.fencedError());
+            return;
+        }
+        RbdImage img = image;
+        if (!img.enter()) { // swapped meanwhile (a reconnect): this request belongs to the old connection
+            releaseOnFailure.run();
+            future.completeExceptionally(unavailable());
+            return;
+        }
+        try {
+            submitOn(img, future, kind, what, call, onResult, releaseOnFailure);
+        } finally {
+            img.exit();
+        }
+    }
+
+    private void submitOn(RbdImage img, CompletableFuture<?> future, Kind kind, String what, Submit call,
+                          LongFunction<Runnable> onResult, Runnable releaseOnFailure) {
         long id = IDS.getAndIncrement();
         Pointer arg = new Pointer(id);
         Memory out = COMPLETION_OUT.get();
@@ -418,9 +468,9 @@ public final class RbdBlockStore implements BlockStore {
             return;
         }
         Pointer completion = out.getPointer(0);
-        PENDING.put(id, new Pending(this, onResult));
+        PENDING.put(id, new Pending(this, img, what, onResult));
         inFlight.incrementAndGet();
-        rc = call.call(completion);
+        rc = call.call(img.handle(), completion);
         if (rc < 0) { // not queued: librbd will not call back
             PENDING.remove(id);
             inFlight.decrementAndGet();
@@ -440,6 +490,9 @@ public final class RbdBlockStore implements BlockStore {
         }
         RbdBlockStore store = pending.store();
         store.inFlight.decrementAndGet();
+        if (rv == -Errno.EBLOCKLISTED) {
+            store.blocklisted(pending.image(), pending.what());
+        }
         Runnable work = pending.onResult().apply(rv);
         try {
             store.completions.execute(work);
@@ -460,16 +513,37 @@ public final class RbdBlockStore implements BlockStore {
         int errno = (int) -rv;
         RbdOwnership owner = ownership;
         if (errno == Errno.EBLOCKLISTED && owner != null) {
-            owner.fenced("librbd: " + what + " refused, this client is blocklisted");
             return owner.fencedError();
         }
         Kind k = errno == Errno.ENOSPC || errno == Errno.EDQUOT ? Kind.NO_SPACE : kind;
         return new StoreException(k, image.location() + ": " + what + " failed: " + Errno.describe(errno));
     }
 
+    /**
+     * librbd (or librados) refused a request on {@code img} because that client is blocklisted: another gateway took
+     * the image over. Only the current connection's refusals count: a late one from before a reconnect does not.
+     */
+    void blocklisted(RbdImage img, String what) {
+        RbdOwnership owner = ownership;
+        if (owner != null && img == image) {
+            owner.fenced(what + " refused, this client (client." + img.instanceId() + ") is blocklisted");
+        }
+    }
+
+    /** What a request gets when it meets a connection being replaced. */
+    private StoreException unavailable() {
+        RbdOwnership owner = ownership;
+        return owner != null ? owner.fencedError()
+                : new StoreException(Kind.UNAVAILABLE, image.location() + ": the cluster connection is being replaced");
+    }
+
     /** Requests submitted and not yet completed. */
     int inFlight() {
         return inFlight.get();
+    }
+
+    boolean isClosed() {
+        return closed.get();
     }
 
     /** Closes {@code c} (a watch on the image's objects) before the image when the store closes. */
@@ -490,7 +564,11 @@ public final class RbdBlockStore implements BlockStore {
             }
         }
         // rbd_close waits for in-flight requests; their callbacks still run and complete their futures
-        image.close();
+        RbdImage last;
+        synchronized (this) { // after a reconnect that finished: its image; one that did not gets null (above)
+            last = image;
+        }
+        last.close();
         completions.shutdown();
     }
 

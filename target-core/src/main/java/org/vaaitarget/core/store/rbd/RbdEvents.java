@@ -37,6 +37,8 @@ final class RbdEvents implements AutoCloseable {
     }
 
     private final RbdBlockStore store;
+    /** The connection this watch lives on (a reconnect starts a new watch on the new one). */
+    private final RbdImage image;
     private final String oid;
     private final String self;
     private final Consumer<String> handler;
@@ -48,24 +50,27 @@ final class RbdEvents implements AutoCloseable {
     /** Runs the blocking notify calls, so that neither the caller nor the store's completion thread waits. */
     private final java.util.concurrent.ExecutorService notifier;
 
-    private RbdEvents(RbdBlockStore store, String oid, Consumer<String> handler) {
+    private RbdEvents(RbdBlockStore store, RbdImage image, String oid, Consumer<String> handler) {
         this.store = store;
+        this.image = image;
         this.oid = oid;
-        this.self = Long.toString(store.image().instanceId());
+        this.self = Long.toString(image.instanceId());
         this.handler = handler;
         this.notifier = java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "rados-notify-" + store.image().location().image());
+            Thread t = new Thread(r, "rados-notify-" + image.location().image());
             t.setDaemon(true);
             return t;
         });
     }
 
-    /** Watches the image's event object (created when missing); {@code handler} gets other gateways' messages. */
-    static RbdEvents watch(RbdBlockStore store, Consumer<String> handler) throws IOException {
-        RbdImage image = store.image();
+    /**
+     * Watches the image's event object (created when missing) through {@code image} (the store's connection, or the
+     * one a reconnect is about to switch to); {@code handler} gets other gateways' messages.
+     */
+    static RbdEvents watch(RbdBlockStore store, RbdImage image, Consumer<String> handler) throws IOException {
         String oid = "vaaitarget_events." + image.location().image();
         image.createExclusive(oid, new byte[0]); // EEXIST is fine: the first gateway made it
-        RbdEvents events = new RbdEvents(store, oid, handler);
+        RbdEvents events = new RbdEvents(store, image, oid, handler);
         WATCHERS.put(events.id, events);
         try {
             events.start();
@@ -79,8 +84,19 @@ final class RbdEvents implements AutoCloseable {
     private synchronized void start() throws IOException {
         Memory out = new Memory(8);
         out.setLong(0, 0);
-        RbdImage.check(store.image().location(), "watching " + oid, RbdNative.rados_watch2(store.image().ioctx(), oid,
-                Pointer.nativeValue(out), CALLBACK, ERROR_CALLBACK, new Pointer(id)));
+        if (!image.enter()) {
+            throw new IOException(image.location() + ": watching " + oid + ": the connection has been closed");
+        }
+        try {
+            int rc = RbdNative.rados_watch2(image.ioctx(), oid, Pointer.nativeValue(out), CALLBACK, ERROR_CALLBACK,
+                    new Pointer(id));
+            if (rc == -Errno.EBLOCKLISTED) {
+                store.blocklisted(image, "watching " + oid);
+            }
+            RbdImage.check(image.location(), "watching " + oid, rc);
+        } finally {
+            image.exit();
+        }
         cookie = out.getLong(0);
         watching = true;
     }
@@ -92,14 +108,26 @@ final class RbdEvents implements AutoCloseable {
             Memory reply = new Memory(8);
             Memory replyLength = new Memory(8);
             reply.setLong(0, 0);
-            int rc = RbdNative.rados_notify2(store.image().ioctx(), oid, payload, payload.length, TIMEOUT_MS,
-                    Pointer.nativeValue(reply), Pointer.nativeValue(replyLength));
-            Pointer buffer = reply.getPointer(0);
-            if (buffer != null) {
-                RbdNative.rados_buffer_free(buffer);
+            if (!image.enter()) {
+                LOG.warn("{}: '{}' not sent: the connection has been closed", image.location(), message);
+                return (Void) null;
+            }
+            int rc;
+            try {
+                rc = RbdNative.rados_notify2(image.ioctx(), oid, payload, payload.length, TIMEOUT_MS,
+                        Pointer.nativeValue(reply), Pointer.nativeValue(replyLength));
+                Pointer buffer = reply.getPointer(0);
+                if (buffer != null) {
+                    RbdNative.rados_buffer_free(buffer);
+                }
+            } finally {
+                image.exit();
+            }
+            if (rc == -Errno.EBLOCKLISTED) {
+                store.blocklisted(image, "notifying the other gateways");
             }
             if (rc < 0) {
-                LOG.warn("{}: not every gateway acknowledged '{}' within {} ms: {}", store.image().location(), message,
+                LOG.warn("{}: not every gateway acknowledged '{}' within {} ms: {}", image.location(), message,
                         TIMEOUT_MS, Errno.describe(-rc));
             }
             return (Void) null;
@@ -116,16 +144,16 @@ final class RbdEvents implements AutoCloseable {
         String sender = space < 0 ? text : text.substring(0, space);
         String message = space < 0 ? "" : text.substring(space + 1);
         if (sender.equals(events.self)) { // our own message: nothing to do, acknowledge at once
-            RbdNative.rados_notify_ack(events.store.image().ioctx(), events.oid, notifyId, handle, null, 0);
+            events.ack(notifyId, handle);
             return;
         }
         Runnable work = () -> {
             try {
                 events.handler.accept(message);
             } catch (RuntimeException e) {
-                LOG.warn("{}: handling the gateway message '{}' failed", events.store.image().location(), message, e);
+                LOG.warn("{}: handling the gateway message '{}' failed", events.image.location(), message, e);
             } finally {
-                RbdNative.rados_notify_ack(events.store.image().ioctx(), events.oid, notifyId, handle, null, 0);
+                events.ack(notifyId, handle);
             }
         };
         events.store.offload(() -> {
@@ -134,19 +162,37 @@ final class RbdEvents implements AutoCloseable {
         });
     }
 
+    private void ack(long notifyId, long handle) {
+        if (image.enter()) {
+            try {
+                RbdNative.rados_notify_ack(image.ioctx(), oid, notifyId, handle, null, 0);
+            } finally {
+                image.exit();
+            }
+        }
+    }
+
     private static void watchFailed(Pointer arg, long cookie, int error) {
         RbdEvents events = WATCHERS.get(Pointer.nativeValue(arg));
         if (events == null) {
             return;
         }
+        if (error == -Errno.EBLOCKLISTED) { // another gateway took the image over and fenced this client
+            events.store.blocklisted(events.image, "the watch on " + events.oid);
+            return;
+        }
         LOG.warn("{}: the watch on {} was lost ({}); watching again (messages in between are missed)",
-                events.store.image().location(), events.oid, Errno.describe(-error));
+                events.image.location(), events.oid, Errno.describe(-error));
         events.store.offload(() -> {
             synchronized (events) {
-                if (!events.closed && events.watching && events.cookie == cookie) {
-                    events.watching = false;
-                    RbdNative.rados_unwatch2(events.store.image().ioctx(), cookie);
-                    events.start(); // fails for good once this client is blocklisted
+                if (!events.closed && events.watching && events.cookie == cookie && events.image.enter()) {
+                    try {
+                        events.watching = false;
+                        RbdNative.rados_unwatch2(events.image.ioctx(), cookie);
+                        events.start(); // fails for good once this client is blocklisted
+                    } finally {
+                        events.image.exit();
+                    }
                 }
             }
             return null;
@@ -159,11 +205,17 @@ final class RbdEvents implements AutoCloseable {
             return;
         }
         closed = true;
-        if (watching) {
-            watching = false;
-            RbdNative.rados_unwatch2(store.image().ioctx(), cookie);
+        if (image.enter()) {
+            try {
+                if (watching) {
+                    watching = false;
+                    RbdNative.rados_unwatch2(image.ioctx(), cookie);
+                }
+                RbdNative.rados_watch_flush(image.cluster());
+            } finally {
+                image.exit();
+            }
         }
-        RbdNative.rados_watch_flush(store.image().cluster());
         WATCHERS.remove(id);
         notifier.shutdown();
     }

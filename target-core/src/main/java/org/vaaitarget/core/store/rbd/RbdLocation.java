@@ -87,7 +87,7 @@ public record RbdLocation(String pool, String image, String conf, String user, i
             LunLimits d = LunLimits.defaults(RbdBlockStore.BLOCK_SIZE);
             LunLimits limits = new LunLimits(d.maxTransferBlocks(), d.optimalTransferBlocks(), 1, d.maxWriteSameBlocks(),
                     d.maxUnmapLbaCount(), d.maxUnmapDescriptors(), d.unmapGranularityBlocks());
-            RbdOwnership ownership = exclusive ? new RbdOwnership(rbd, gateway) : null;
+            RbdOwnership ownership = exclusive ? new RbdOwnership(store, gateway) : null;
             if (ownership != null) {
                 store.requireOwnership(ownership);
             }

@@ -150,6 +150,11 @@ final class RbdNative {
     static native int rbd_metadata_list(long image, String start, long max, byte[] keys, long keysLengthInOut,
                                         byte[] values, long valuesLengthInOut);
 
+    /** {@code watchers}: an array of rbd_image_watcher_t (24 bytes each); {@code countInOut}: its capacity, then the count. */
+    static native int rbd_watchers_list(long image, long watchers, long countInOut);
+
+    static native void rbd_watchers_list_cleanup(long watchers, long count);
+
     static native int rbd_diff_iterate2(long image, String fromSnap, long offset, long length, byte includeParent,
                                         byte wholeObject, DiffCallback callback, Pointer arg);
 

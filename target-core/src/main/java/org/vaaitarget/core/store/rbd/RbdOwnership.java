@@ -21,7 +21,10 @@ import org.vaaitarget.core.store.StoreException;
  * ALUA says which path to use: the owner's target port group is active/optimized, the others active/non-optimized
  * (a host that honours ALUA, like ESXi's VMW_SATP_ALUA, uses them only when the owner's paths fail: that is the
  * implicit transition). A fenced gateway answers every medium access with NOT READY, TARGET PORT IN UNAVAILABLE
- * STATE, which makes the host retry through another path, and must be restarted to serve again.
+ * STATE, which makes the host retry through another path, until it has reconnected ({@link #reconnected}, driven by
+ * {@code RbdGateways}: first every connection that could still hold commands sent before the fence is ended and
+ * their commands finished, then a new cluster client replaces the blocklisted one); then it serves again as a
+ * non-owner.
  *
  * <p>This is the scheme of ceph-iscsi (exclusive lock + blocklisting the previous owner), on a lock of our own
  * because the images have the layering feature only.
@@ -34,20 +37,21 @@ final class RbdOwnership {
 
     enum State { NOT_OWNER, OWNER, FENCED }
 
-    private final RbdImage image;
+    private final RbdBlockStore store;
     private final int self;
     private final String oid;
-    private final String cookie;
     private final ExecutorService worker;
     private volatile State state = State.NOT_OWNER;
     private CompletableFuture<Void> acquiring;
     private volatile RbdEvents events;
+    /** Told (once per fence) when this gateway has been fenced; null: stay fenced. */
+    private volatile Runnable onFenced;
 
-    RbdOwnership(RbdImage image, int self) {
-        this.image = image;
+    RbdOwnership(RbdBlockStore store, int self) {
+        this.store = store;
         this.self = self;
+        RbdImage image = store.image();
         this.oid = "vaaitarget_owner." + image.location().image();
-        this.cookie = cookieOf(self, image.instanceId());
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "rbd-ownership-" + image.location().image());
             t.setDaemon(true);
@@ -73,13 +77,28 @@ final class RbdOwnership {
         this.events = channel;
     }
 
+    /** What to do when this gateway learns it has been fenced (runs on the thread that learnt it: must not block). */
+    void onFenced(Runnable action) {
+        this.onFenced = action;
+    }
+
+    /** The one thread that takes the image over and reconnects (so that the two never overlap). */
+    ExecutorService worker() {
+        return worker;
+    }
+
+    /** The lock cookie of this gateway's current cluster client. */
+    private String cookie() {
+        return cookieOf(self, store.image().instanceId());
+    }
+
     State state() {
         return state;
     }
 
     /** The gateway that owns the image now (from the lock in the cluster), 0 when none. */
     int owner() throws IOException {
-        RbdImage.Locker holder = image.lockHolder(oid, LOCK);
+        RbdImage.Locker holder = store.image().lockHolder(oid, LOCK);
         return holder == null ? 0 : gatewayOf(holder.cookie());
     }
 
@@ -104,6 +123,8 @@ final class RbdOwnership {
     }
 
     private void takeOver() {
+        RbdImage image = store.image();
+        String cookie = cookieOf(self, image.instanceId());
         try {
             for (int attempt = 1; ; attempt++) {
                 if (image.tryLock(oid, LOCK, cookie, 0)) {
@@ -121,7 +142,12 @@ final class RbdOwnership {
                         image.location(), self, gatewayOf(holder.cookie()), holder.client(), holder.address());
                 image.fenceAndBreak(oid, LOCK, holder);
             }
-            state = State.OWNER;
+            synchronized (this) {
+                if (state == State.FENCED) { // fenced (or reconnected) meanwhile: this lock belongs to a dead client
+                    throw new IOException("fenced while taking the image over");
+                }
+                state = State.OWNER;
+            }
             LOG.info("{}: gateway {} owns the image", image.location(), self);
             RbdEvents e = events;
             if (e != null) {
@@ -142,23 +168,38 @@ final class RbdOwnership {
 
     /** librbd reported this client blocklisted, or another gateway said it took over. */
     void fenced(String why) {
-        if (state != State.FENCED) {
+        Runnable action;
+        synchronized (this) {
+            if (state == State.FENCED) {
+                return;
+            }
             state = State.FENCED;
-            LOG.error("{}: gateway {} has been fenced off the image ({}): it answers every medium access with NOT READY,"
-                    + " TARGET PORT IN UNAVAILABLE STATE until it is restarted", image.location(), self, why);
+            action = onFenced;
+        }
+        LOG.error("{}: gateway {} has been fenced off the image ({}): it answers every medium access with NOT READY,"
+                + " TARGET PORT IN UNAVAILABLE STATE {}", store.image().location(), self, why,
+                action == null ? "until it is restarted" : "until it has ended its connections and reconnected");
+        if (action != null) {
+            action.run();
         }
     }
 
+    /** The gateway reconnected with a new cluster client (not blocklisted): it serves again, as a non-owner. */
+    synchronized void reconnected() {
+        state = State.NOT_OWNER;
+    }
+
     StoreException fencedError() {
-        return new StoreException(StoreException.Kind.UNAVAILABLE, image.location() + ": gateway " + self
-                + " has been fenced off the image (another gateway owns it); restart it to serve again");
+        return new StoreException(StoreException.Kind.UNAVAILABLE, store.image().location() + ": gateway " + self
+                + " has been fenced off the image (another gateway owns it)" + (onFenced == null
+                ? "; restart it to serve again" : "; it serves again once it has reconnected"));
     }
 
     /** Releases the lock on an orderly shutdown, so that the next owner need not fence this one. */
     void close() {
         worker.shutdown();
         if (state == State.OWNER) {
-            image.unlock(oid, LOCK, cookie);
+            store.image().unlock(oid, LOCK, cookie());
         }
     }
 }

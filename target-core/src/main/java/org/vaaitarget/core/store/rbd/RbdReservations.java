@@ -40,7 +40,6 @@ final class RbdReservations implements ReservationSync {
     private final RbdBlockStore store;
     private final int self;
     private final String oid;
-    private final String cookie;
     private final ExecutorService worker;
     private volatile RbdEvents events;
     private volatile ReservationState state;
@@ -50,7 +49,6 @@ final class RbdReservations implements ReservationSync {
         this.store = store;
         this.self = self;
         this.oid = "vaaitarget_pr." + store.image().location().image();
-        this.cookie = "gateway-" + self + "-client-" + store.image().instanceId();
         this.worker = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "rbd-reservations-" + store.image().location().image());
             t.setDaemon(true);
@@ -65,6 +63,21 @@ final class RbdReservations implements ReservationSync {
         this.events = channel;
         lu.load(text(store.image().readVersioned(oid, MAX_BYTES)));
         store.closeFirst(worker::shutdown);
+    }
+
+    /**
+     * After a reconnect: changes now go through {@code channel}, and the state is loaded again (while this gateway was
+     * fenced it may have missed other gateways' messages).
+     */
+    void reattach(RbdEvents channel) throws IOException {
+        this.events = channel;
+        ReservationState s = state;
+        if (s != null) {
+            String text = text(store.image().readVersioned(oid, MAX_BYTES));
+            synchronized (s) {
+                s.load(text);
+            }
+        }
     }
 
     @Override
@@ -89,6 +102,7 @@ final class RbdReservations implements ReservationSync {
     private <T> T changeLocked(ReservationState s, Supplier<T> change, UnitAttentions staged, UnitAttentions uas)
             throws IOException {
         RbdImage image = store.image();
+        String cookie = "gateway-" + self + "-client-" + image.instanceId();
         long deadline = System.nanoTime() + LOCK_SECONDS * 1_000_000_000L;
         long pause = 1;
         while (!image.tryLock(oid, LOCK, cookie, LOCK_SECONDS)) {

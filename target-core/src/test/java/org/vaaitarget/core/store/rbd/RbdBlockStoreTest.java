@@ -163,11 +163,11 @@ class RbdBlockStoreTest {
     @Test
     void aTakeOverFencesThePreviousOwnerSoItsLaterWritesNeverLand() throws Exception {
         RbdBlockStore a = store();
-        RbdOwnership ownerA = new RbdOwnership(a.image(), 1);
+        RbdOwnership ownerA = new RbdOwnership(a, 1);
         a.requireOwnership(ownerA);
         RbdBlockStore b = RbdBlockStore.on(RbdImage.open(location, SIZE));
         open.add(b);
-        RbdOwnership ownerB = new RbdOwnership(b.image(), 2);
+        RbdOwnership ownerB = new RbdOwnership(b, 2);
         b.requireOwnership(ownerB);
         get(a.write(7, block(1), false));
         assertEquals(RbdOwnership.State.OWNER, ownerA.state());
@@ -221,5 +221,64 @@ class RbdBlockStoreTest {
         LogicalUnit again = LogicalUnits.open(1, config);
         open.add(again);
         assertArrayEquals(lus.get(0).identity().naa(), again.identity().naa());
+    }
+
+    /**
+     * A fenced gateway reconnects by itself, but only once the server has ended its connections (the listener's stage
+     * completed): until then everything through it fails with UNAVAILABLE (NOT READY, TARGET PORT IN UNAVAILABLE STATE);
+     * after, it reads the newest data through a new client and its next write takes the image back. The registry and
+     * the watchers show its new client alive.
+     */
+    @Test
+    void aFencedGatewayReconnectsOnlyOnceItsConnectionsHaveEnded() throws Exception {
+        LunConfig config = new LunConfig(null, SIZE, 512, LunConfig.WriteCacheMode.WRITE_THROUGH, "VAAI-TARGET", 0,
+                false, location.withExclusive(true));
+        LogicalUnit a = LogicalUnits.open(0, config);
+        open.add(a);
+        LogicalUnit b = LogicalUnits.open(0, new LunConfig(null, SIZE, 512, LunConfig.WriteCacheMode.WRITE_THROUGH,
+                "VAAI-TARGET", 0, false, location.withExclusive(true).onGateway(2)));
+        open.add(b);
+        CompletableFuture<Void> connectionsEnded = new CompletableFuture<>();
+        CompletableFuture<LogicalUnit> told = new CompletableFuture<>();
+        a.gateways().onFenced(lu -> {
+            told.complete(lu);
+            return connectionsEnded;
+        });
+        long clientBefore = ((RbdBlockStore) a.store()).image().instanceId();
+        get(a.store().write(7, block(1), false));
+        get(b.store().write(7, block(2), false)); // B takes the image over and blocklists A
+        ExecutionException refused = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(a.store().write(7, block(3), false)));
+        assertEquals(StoreException.Kind.UNAVAILABLE, ((StoreException) refused.getCause()).kind());
+        assertEquals(a, get(told), "A asks the server to end its connections");
+        ExecutionException stillFenced = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(a.store().read(7, 1)));
+        assertEquals(StoreException.Kind.UNAVAILABLE, ((StoreException) stillFenced.getCause()).kind(),
+                "no reconnect while the connections may still hold commands from before the fence");
+        assertEquals(clientBefore, ((RbdBlockStore) a.store()).image().instanceId());
+        connectionsEnded.complete(null);
+        ByteBuf newest = null;
+        for (int i = 0; i < 300 && newest == null; i++) { // the reconnect runs on A's ownership thread
+            try {
+                newest = get(a.store().read(7, 1));
+            } catch (ExecutionException e) {
+                Thread.sleep(100);
+            }
+        }
+        assertTrue(newest != null, "A reconnected");
+        assertEquals(2, newest.getByte(0), "A reads B's newer data; its refused write never landed");
+        newest.release();
+        RbdImage now = ((RbdBlockStore) a.store()).image();
+        assertTrue(now.instanceId() != clientBefore, "a new RADOS client");
+        assertEquals(now.instanceId(), RbdGateways.clientOf(now.metadata(RbdGateways.PREFIX + 1)), "registered anew");
+        assertTrue(now.watchers().contains(now.instanceId()), "alive: watching the image header");
+        assertFalse(now.watchers().contains(clientBefore), "the blocklisted client's watch is gone");
+        get(a.store().write(7, block(4), false)); // takes the image back (B has no listener: it stays fenced)
+        ExecutionException bFenced = org.junit.jupiter.api.Assertions.assertThrows(ExecutionException.class,
+                () -> get(b.store().write(7, block(5), false)));
+        assertEquals(StoreException.Kind.UNAVAILABLE, ((StoreException) bFenced.getCause()).kind());
+        ByteBuf last = get(a.store().read(7, 1));
+        assertEquals(4, last.getByte(0));
+        last.release();
     }
 }
