@@ -53,6 +53,9 @@ public final class SpcHandlers {
                 new PreventAllowHandler().serving(command("PREVENT ALLOW MEDIUM REMOVAL", "1E 00 00 00 03 00",
                         NONE, Medium.NOT_NEEDED, PrClass.ALLOWED_UNLESS_PREVENTING, Scsi2.EXEMPT_UNLESS_PREVENTING)),
                 new ReportSupportedOpCodesHandler().serving(command(0x0C, "REPORT SUPPORTED OPERATION CODES",
-                        "A3 0C 87 FF FF FF FF FF FF FF 00 00", NONE, Medium.NOT_NEEDED, PrClass.READ, Scsi2.HELD)));
+                        "A3 0C 87 FF FF FF FF FF FF FF 00 00", NONE, Medium.NOT_NEEDED, PrClass.READ, Scsi2.HELD)),
+                // SPC-5 5.14.2 table: REPORT TIMESTAMP is allowed under every persistent reservation type
+                new ReportTimestampHandler().serving(command(0x0F, "REPORT TIMESTAMP",
+                        "A3 0F 00 00 00 00 FF FF FF FF 00 00", NONE, Medium.NOT_NEEDED, PrClass.ALLOWED, Scsi2.HELD)));
     }
 }
