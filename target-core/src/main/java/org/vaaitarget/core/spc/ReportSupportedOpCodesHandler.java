@@ -96,7 +96,7 @@ public final class ReportSupportedOpCodesHandler extends AbstractCommandHandler 
         if (spec.isEmpty()) {
             return new byte[] {0, SUPPORT_NOT_SUPPORTED, 0, 0};
         }
-        byte[] usage = spec.get().cdbUsageMap();
+        byte[] usage = usageData(spec.get());
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] header = new byte[4];
         header[1] = (byte) ((rctd ? 0x80 : 0) | SUPPORT_STANDARD);
@@ -107,6 +107,18 @@ public final class ReportSupportedOpCodesHandler extends AbstractCommandHandler 
             out.writeBytes(timeoutsDescriptor());
         }
         return out.toByteArray();
+    }
+
+    /**
+     * CDB USAGE DATA (SPC-5 6.35.4): the usage map, except that a command with a service action carries the
+     * service action's value in that field (byte 1 bits 4:0 for every opcode served here), not usage bits.
+     */
+    static byte[] usageData(CommandSpec spec) {
+        byte[] usage = spec.cdbUsageMap().clone();
+        if (spec.serviceAction() >= 0) {
+            usage[1] = (byte) ((usage[1] & ~0x1F) | (spec.serviceAction() & 0x1F));
+        }
+        return usage;
     }
 
     /** SPC-5 6.35.4: DESCRIPTOR LENGTH 000Ah; NOMINAL and RECOMMENDED timeouts 0 (not specified). */

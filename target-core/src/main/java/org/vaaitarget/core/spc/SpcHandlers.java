@@ -56,6 +56,6 @@ public final class SpcHandlers {
                         "A3 0C 87 FF FF FF FF FF FF FF 00 00", NONE, Medium.NOT_NEEDED, PrClass.READ, Scsi2.HELD)),
                 // SPC-5 5.14.2 table: REPORT TIMESTAMP is allowed under every persistent reservation type
                 new ReportTimestampHandler().serving(command(0x0F, "REPORT TIMESTAMP",
-                        "A3 0F 00 00 00 00 FF FF FF FF 00 00", NONE, Medium.NOT_NEEDED, PrClass.ALLOWED, Scsi2.HELD)));
+                        "A3 1F 00 00 00 00 FF FF FF FF 00 00", NONE, Medium.NOT_NEEDED, PrClass.ALLOWED, Scsi2.HELD)));
     }
 }

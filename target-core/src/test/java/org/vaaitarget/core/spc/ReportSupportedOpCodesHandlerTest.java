@@ -75,6 +75,15 @@ class ReportSupportedOpCodesHandlerTest {
     }
 
     @Test
+    void aServiceActionIsReportedAsItsValueInTheUsageData() {
+        // SPC-5 6.35.4: the SERVICE ACTION field of the CDB USAGE DATA holds the service action, not a mask
+        Reply r = rsoc(2, 0x9E, 0x10, 65535);
+        assertEquals(0x9E, r.u8(4));
+        assertEquals(0x10, r.u8(5), "READ CAPACITY(16)'s service action, where its map has 1Fh");
+        assertEquals(0xFF, r.u8(4 + 10), "the rest is the usage map");
+    }
+
+    @Test
     void oneCommandByOpcode() {
         Reply tur = rsoc(1, 0x00, 0, 65535);
         assertEquals(0x03, tur.u8(1) & 0x07, "SUPPORT: supported");
