@@ -109,6 +109,25 @@ class HandOffCountTest {
     }
 
     @Test
+    void aCompareAndWriteThatMiscomparesOnCachedBlocksIsAnsweredOnTheCallersThread() throws Exception {
+        TargetDevice device = device();
+        gate.countDown();
+        assertEquals(ScsiStatus.GOOD.code(),
+                submit(device, Harness.A, write16(5, 1), filled(BS, 7)).get(10, TimeUnit.SECONDS).status());
+        assertEquals(1, writers.size());
+        // block 5 holds 7s, in the page cache since that write: the compare needs no store thread
+        Done d = submit(device, HOST_B, caw(5), concat(filled(BS, 1), filled(BS, 2))).get(10, TimeUnit.SECONDS);
+        assertEquals(ScsiStatus.CHECK_CONDITION.code(), d.status());
+        assertSame(Thread.currentThread(), d.thread(), "compared and answered on the caller's thread: no hand-off");
+        assertEquals(1, writers.size(), "nothing written");
+        // a match compares on the caller's thread too, and hands only the write to the lane
+        Done m = submit(device, HOST_B, caw(5), concat(filled(BS, 7), filled(BS, 2))).get(10, TimeUnit.SECONDS);
+        assertEquals(ScsiStatus.GOOD.code(), m.status());
+        assertEquals(2, writers.size());
+        assertNotSame(Thread.currentThread(), writers.get(1));
+    }
+
+    @Test
     void aCompareAndWriteGrantedByAReleaseRunsOnTheLaneAtOnceAndLeavesItsSyncToTheFlusher() throws Exception {
         TargetDevice device = device();
         byte[] a = filled(BS, 1);
