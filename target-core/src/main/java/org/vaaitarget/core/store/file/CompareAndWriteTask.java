@@ -28,6 +28,22 @@ final class CompareAndWriteTask {
         } catch (IOException | RuntimeException e) {
             throw IoFailures.classify(e, Kind.IO_READ, what);
         }
+        CompareOutcome miscompare = compare(verify, medium);
+        if (miscompare != null) {
+            if (!result.complete(miscompare)) {
+                medium.release();
+            }
+            return;
+        }
+        io.writeBlocks(lba, write, writeFrom, length);
+        result.complete(CompareOutcome.MATCHED);
+    }
+
+    /**
+     * Compares {@code medium} (the blocks read, owned by the caller) with {@code verify}: on a miscompare the
+     * outcome, which then owns {@code medium}; on a match null, with {@code medium} released.
+     */
+    static CompareOutcome compare(ByteBuf verify, ByteBuf medium) {
         int diff;
         try {
             diff = CompareOutcome.firstDifference(verify, medium);
@@ -36,13 +52,9 @@ final class CompareAndWriteTask {
             throw e;
         }
         if (diff >= 0) {
-            if (!result.complete(CompareOutcome.miscompare(diff, medium))) {
-                medium.release();
-            }
-            return;
+            return CompareOutcome.miscompare(diff, medium);
         }
         medium.release();
-        io.writeBlocks(lba, write, writeFrom, length);
-        result.complete(CompareOutcome.MATCHED);
+        return null;
     }
 }

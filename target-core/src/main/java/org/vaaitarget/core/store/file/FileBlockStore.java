@@ -327,17 +327,10 @@ public final class FileBlockStore implements BlockStore {
         // before this read until after the write completes (see BlockStore#compareAndWrite).
         ByteBuf cached = closed.get() ? null : pageCache.readIfCached(lba, blocks);
         if (cached != null) {
-            int diff;
-            try {
-                diff = CompareOutcome.firstDifference(verify, cached);
-            } catch (RuntimeException e) {
-                cached.release();
-                throw e;
+            CompareOutcome miscompare = CompareAndWriteTask.compare(verify, cached);
+            if (miscompare != null) {
+                return CompletableFuture.completedFuture(miscompare);
             }
-            if (diff >= 0) {
-                return CompletableFuture.completedFuture(CompareOutcome.miscompare(diff, cached));
-            }
-            cached.release();
             submit(writeLane, result, what, Kind.IO_WRITE,
                     () -> {
                         markCompareAndWrite();
