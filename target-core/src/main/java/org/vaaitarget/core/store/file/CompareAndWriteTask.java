@@ -3,6 +3,7 @@ package org.vaaitarget.core.store.file;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.store.StoreException.Kind;
 
@@ -21,12 +22,12 @@ final class CompareAndWriteTask {
      * future was completed by someone else (cancelled), a miscompare's found buffer is released here.
      */
     static void run(BlockFileIo io, long lba, int blocks, ByteBuf verify, ByteBuf write, int writeFrom,
-            int length, CompletableFuture<CompareOutcome> result, String what) throws IOException {
+            int length, CompletableFuture<CompareOutcome> result, Supplier<String> what) throws IOException {
         ByteBuf medium;
         try {
             medium = io.readBlocks(lba, blocks);
         } catch (IOException | RuntimeException e) {
-            throw IoFailures.classify(e, Kind.IO_READ, what);
+            throw IoFailures.classify(e, Kind.IO_READ, what.get());
         }
         CompareOutcome miscompare = compare(verify, medium);
         if (miscompare != null) {

@@ -13,6 +13,7 @@ import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.UnaryOperator;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.vaaitarget.core.config.LunConfig;
@@ -189,7 +190,7 @@ public final class FileBlockStore implements BlockStore {
     @Override
     public CompletableFuture<Void> grow(long newBlockCount) {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        submit(executor, result, path + ": grow to " + newBlockCount + " blocks", Kind.IO_WRITE, () -> {
+        submit(executor, result, () -> path + ": grow to " + newBlockCount + " blocks", Kind.IO_WRITE, () -> {
             synchronized (this) {
                 long current = blockCount;
                 if (newBlockCount < current) {
@@ -243,7 +244,7 @@ public final class FileBlockStore implements BlockStore {
             return CompletableFuture.completedFuture(cached);
         }
         CompletableFuture<ByteBuf> result = new CompletableFuture<>();
-        String what = path + ": read of " + blocks + " blocks at LBA " + lba;
+        Supplier<String> what = () -> path + ": read of " + blocks + " blocks at LBA " + lba;
         submit(executor, result, what, Kind.IO_READ, () -> {
             ByteBuf buf = io.readBlocks(lba, blocks);
             if (!result.complete(buf)) {
@@ -289,7 +290,7 @@ public final class FileBlockStore implements BlockStore {
             return CompletableFuture.failedFuture(bad);
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
-        String what = path + ": write of " + length / blockSize + " blocks at LBA " + lba;
+        Supplier<String> what = () -> path + ": write of " + length / blockSize + " blocks at LBA " + lba;
         int from = data.readerIndex();
         submit(writeLane, result, what, Kind.IO_WRITE, () -> {
             io.writeBlocks(lba, data, from, length);
@@ -318,7 +319,8 @@ public final class FileBlockStore implements BlockStore {
             return CompletableFuture.failedFuture(bad);
         }
         CompletableFuture<CompareOutcome> result = new CompletableFuture<>();
-        String what = path + ": compare and write of " + blocks + " blocks at LBA " + lba;
+        // described only if it fails: no string is built per command
+        Supplier<String> what = () -> path + ": compare and write of " + blocks + " blocks at LBA " + lba;
         int writeFrom = write.readerIndex();
         // The compare on the caller's thread when the blocks are in the page cache (RWF_NOWAIT: never waits
         // for the disk, so even an event loop may do it). A miscompare is then answered without any store
@@ -377,7 +379,7 @@ public final class FileBlockStore implements BlockStore {
         }
         CompletableFuture<Void> result = new CompletableFuture<>();
         int from = data.readerIndex();
-        submit(executor, result, path + ": atomic write of " + length / blockSize + " blocks at LBA " + lba, Kind.IO_WRITE,
+        submit(executor, result, () -> path + ": atomic write of " + length / blockSize + " blocks at LBA " + lba, Kind.IO_WRITE,
                 () -> {
                     atomicJournal.write(lba * blockSize, data.nioBuffer(from, length));
                     result.complete(null);
@@ -439,7 +441,7 @@ public final class FileBlockStore implements BlockStore {
             result.complete(null);
             return result;
         }
-        submit(executor, result, path + ": unmap of " + blocks + " blocks at LBA " + lba, Kind.IO_WRITE, () -> {
+        submit(executor, result, () -> path + ": unmap of " + blocks + " blocks at LBA " + lba, Kind.IO_WRITE, () -> {
             medium.deallocate(lba * blockSize, blocks * blockSize);
             result.complete(null);
         });
@@ -457,7 +459,7 @@ public final class FileBlockStore implements BlockStore {
             return CompletableFuture.failedFuture(bad);
         }
         CompletableFuture<AllocationExtent> result = new CompletableFuture<>();
-        submit(executor, result, path + ": allocation status at LBA " + lba, Kind.IO_READ,
+        submit(executor, result, () -> path + ": allocation status at LBA " + lba, Kind.IO_READ,
                 () -> result.complete(sparse.extentAt(lba, blockCount, blockSize)));
         return result;
     }
@@ -471,7 +473,7 @@ public final class FileBlockStore implements BlockStore {
     @Override
     public CompletableFuture<OptionalLong> allocatedBlocks() {
         CompletableFuture<OptionalLong> result = new CompletableFuture<>();
-        submit(executor, result, path + ": allocated size", Kind.IO_READ, () -> {
+        submit(executor, result, () -> path + ": allocated size", Kind.IO_READ, () -> {
             long bytes = sparse.allocatedBytes(blockCount * blockSize);
             result.complete(bytes < 0 ? OptionalLong.empty() : OptionalLong.of((bytes + blockSize - 1) / blockSize));
         });
@@ -540,7 +542,7 @@ public final class FileBlockStore implements BlockStore {
      * for the executor the thread belongs to: one that may wait for the disk, submitted from the write
      * lane, goes to the pool, or a slow disk would hold up every page-cache write behind it.
      */
-    private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
+    private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, Supplier<String> what, Kind failureKind,
                         IoAction action) {
         submit(lane, result, what, failureKind, action,
                 failureKind == Kind.IO_WRITE && nativeOps != null ? nativeOps::fileSystemErrno : null);
@@ -561,7 +563,7 @@ public final class FileBlockStore implements BlockStore {
     }
 
     /** @param probe tells the errno behind an IOException of {@code action}, or null (IoFailures) */
-    private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, String what, Kind failureKind,
+    private void submit(ThreadPoolExecutor lane, CompletableFuture<?> result, Supplier<String> what, Kind failureKind,
                         IoAction action, IoFailures.ErrnoProbe probe) {
         if (closed.get()) {
             result.completeExceptionally(closedException());
@@ -571,7 +573,7 @@ public final class FileBlockStore implements BlockStore {
             try {
                 action.run();
             } catch (Throwable t) {
-                result.completeExceptionally(IoFailures.classify(t, failureKind, what, probe));
+                result.completeExceptionally(IoFailures.classify(t, failureKind, what.get(), probe));
             }
         };
         FollowUp slot = followUp.get();
@@ -584,7 +586,7 @@ public final class FileBlockStore implements BlockStore {
         } catch (RejectedExecutionException e) {
             result.completeExceptionally(closed.get() ? closedException()
                     : new StoreException(Kind.BUSY, path + ": store queue full (" + lane.getQueue().size()
-                            + " waiting); " + what + " refused"));
+                            + " waiting); " + what.get() + " refused"));
         }
     }
 
