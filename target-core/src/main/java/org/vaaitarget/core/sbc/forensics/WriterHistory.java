@@ -73,13 +73,36 @@ public final class WriterHistory {
             return null;
         }
         Entry r = slots.get(slotOf(lba));
-        return r != null && lba >= r.lba && lba - r.lba < r.blocks
-                ? new WriteRecord(r.nexus.initiatorPortName(), r.command, r.lba, r.blocks, Instant.ofEpochMilli(r.millis))
-                : null;
+        return r != null && lba >= r.lba && lba - r.lba < r.blocks ? r.record() : null;
     }
 
-    /** What a slot holds: the write as recorded. */
-    private record Entry(ItNexus nexus, String command, long lba, long blocks, long millis) {
+    /** What a slot holds: the write as recorded, and its {@link WriteRecord} once one was asked for. */
+    private static final class Entry {
+        final ItNexus nexus;
+        final String command;
+        final long lba;
+        final long blocks;
+        final long millis;
+        /** Made at the first lookup (racing lookups may each make one: equal values, either may stay). */
+        private WriteRecord record;
+
+        Entry(ItNexus nexus, String command, long lba, long blocks, long millis) {
+            this.nexus = nexus;
+            this.command = command;
+            this.lba = lba;
+            this.blocks = blocks;
+            this.millis = millis;
+        }
+
+        WriteRecord record() {
+            WriteRecord r = record;
+            if (r == null) {
+                // hosts racing for one block look up the same winner's entry many times: one record for all
+                r = new WriteRecord(nexus.initiatorPortName(), command, lba, blocks, Instant.ofEpochMilli(millis));
+                record = r;
+            }
+            return r;
+        }
     }
 
     private int slotOf(long lba) {
