@@ -32,7 +32,8 @@ import org.vaaitarget.core.testkit.Harness;
  * to the connection's event loop once). A WRITE at queue depth 1: the caller (the event loop) hands it to the
  * write lane, which writes, syncs and completes it: one hand-off in the core. Two hosts racing with COMPARE
  * AND WRITE on one block: the second, granted by the first's release on the lane, runs on the lane right after
- * it (no queue, no wake-up), and its sync is the flusher's (the lane stays free for the others).
+ * it (no queue, no wake-up), and its sync is the flusher's (the lane stays free for the others). A COMPARE AND
+ * WRITE whose blocks are in the page cache compares on the caller's thread: a miscompare never leaves it.
  */
 class HandOffCountTest {
     private static final int BS = 512;
