@@ -302,8 +302,10 @@ public final class FileBlockStore implements BlockStore {
     /**
      * {@inheritDoc}
      *
-     * <p>Read, compare and write run in ONE task on the store's write lane (FUA then waits for the group commit)
-     * ({@link CompareAndWriteTask}): one queue hop instead of two for the ATS heartbeat. A read failure is reported as {@link Kind#IO_READ}, a write
+     * <p>With the blocks in the page cache, read and compare run on the caller's thread and only a match's write
+     * goes to the write lane; otherwise read, compare and write run in ONE task on the lane
+     * ({@link CompareAndWriteTask}): one queue hop instead of two for the ATS heartbeat. FUA then waits for the
+     * group commit. A read failure is reported as {@link Kind#IO_READ}, a write
      * failure as {@link Kind#IO_WRITE}, as the separate calls would. If the future was completed by someone
      * else (cancelled), a miscompare's found buffer is released here.
      */
