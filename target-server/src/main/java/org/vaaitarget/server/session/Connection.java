@@ -36,6 +36,8 @@ public class Connection {
     }
 
     public final ChannelHandlerContext ctx;
+    /** The thread that made this connection: its event loop's (see {@link #onLoopNow}). */
+    private final Thread createdOn;
     public final CmdSnWindow window;
     /** What log lines name the connection by (the nexus of a normal session, the channel of a discovery one). */
     private final Object label;
@@ -50,6 +52,7 @@ public class Connection {
      */
     public Connection(ChannelHandlerContext ctx, int nextStatSn, int initialExpCmdSn, int queueDepth, Object label) {
         this.ctx = ctx;
+        this.createdOn = Thread.currentThread();
         this.statSn = nextStatSn;
         this.window = new CmdSnWindow(initialExpCmdSn, Math.max(1, queueDepth));
         this.label = label;
@@ -149,6 +152,22 @@ public class Connection {
             ctx.channel().eventLoop().execute(action);
         } catch (RejectedExecutionException e) {
             onRejected.run();
+        }
+    }
+
+    /**
+     * As {@link #onLoop}, but runs {@code action} at once when the caller already is this connection's event
+     * loop (a command the core answered on the loop: a READ from the page cache, a COMPARE AND WRITE that
+     * miscompared there): the response goes out without a trip through the loop's task queue, and before
+     * the loop reads the next PDU. Only for callers that expect {@code action} to run inside them.
+     */
+    public void onLoopNow(Runnable action, Runnable onRejected) {
+        // Both checks: a connection is made by a handler on its event loop, whose thread never changes, and
+        // an EmbeddedChannel's loop (tests) says "in the loop" to every thread.
+        if (Thread.currentThread() == createdOn && ctx.channel().eventLoop().inEventLoop()) {
+            action.run();
+        } else {
+            onLoop(action, onRejected);
         }
     }
 }

@@ -45,7 +45,8 @@ final class DataOutCollector {
         final int end;
         int received;
         int nextDataSn;
-        CompositeByteBuf data;
+        /** The data so far: the first PDU's buffer itself, a composite once a second one arrives. */
+        ByteBuf data;
 
         Sequence(int ttt, int start, int end) {
             this.ttt = ttt;
@@ -176,6 +177,14 @@ final class DataOutCollector {
             release();
             return null;
         }
+        if (finished.size() == 1 && finished.get(0).data != null) {
+            // all the data came in one sequence (a COMPARE AND WRITE's 1 KiB of immediate data, say): its
+            // buffer as it is, no composite around it
+            Sequence only = finished.remove(0);
+            ByteBuf data = only.data;
+            only.data = null;
+            return data;
+        }
         finished.sort(Comparator.comparingInt(s -> s.start));
         CompositeByteBuf all = alloc.compositeBuffer(Math.max(2, finished.size()));
         for (Sequence s : finished) {
@@ -209,9 +218,12 @@ final class DataOutCollector {
             buf.release();
         } else {
             if (s.data == null) {
-                s.data = alloc.compositeBuffer(Integer.MAX_VALUE);
+                s.data = buf;
+            } else if (s.data instanceof CompositeByteBuf composite) {
+                composite.addComponent(true, buf);
+            } else {
+                s.data = alloc.compositeBuffer(Integer.MAX_VALUE).addComponents(true, s.data, buf);
             }
-            s.data.addComponent(true, buf);
         }
         s.received += n;
     }

@@ -277,7 +277,10 @@ final class ScsiCommandFlow {
             return;
         }
         task.handle = handle;
-        handle.result().whenComplete((result, error) -> conn.onLoop(() -> complete(task, result, error),
+        // Completed already (on this loop) or later on a core thread: answered at once here, or after the hop.
+        // Running complete() inside runIfReady is safe: the CmdSN window's drain is reentrant and the task
+        // table holds every admitted task until its own completion.
+        handle.result().whenComplete((result, error) -> conn.onLoopNow(() -> complete(task, result, error),
                 () -> releaseData(result)));
     }
 

@@ -2,6 +2,7 @@ package org.vaaitarget.server.task;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import io.netty.buffer.ByteBuf;
@@ -57,6 +58,19 @@ class ReadAndStatusTest {
         }
         assertNull(h.channel.readOutbound(), "phase collapse: no SCSI Response");
         assertEquals(0, data.refCnt());
+    }
+
+    @Test
+    void aResultTheCoreGivesOnTheLoopIsAnsweredWithoutAQueuedTask() {
+        h = new FfpHarness(FfpHarness.defaults());
+        ByteBuf data = FfpHarness.pattern(0, 512);
+        h.router.autoResult = c -> CommandResult.goodWithData(data);
+        h.channel.pipeline().fireChannelRead(FfpHarness.read(1, 100, 512)); // runs no queued task (writeInbound would)
+        Pdu p = h.channel.readOutbound();
+        assertNotNull(p, "answered inside the read, not from the loop's task queue");
+        assertEquals(Opcode.DATA_IN, p.opcode());
+        assertEquals(0x80 | 0x01, p.flags(), "F, S");
+        p.release();
     }
 
     @Test

@@ -1,6 +1,7 @@
 package org.vaaitarget.core.sbc.forensics;
 
 import java.time.Clock;
+import java.time.Instant;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.vaaitarget.core.scsi.ItNexus;
 
@@ -19,7 +20,8 @@ import org.vaaitarget.core.scsi.ItNexus;
  * write of a block with the same slot replaces it. Consecutive blocks never collide, so a VMFS lock or
  * heartbeat region (far smaller than the table) is remembered until guest writes elsewhere land on the
  * same slots. Recording is one allocation and a few array stores, with no locks and no background
- * maintenance: it runs for every small write, so it must cost next to nothing. (A Caffeine cache did
+ * maintenance: it runs for every small write, so it must cost next to nothing (the strings of the
+ * {@link WriteRecord} are made only when one is asked for). (A Caffeine cache did
  * this before; its per-put eviction work was 12 % of the target's CPU under 4 KiB writes, measured with
  * async-profiler.)
  *
@@ -30,7 +32,7 @@ public final class WriterHistory {
     public static final int DEFAULT_SLOTS = 16_384;
     public static final int DEFAULT_MAX_RECORDED_BLOCKS = 16;
 
-    private final AtomicReferenceArray<WriteRecord> slots;
+    private final AtomicReferenceArray<Entry> slots;
     private final int maxRecordedBlocks;
     private final Clock clock;
 
@@ -57,7 +59,9 @@ public final class WriterHistory {
         if (lba < 0 || blocks <= 0 || blocks > maxRecordedBlocks) {
             return;
         }
-        WriteRecord r = new WriteRecord(nexus.initiatorPortName(), command, lba, blocks, clock.instant());
+        // One small object and no strings: this runs under the range lock of every small write. The
+        // initiator port name and the Instant are made only when a miscompare asks (lastWriter).
+        Entry r = new Entry(nexus, command, lba, blocks, clock.millis());
         for (long b = lba; b < lba + blocks; b++) {
             slots.set(slotOf(b), r);
         }
@@ -68,8 +72,37 @@ public final class WriterHistory {
         if (lba < 0) {
             return null;
         }
-        WriteRecord r = slots.get(slotOf(lba));
-        return r != null && lba >= r.lba() && lba - r.lba() < r.blocks() ? r : null;
+        Entry r = slots.get(slotOf(lba));
+        return r != null && lba >= r.lba && lba - r.lba < r.blocks ? r.record() : null;
+    }
+
+    /** What a slot holds: the write as recorded, and its {@link WriteRecord} once one was asked for. */
+    private static final class Entry {
+        final ItNexus nexus;
+        final String command;
+        final long lba;
+        final long blocks;
+        final long millis;
+        /** Made at the first lookup (racing lookups may each make one: equal values, either may stay). */
+        private WriteRecord record;
+
+        Entry(ItNexus nexus, String command, long lba, long blocks, long millis) {
+            this.nexus = nexus;
+            this.command = command;
+            this.lba = lba;
+            this.blocks = blocks;
+            this.millis = millis;
+        }
+
+        WriteRecord record() {
+            WriteRecord r = record;
+            if (r == null) {
+                // hosts racing for one block look up the same winner's entry many times: one record for all
+                r = new WriteRecord(nexus.initiatorPortName(), command, lba, blocks, Instant.ofEpochMilli(millis));
+                record = r;
+            }
+            return r;
+        }
     }
 
     private int slotOf(long lba) {

@@ -3,6 +3,7 @@ package org.vaaitarget.core.store.file;
 import io.netty.buffer.ByteBuf;
 import java.io.IOException;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.vaaitarget.core.store.CompareOutcome;
 import org.vaaitarget.core.store.StoreException.Kind;
 
@@ -21,13 +22,29 @@ final class CompareAndWriteTask {
      * future was completed by someone else (cancelled), a miscompare's found buffer is released here.
      */
     static void run(BlockFileIo io, long lba, int blocks, ByteBuf verify, ByteBuf write, int writeFrom,
-            int length, CompletableFuture<CompareOutcome> result, String what) throws IOException {
+            int length, CompletableFuture<CompareOutcome> result, Supplier<String> what) throws IOException {
         ByteBuf medium;
         try {
             medium = io.readBlocks(lba, blocks);
         } catch (IOException | RuntimeException e) {
-            throw IoFailures.classify(e, Kind.IO_READ, what);
+            throw IoFailures.classify(e, Kind.IO_READ, what.get());
         }
+        CompareOutcome miscompare = compare(verify, medium);
+        if (miscompare != null) {
+            if (!result.complete(miscompare)) {
+                medium.release();
+            }
+            return;
+        }
+        io.writeBlocks(lba, write, writeFrom, length);
+        result.complete(CompareOutcome.MATCHED);
+    }
+
+    /**
+     * Compares {@code medium} (the blocks read, owned by the caller) with {@code verify}: on a miscompare the
+     * outcome, which then owns {@code medium}; on a match null, with {@code medium} released.
+     */
+    static CompareOutcome compare(ByteBuf verify, ByteBuf medium) {
         int diff;
         try {
             diff = CompareOutcome.firstDifference(verify, medium);
@@ -36,13 +53,9 @@ final class CompareAndWriteTask {
             throw e;
         }
         if (diff >= 0) {
-            if (!result.complete(CompareOutcome.miscompare(diff, medium))) {
-                medium.release();
-            }
-            return;
+            return CompareOutcome.miscompare(diff, medium);
         }
         medium.release();
-        io.writeBlocks(lba, write, writeFrom, length);
-        result.complete(CompareOutcome.MATCHED);
+        return null;
     }
 }

@@ -2,6 +2,7 @@ package org.vaaitarget.core.sbc.forensics;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import java.time.Clock;
@@ -46,6 +47,20 @@ class WriterHistoryTest {
         history.recordWrite(3 + 64, 1, B, "WRITE(10)"); // same slot in a 64-slot table
         assertNull(history.lastWriter(3), "B did not write block 3");
         assertEquals(B.initiatorPortName(), history.lastWriter(67).initiatorPort());
+    }
+
+    @Test
+    void hostsMiscomparingOnOneBlockShareOneRecordOfItsWriter() {
+        history.recordWrite(12, 1, B, "COMPARE AND WRITE");
+        assertSame(history.lastWriter(12), history.lastWriter(12), "made once, at the first lookup");
+    }
+
+    @Test
+    void theTimeIsKeptToTheMillisecond() {
+        Clock fine = Clock.fixed(Instant.parse("2026-11-22T08:00:00.123456Z"), ZoneOffset.UTC);
+        WriterHistory h = new WriterHistory(64, 16, fine);
+        h.recordWrite(1, 1, A, "WRITE(10)");
+        assertEquals(Instant.parse("2026-11-22T08:00:00.123Z"), h.lastWriter(1).time());
     }
 
     @Test

@@ -33,7 +33,8 @@ import org.vaaitarget.core.assembly.StandardDevice;
  * to the connection's event loop once). A WRITE at queue depth 1: the caller (the event loop) hands it to the
  * write lane, which writes, syncs and completes it: one hand-off in the core. Two hosts racing with COMPARE
  * AND WRITE on one block: the second, granted by the first's release on the lane, runs on the lane right after
- * it (no queue, no wake-up), and its sync is the flusher's (the lane stays free for the others).
+ * it (no queue, no wake-up), and its sync is the flusher's (the lane stays free for the others). A COMPARE AND
+ * WRITE whose blocks are in the page cache compares on the caller's thread: a miscompare never leaves it.
  */
 class HandOffCountTest {
     private static final int BS = 512;
@@ -107,6 +108,25 @@ class HandOffCountTest {
         assertNotSame(Thread.currentThread(), writers.get(0), "the write left the caller's thread (the lane)");
         assertEquals(List.of(writers.get(0)), syncers, "the lane synced: no hand-off to the flusher");
         assertSame(writers.get(0), d.thread(), "and completed the task: one hand-off in the core");
+    }
+
+    @Test
+    void aCompareAndWriteThatMiscomparesOnCachedBlocksIsAnsweredOnTheCallersThread() throws Exception {
+        TargetDevice device = device();
+        gate.countDown();
+        assertEquals(ScsiStatus.GOOD.code(),
+                submit(device, Harness.A, write16(5, 1), filled(BS, 7)).get(10, TimeUnit.SECONDS).status());
+        assertEquals(1, writers.size());
+        // block 5 holds 7s, in the page cache since that write: the compare needs no store thread
+        Done d = submit(device, HOST_B, caw(5), concat(filled(BS, 1), filled(BS, 2))).get(10, TimeUnit.SECONDS);
+        assertEquals(ScsiStatus.CHECK_CONDITION.code(), d.status());
+        assertSame(Thread.currentThread(), d.thread(), "compared and answered on the caller's thread: no hand-off");
+        assertEquals(1, writers.size(), "nothing written");
+        // a match compares on the caller's thread too, and hands only the write to the lane
+        Done m = submit(device, HOST_B, caw(5), concat(filled(BS, 7), filled(BS, 2))).get(10, TimeUnit.SECONDS);
+        assertEquals(ScsiStatus.GOOD.code(), m.status());
+        assertEquals(2, writers.size());
+        assertNotSame(Thread.currentThread(), writers.get(1));
     }
 
     @Test
