@@ -68,6 +68,8 @@ public final class FileBlockStore implements BlockStore {
     private final ThreadPoolExecutor flusher;
     /** writeCache through: the lane syncs itself when idle ({@link #requestFlush}). */
     private final boolean writeThrough;
+    /** The group commit's own descriptors: each concurrent sync is told of every writeback error (SyncChannels). */
+    private final SyncChannels syncChannels;
     private final MediumIo medium;
     private final GroupCommit commit;
     private final BlockFileIo io;
@@ -87,7 +89,9 @@ public final class FileBlockStore implements BlockStore {
     private final ThreadLocal<FollowUp> followUp = new ThreadLocal<>();
 
     private FileBlockStore(BackingFile file, LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
-                           ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) {
+                           ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) throws IOException {
+        int maxSyncs = GroupCommit.configuredMaxSyncs();
+        this.syncChannels = openSyncChannels(file, config, maxSyncs);
         this.path = file.path();
         this.channel = file.channel();
         this.blockSize = config.blockSize();
@@ -102,14 +106,29 @@ public final class FileBlockStore implements BlockStore {
         this.nativeOps = LinuxFileOps.open(path, readOnly).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
-        this.medium = interpose.apply(MediumIo.of(channel, sparse));
+        this.medium = interpose.apply(MediumIo.of(channel, sparse, syncChannels));
         this.io = new BlockFileIo(channel, medium, blockSize, allocator);
-        int maxSyncs = GroupCommit.configuredMaxSyncs();
         this.flusher = StoreExecutors.newExecutor(String.valueOf(path.getFileName()) + "-flush", maxSyncs, maxSyncs);
         this.commit = new GroupCommit(path.toString(), medium::sync, maxSyncs, flusher, executor);
         this.atomicChannel = file.journal();
         this.atomicJournal = atomicChannel == null ? null : new AtomicWriteJournal(PositionalFile.of(atomicChannel),
                 PositionalFile.of(channel), file.sizeBytes(), MAX_ATOMIC_WRITE_BYTES);
+    }
+
+    /** One descriptor per concurrent sync for a writable LUN; on failure closes the file's channels. */
+    private static SyncChannels openSyncChannels(BackingFile file, LunConfig config, int maxSyncs) throws IOException {
+        if (config.readOnly()) {
+            return SyncChannels.none(file.channel());
+        }
+        try {
+            return SyncChannels.open(file.path(), maxSyncs, file.channel());
+        } catch (IOException e) {
+            file.channel().close();
+            if (file.journal() != null) {
+                file.journal().close();
+            }
+            throw e;
+        }
     }
 
     /** The largest atomic write: 1 MiB, one journal record. */
@@ -494,6 +513,11 @@ public final class FileBlockStore implements BlockStore {
             LOG.error("{}: flush on close failed: {}", path, e.toString());
         } finally {
             sparse.close();
+            try {
+                syncChannels.close();
+            } catch (IOException e) {
+                LOG.warn("{}: closing the sync descriptors failed: {}", path, e.toString());
+            }
             try {
                 if (atomicChannel != null) {
                     atomicChannel.close();
