@@ -406,7 +406,7 @@ public final class FileBlockStore implements BlockStore {
     /**
      * Joins the group commit. With {@code writeCache: through}, on the write lane with nothing else queued for
      * it (a write at queue depth 1, whose completion asks for the flush on the lane), the lane thread runs the
-     * fdatasync itself instead of waking the flusher (GroupCommit.requestHere): the command then costs two
+     * fdatasync itself instead of waking a flusher (GroupCommit.requestHere): the command then costs two
      * thread hand-offs (event loop, lane, event loop) instead of three. Anything else queued for the lane
      * (another write, the next COMPARE AND WRITE a released range lock granted) keeps the lane free: the
      * flusher syncs while the lane writes. A lane job that arrives during the lane's sync waits for it; in
