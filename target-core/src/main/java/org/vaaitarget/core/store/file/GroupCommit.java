@@ -20,12 +20,12 @@ import org.vaaitarget.core.store.StoreException.Kind;
  * while fewer than {@code maxSyncs} syncs run starts another one at once, on another flusher thread; when
  * {@code maxSyncs} run, requests gather for the next one to start. Each flusher job loops, taking every waiting
  * request into one batch and syncing it, until none waits: under load every sync covers a whole batch, and
- * when idle a request costs one sync without waiting for a timer. Concurrent syncs on one file cost less than
- * the same syncs one after the other: ext4 (jbd2) joins them into the running journal commit, and the disk
- * sees one cache flush for several of them ({@link #DEFAULT_MAX_SYNCS}). When requests already wait for the
- * next sync, a synced batch of more than {@value #SMALL_BATCH} requests is completed on another thread (the
- * store's pool), so the commands' continuations do not delay that sync; otherwise the flusher completes it
- * itself, saving a thread hand-off. A thread with nothing else to do may run the sync itself instead of
+ * when idle a request costs one sync without waiting for a timer. Concurrent syncs on one file can cost less
+ * than the same syncs one after the other, as ext4 (jbd2) joins them into the running journal commit, but
+ * they split the writes into smaller batches: which wins depends on the machine ({@link #DEFAULT_MAX_SYNCS}).
+ * When requests already wait for the next sync, a synced batch of more than {@value #SMALL_BATCH} requests is
+ * completed on another thread (the store's pool), so the commands' continuations do not delay that sync;
+ * otherwise the flusher completes it itself, saving a thread hand-off. A thread with nothing else to do may run the sync itself instead of
  * waking a flusher ({@link #requestHere}).
  *
  * <p>A failed sync fails its whole batch with {@link Kind#IO_WRITE}, and then every later request too, until
@@ -56,13 +56,16 @@ final class GroupCommit {
     static final int SMALL_BATCH = 4;
 
     /**
-     * How many syncs may run at once per LUN by default. Measured on ext4 on a virtio disk (2 cores): threads
-     * calling fdatasync on one file after 8 writes each reached about 16,000 durable writes a second with one
-     * thread and about 35,000 with four (jbd2 joins concurrent syncs into the running commit); more threads
-     * gain little on 2 cores and a sync thread is a blocked thread. The system property
-     * {@value #MAX_SYNCS_PROPERTY} changes it (1 restores one sync at a time), for measuring other disks.
+     * How many syncs may run at once per LUN by default: one, by measurement. On ext4 on the bench machine's
+     * virtio disk (4 KiB random writes, one session, maxSyncs 1 against 4 in alternating rounds, README
+     * "Where the durable write rate goes"): with the disk to ourselves, one LUN or two written at once, one
+     * sync at a time gave about 10 % more IOPS at queue depth 32 and 7 % more at 8 (a sync's time is mostly
+     * its batch's pages; more syncs mean more cache flushes for the same writes); with other programs
+     * syncing on the same file system, four gave 9 % to 36 % more at 32 and 20 % to 69 % more at 8 (jbd2
+     * joins concurrent syncs into the running commit). So more than one is a tuning for such machines and
+     * slow disks: the system property {@value #MAX_SYNCS_PROPERTY} sets it (1 to 64).
      */
-    static final int DEFAULT_MAX_SYNCS = 4;
+    static final int DEFAULT_MAX_SYNCS = 1;
     static final String MAX_SYNCS_PROPERTY = "vaaitarget.groupCommit.maxSyncs";
 
     /** {@link #DEFAULT_MAX_SYNCS}, or the system property {@value #MAX_SYNCS_PROPERTY} (1 to 64) where set. */

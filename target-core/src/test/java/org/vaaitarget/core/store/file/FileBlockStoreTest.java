@@ -511,7 +511,7 @@ class FileBlockStoreTest {
     }
 
     @Test
-    void aFlushRequestedWhileASyncRunsStartsASecondSyncAtOnceOnAnotherThread() throws Exception {
+    void withMaxSyncsTwoAFlushRequestedWhileASyncRunsStartsASecondSyncAtOnceOnAnotherThread() throws Exception {
         // Each sync waits (up to 10 s) until both are in progress: one sync at a time would time out.
         CountDownLatch firstInSync = new CountDownLatch(1);
         CountDownLatch bothInSync = new CountDownLatch(2);
@@ -526,8 +526,14 @@ class FileBlockStoreTest {
                 throw new IOException(e);
             }
         };
-        store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_THROUGH),
-                StoreExecutors.newExecutor("pool", 2, 16), StoreExecutors.newExecutor("lane", 1, 16), alloc, meetInSync);
+        System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, "2"); // read when the store opens
+        try {
+            store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_THROUGH),
+                    StoreExecutors.newExecutor("pool", 2, 16), StoreExecutors.newExecutor("lane", 1, 16), alloc,
+                    meetInSync);
+        } finally {
+            System.clearProperty(GroupCommit.MAX_SYNCS_PROPERTY);
+        }
         CompletableFuture<Void> first = store.flush();
         assertTrue(firstInSync.await(10, TimeUnit.SECONDS));
         CompletableFuture<Void> second = store.flush(); // the running sync does not cover it: starts a second

@@ -121,8 +121,8 @@ class HandOffCountTest {
     @Test
     void aCompareAndWriteGrantedByAReleaseRunsOnTheLaneAtOnceAndLeavesItsSyncToTheFlusher() throws Exception {
         TargetDevice device = device();
-        // A sync may end before the lane attached the command's continuation (up to four run at once, the
-        // second's starts at once), which would then complete the command on the lane: the syncs wait until
+        // A sync may end before the lane attached the command's continuation (likelier with maxSyncs above 1:
+        // the second's starts at once), which would then complete the command on the lane: the syncs wait until
         // the lane is idle again (its jobs done), so the completing thread is the flusher's, as it is whenever
         // the sync takes longer than the lane's few microseconds.
         medium.beforeSync = () -> awaitIdle(writers.get(0));
