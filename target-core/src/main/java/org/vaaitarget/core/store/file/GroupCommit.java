@@ -25,8 +25,8 @@ import org.vaaitarget.core.store.StoreException.Kind;
  * they split the writes into smaller batches: which wins depends on the machine ({@link #DEFAULT_MAX_SYNCS}).
  * When requests already wait for the next sync, a synced batch of more than {@value #SMALL_BATCH} requests is
  * completed on another thread (the store's pool), so the commands' continuations do not delay that sync;
- * otherwise the flusher completes it itself, saving a thread hand-off. A thread with nothing else to do may run the sync itself instead of
- * waking a flusher ({@link #requestHere}).
+ * otherwise the flusher completes it itself, saving a thread hand-off. A thread with nothing else to do may
+ * run the sync itself instead of waking a flusher ({@link #requestHere}).
  *
  * <p>A failed sync fails its whole batch with {@link Kind#IO_WRITE}, and then every later request too, until
  * the store is reopened. After fsync reports an error, Linux may already have dropped the dirty pages that
@@ -204,9 +204,10 @@ final class GroupCommit {
     }
 
     /**
-     * One sync; null when it succeeded and no sync failed meanwhile. With one file descriptor, Linux reports a
+     * One sync; null when it succeeded and no sync failed meanwhile. On one file descriptor Linux reports a
      * writeback error to one fsync only (errseq): when syncs run at once, the one told may be another than the
-     * one whose batch's pages were lost, so a success after another sync's failure is not trusted.
+     * one whose batch's pages were lost. The store gives each concurrent sync a descriptor of its own
+     * ({@link SyncChannels}); still, a success after another sync's failure is not trusted.
      */
     private StoreException syncOnce() {
         try {
