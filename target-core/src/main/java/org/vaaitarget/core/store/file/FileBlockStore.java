@@ -58,14 +58,19 @@ public final class FileBlockStore implements BlockStore {
      * the COMPARE AND WRITEs: those take microseconds, so one thread drains a burst of them with one wake-up,
      * where the pool woke a thread per write (measured: 4 KiB writes at qd8 cost 20 % less target CPU this
      * way). What may wait for the disk (reads that missed the page cache, UNMAP) stays on the pool, where a
-     * slow one does not hold up the others; the fdatasync runs on {@link #flusher} (with {@code through}, for a
+     * slow one does not hold up the others; the fdatasyncs run on {@link #flusher} (with {@code through}, for a
      * write alone on the lane, on the lane itself: {@link #requestFlush}).
      */
     private final ThreadPoolExecutor writeLane;
-    /** Runs the group commit's flusher job: one thread, at most one job queued. */
+    /**
+     * Runs the group commit's flusher jobs: one thread per sync that may run at once
+     * ({@link GroupCommit#DEFAULT_MAX_SYNCS}), never more jobs than that queued or running.
+     */
     private final ThreadPoolExecutor flusher;
     /** writeCache through: the lane syncs itself when idle ({@link #requestFlush}). */
     private final boolean writeThrough;
+    /** The group commit's own descriptors: each concurrent sync is told of every writeback error (SyncChannels). */
+    private final SyncChannels syncChannels;
     private final MediumIo medium;
     private final GroupCommit commit;
     private final BlockFileIo io;
@@ -85,7 +90,9 @@ public final class FileBlockStore implements BlockStore {
     private final ThreadLocal<FollowUp> followUp = new ThreadLocal<>();
 
     private FileBlockStore(BackingFile file, LunConfig config, ThreadPoolExecutor executor, ThreadPoolExecutor writeLane,
-                           ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) {
+                           ByteBufAllocator allocator, UnaryOperator<MediumIo> interpose) throws IOException {
+        int maxSyncs = GroupCommit.configuredMaxSyncs();
+        this.syncChannels = openSyncChannels(file, config, maxSyncs);
         this.path = file.path();
         this.channel = file.channel();
         this.blockSize = config.blockSize();
@@ -100,13 +107,29 @@ public final class FileBlockStore implements BlockStore {
         this.nativeOps = LinuxFileOps.open(path, readOnly).orElse(null); // null where unavailable
         this.pageCache = new PageCacheReader(nativeOps, allocator, blockSize);
         this.sparse = new SparseRegions(path, channel, nativeOps);
-        this.medium = interpose.apply(MediumIo.of(channel, sparse));
+        this.medium = interpose.apply(MediumIo.of(channel, sparse, syncChannels));
         this.io = new BlockFileIo(channel, medium, blockSize, allocator);
-        this.flusher = StoreExecutors.newExecutor(String.valueOf(path.getFileName()) + "-flush", 1, 1);
-        this.commit = new GroupCommit(path.toString(), medium::sync, flusher, executor);
+        this.flusher = StoreExecutors.newExecutor(String.valueOf(path.getFileName()) + "-flush", maxSyncs, maxSyncs);
+        this.commit = new GroupCommit(path.toString(), medium::sync, maxSyncs, flusher, executor);
         this.atomicChannel = file.journal();
         this.atomicJournal = atomicChannel == null ? null : new AtomicWriteJournal(PositionalFile.of(atomicChannel),
                 PositionalFile.of(channel), file.sizeBytes(), MAX_ATOMIC_WRITE_BYTES);
+    }
+
+    /** One descriptor per concurrent sync for a writable LUN; on failure closes the file's channels. */
+    private static SyncChannels openSyncChannels(BackingFile file, LunConfig config, int maxSyncs) throws IOException {
+        if (config.readOnly()) {
+            return SyncChannels.none(file.channel());
+        }
+        try {
+            return SyncChannels.open(file.path(), maxSyncs, file.channel());
+        } catch (IOException e) {
+            file.channel().close();
+            if (file.journal() != null) {
+                file.journal().close();
+            }
+            throw e;
+        }
     }
 
     /** The largest atomic write: 1 MiB, one journal record. */
@@ -407,7 +430,7 @@ public final class FileBlockStore implements BlockStore {
     /**
      * Joins the group commit. With {@code writeCache: through}, on the write lane with nothing else queued for
      * it (a write at queue depth 1, whose completion asks for the flush on the lane), the lane thread runs the
-     * fdatasync itself instead of waking the flusher (GroupCommit.requestHere): the command then costs two
+     * fdatasync itself instead of waking a flusher (GroupCommit.requestHere): the command then costs two
      * thread hand-offs (event loop, lane, event loop) instead of three. Anything else queued for the lane
      * (another write, the next COMPARE AND WRITE a released range lock granted) keeps the lane free: the
      * flusher syncs while the lane writes. A lane job that arrives during the lane's sync waits for it; in
@@ -514,6 +537,11 @@ public final class FileBlockStore implements BlockStore {
             LOG.error("{}: flush on close failed: {}", path, e.toString());
         } finally {
             sparse.close();
+            try {
+                syncChannels.close();
+            } catch (IOException e) {
+                LOG.warn("{}: closing the sync descriptors failed: {}", path, e.toString());
+            }
             try {
                 if (atomicChannel != null) {
                     atomicChannel.close();

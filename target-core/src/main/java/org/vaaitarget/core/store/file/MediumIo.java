@@ -21,8 +21,11 @@ interface MediumIo {
     /** Makes every write and deallocation that completed before the call durable (fdatasync). */
     void sync() throws IOException;
 
-    /** The real thing: positional writes on the channel, hole punching (or zeros), fdatasync. */
-    static MediumIo of(FileChannel channel, SparseRegions sparse) {
+    /**
+     * The real thing: positional writes on the channel, hole punching (or zeros), fdatasync on a descriptor of
+     * {@code syncs} (one per concurrent sync: see {@link SyncChannels}).
+     */
+    static MediumIo of(FileChannel channel, SparseRegions sparse, SyncChannels syncs) {
         PositionalFile file = PositionalFile.of(channel);
         return new MediumIo() {
             @Override
@@ -46,7 +49,7 @@ interface MediumIo {
              */
             @Override
             public void sync() throws IOException {
-                channel.force(false);
+                syncs.sync();
             }
         };
     }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -18,6 +19,9 @@ import java.io.RandomAccessFile;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -504,6 +508,39 @@ class FileBlockStoreTest {
             release.countDown();
             data.release();
         }
+    }
+
+    @Test
+    void withMaxSyncsTwoAFlushRequestedWhileASyncRunsStartsASecondSyncAtOnceOnAnotherThread() throws Exception {
+        // Each sync waits (up to 10 s) until both are in progress: one sync at a time would time out.
+        CountDownLatch firstInSync = new CountDownLatch(1);
+        CountDownLatch bothInSync = new CountDownLatch(2);
+        List<Boolean> overlapped = Collections.synchronizedList(new ArrayList<>());
+        ThreadRecordingMedium meetInSync = new ThreadRecordingMedium().open();
+        meetInSync.beforeSync = () -> {
+            firstInSync.countDown();
+            bothInSync.countDown();
+            try {
+                overlapped.add(bothInSync.await(10, TimeUnit.SECONDS));
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+        };
+        System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, "2"); // read when the store opens
+        try {
+            store = FileBlockStore.open(config("lun.img", SIZE, BS, WriteCacheMode.WRITE_THROUGH),
+                    StoreExecutors.newExecutor("pool", 2, 16), StoreExecutors.newExecutor("lane", 1, 16), alloc,
+                    meetInSync);
+        } finally {
+            System.clearProperty(GroupCommit.MAX_SYNCS_PROPERTY);
+        }
+        CompletableFuture<Void> first = store.flush();
+        assertTrue(firstInSync.await(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> second = store.flush(); // the running sync does not cover it: starts a second
+        await(first);
+        await(second);
+        assertEquals(List.of(true, true), overlapped, "the second sync started while the first ran");
+        assertNotSame(meetInSync.syncers.get(0), meetInSync.syncers.get(1));
     }
 
     private static String thread() {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,7 +43,7 @@ class GroupCommitTest {
             if (n == 1 && failFirst != null) {
                 throw failFirst;
             }
-        }, flusher, Runnable::run);
+        }, 1, flusher, Runnable::run);
     }
 
     @Test
@@ -86,7 +87,7 @@ class GroupCommitTest {
                 syncs.incrementAndGet();
                 started.release();
                 permits.acquireUninterruptibly();
-            }, flusher, completer);
+            }, 1, flusher, completer);
             CompletableFuture<Void> first = commit.request();
             assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 1 for first alone
             List<CompletableFuture<Void>> big = new ArrayList<>();
@@ -115,7 +116,7 @@ class GroupCommitTest {
             syncs.incrementAndGet();
             started.release();
             permits.acquireUninterruptibly();
-        }, flusher, r -> {
+        }, 1, flusher, r -> {
             throw new AssertionError("no hand-off for a small batch");
         });
         CompletableFuture<Void> a = commit.request();
@@ -129,7 +130,7 @@ class GroupCommitTest {
 
     @Test
     void withNobodyWaitingTheFlusherCompletesTheBatchItself() throws Exception {
-        GroupCommit commit = new GroupCommit("test.img", syncs::incrementAndGet, flusher, r -> {
+        GroupCommit commit = new GroupCommit("test.img", syncs::incrementAndGet, 1, flusher, r -> {
             throw new AssertionError("no hand-off when nothing waits for the next sync");
         });
         commit.request().get(10, TimeUnit.SECONDS);
@@ -180,5 +181,161 @@ class GroupCommitTest {
         a.get(10, TimeUnit.SECONDS);
         b.get(10, TimeUnit.SECONDS);
         assertEquals(2, syncs.get());
+    }
+
+    /**
+     * Syncs that the test ends one by one: sync n (from 1) waits for {@code end(n)}; {@code started} gets a
+     * permit as each begins. Sync {@code failing} (0: none) throws EIO.
+     */
+    private final class GatedSyncs implements GroupCommit.Sync {
+        private final List<CountDownLatch> ends = new ArrayList<>();
+        private final int failing;
+
+        GatedSyncs(int failing) {
+            this.failing = failing;
+            for (int i = 0; i < 16; i++) {
+                ends.add(new CountDownLatch(1));
+            }
+        }
+
+        void end(int n) {
+            ends.get(n - 1).countDown();
+        }
+
+        void endAll() {
+            ends.forEach(CountDownLatch::countDown);
+        }
+
+        @Override
+        public void sync() throws IOException {
+            int n = syncs.incrementAndGet();
+            started.release();
+            try {
+                ends.get(n - 1).await();
+            } catch (InterruptedException e) {
+                throw new IOException(e);
+            }
+            if (n == failing) {
+                throw new IOException("Input/output error");
+            }
+        }
+    }
+
+    /** Counts the flusher jobs submitted (each is one sync slot), and runs them on two threads. */
+    private final ExecutorService twoFlushers = Executors.newFixedThreadPool(2);
+    private final AtomicInteger flusherJobs = new AtomicInteger();
+
+    /** The syncs of {@link #twoAtOnce}. */
+    private GatedSyncs gated = new GatedSyncs(0);
+
+    @AfterEach
+    void stopTwo() {
+        gated.endAll();
+        twoFlushers.shutdown();
+    }
+
+    /** Up to two syncs at once, each ended by the test; sync {@code failing} (0: none) fails. */
+    private GroupCommit twoAtOnce(int failing) {
+        gated = new GatedSyncs(failing);
+        return new GroupCommit("test.img", gated, 2, job -> {
+            flusherJobs.incrementAndGet();
+            twoFlushers.execute(job);
+        }, Runnable::run);
+    }
+
+    /** Requests a, then b while a's sync runs: both syncs run when this returns. */
+    private List<CompletableFuture<Void>> twoSyncsRunning(GroupCommit commit) throws InterruptedException {
+        CompletableFuture<Void> a = commit.request();
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 1, for a
+        CompletableFuture<Void> b = commit.request();
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "sync 2 starts while sync 1 still runs");
+        assertFalse(a.isDone() || b.isDone());
+        return List.of(a, b);
+    }
+
+    @Test
+    void aRequestMadeWhileASyncRunsStartsASecondSyncAtOnce() throws Exception {
+        GroupCommit commit = twoAtOnce(0);
+        List<CompletableFuture<Void>> ab = twoSyncsRunning(commit);
+        CompletableFuture<Void> a = ab.get(0);
+        CompletableFuture<Void> b = ab.get(1);
+        assertEquals(2, syncs.get());
+        gated.end(2); // the second ends first: it covers b (made before it started), not a's batch
+        b.get(10, TimeUnit.SECONDS);
+        assertFalse(a.isDone(), "a waits for its own sync");
+        gated.end(1);
+        a.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void aRequestMadeAfterBothSyncsStartedIsCompletedByNeitherAndNoThirdSyncStartsMeanwhile() throws Exception {
+        GroupCommit commit = twoAtOnce(0);
+        List<CompletableFuture<Void>> ab = twoSyncsRunning(commit);
+        CompletableFuture<Void> a = ab.get(0);
+        CompletableFuture<Void> b = ab.get(1);
+        CompletableFuture<Void> c = commit.request();
+        CompletableFuture<Void> d = commit.request();
+        assertEquals(2, flusherJobs.get(), "at most two syncs at once: c and d wait for a running job");
+        gated.end(1);
+        gated.end(2);
+        a.get(10, TimeUnit.SECONDS);
+        b.get(10, TimeUnit.SECONDS);
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS)); // sync 3, for c and d together
+        assertFalse(c.isDone() || d.isDone(), "syncs 1 and 2 started before c and d: they cover neither");
+        gated.end(3);
+        CompletableFuture.allOf(c, d).get(10, TimeUnit.SECONDS);
+        assertEquals(3, syncs.get(), "c and d share one sync");
+    }
+
+    @Test
+    void aSyncThatSucceedsAfterAConcurrentOneFailedFailsItsBatchToo() throws Exception {
+        GroupCommit commit = twoAtOnce(1);
+        List<CompletableFuture<Void>> ab = twoSyncsRunning(commit);
+        CompletableFuture<Void> a = ab.get(0);
+        CompletableFuture<Void> b = ab.get(1);
+        CompletableFuture<Void> c = commit.request(); // waits for a third sync
+        gated.end(1); // fails
+        assertEquals(Kind.IO_WRITE, failure(a).kind());
+        gated.end(2); // "succeeds", but the error may have been reported to sync 1 only (one descriptor)
+        assertEquals(Kind.IO_WRITE, failure(b).kind(), "a success after a concurrent failure proves nothing");
+        assertEquals(Kind.IO_WRITE, failure(c).kind());
+        assertEquals(Kind.IO_WRITE, failure(commit.request()).kind());
+        assertEquals(2, syncs.get(), "no sync after the failure");
+    }
+
+    @Test
+    void requestHereLeavesTheCallerFreeWhileAnotherSyncRunsAndStartsASecondOnAFlusher() throws Exception {
+        GroupCommit commit = twoAtOnce(0);
+        CompletableFuture<Void> a = commit.request();
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS));
+        CompletableFuture<Void> b = commit.requestHere(); // returns at once: not synced on this thread
+        assertFalse(b.isDone());
+        assertTrue(started.tryAcquire(10, TimeUnit.SECONDS), "the second sync runs on a flusher");
+        assertEquals(2, flusherJobs.get());
+        gated.end(2);
+        b.get(10, TimeUnit.SECONDS);
+        gated.end(1);
+        a.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void theMaximumComesFromTheSystemPropertyWhenValid() {
+        String old = System.getProperty(GroupCommit.MAX_SYNCS_PROPERTY);
+        try {
+            System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, "1");
+            assertEquals(1, GroupCommit.configuredMaxSyncs());
+            System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, "0");
+            assertEquals(GroupCommit.DEFAULT_MAX_SYNCS, GroupCommit.configuredMaxSyncs());
+            System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, "four");
+            assertEquals(GroupCommit.DEFAULT_MAX_SYNCS, GroupCommit.configuredMaxSyncs());
+            System.clearProperty(GroupCommit.MAX_SYNCS_PROPERTY);
+            assertEquals(GroupCommit.DEFAULT_MAX_SYNCS, GroupCommit.configuredMaxSyncs());
+        } finally {
+            if (old == null) {
+                System.clearProperty(GroupCommit.MAX_SYNCS_PROPERTY);
+            } else {
+                System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, old);
+            }
+        }
     }
 }

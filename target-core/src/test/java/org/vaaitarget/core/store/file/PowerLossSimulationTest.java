@@ -93,6 +93,19 @@ class PowerLossSimulationTest {
                 + violations.size() + " violations, first: " + violations.subList(0, Math.min(5, violations.size())));
     }
 
+    /** The same with up to four fdatasyncs at once per LUN ({@code -Dvaaitarget.groupCommit.maxSyncs=4}). */
+    @ParameterizedTest
+    @EnumSource(WriteCacheMode.class)
+    void withFourConcurrentSyncsEveryCommandThePromiseCoversSurvivesEveryCrashPoint(WriteCacheMode mode)
+            throws Exception {
+        System.setProperty(GroupCommit.MAX_SYNCS_PROPERTY, "4");
+        try {
+            everyCommandThePromiseCoversSurvivesEveryCrashPoint(mode);
+        } finally {
+            System.clearProperty(GroupCommit.MAX_SYNCS_PROPERTY);
+        }
+    }
+
     @ParameterizedTest
     @EnumSource(WriteCacheMode.class)
     void aStoreThatAnswersBeforeItsFlushIsCaught(WriteCacheMode mode) throws Exception {

@@ -20,6 +20,8 @@ final class ThreadRecordingMedium implements UnaryOperator<MediumIo> {
     final List<Thread> writers = Collections.synchronizedList(new ArrayList<>());
     final List<Thread> deallocators = Collections.synchronizedList(new ArrayList<>());
     final List<Thread> syncers = Collections.synchronizedList(new ArrayList<>());
+    /** Runs in every sync, after it was recorded and before the real one (a test's rendezvous). */
+    volatile GroupCommit.Sync beforeSync = () -> { };
 
     /** Writes wait for nothing. */
     ThreadRecordingMedium open() {
@@ -50,6 +52,7 @@ final class ThreadRecordingMedium implements UnaryOperator<MediumIo> {
             @Override
             public void sync() throws IOException {
                 syncers.add(Thread.currentThread());
+                beforeSync.sync();
                 real.sync();
             }
         };
