@@ -373,15 +373,20 @@ final class ScsiCommandFlow {
     /** Connection loss: abort every task, release every buffer; results arriving later are dropped. */
     void abortAllAndForget() {
         for (IscsiTask task : tasks()) {
+            if (task.state() == IscsiTask.State.DONE) {
+                continue; // completed meanwhile, inside this loop: another task's abort finished it (onLoopNow)
+            }
             if (task.collector != null) {
                 task.collector.release();
             }
             unreserve(task);
-            if (task.inCore() && task.handle != null) {
-                task.moveTo(IscsiTask.State.ABORTING);
+            boolean inCore = task.inCore() && task.handle != null;
+            // DONE before the abort: an abort may complete the result at once on this loop, and complete() then
+            // runs inside this loop (Connection.onLoopNow); it drops the result of a task that is DONE.
+            task.moveTo(IscsiTask.State.DONE);
+            if (inCore) {
                 task.handle.abort();
             }
-            task.moveTo(IscsiTask.State.DONE);
             task.terminated.complete(null);
         }
         tasks.clear();

@@ -21,6 +21,10 @@ final class FakeRouter implements ScsiTaskRouter {
         final byte[] dataOut;
         final CompletableFuture<CommandResult> result = new CompletableFuture<>();
         boolean abortCalled;
+        /** When set, abort completes the result at once, on the aborting thread (a core task not yet started). */
+        boolean completeOnAbort;
+        /** Runs inside abort (an abort that finishes other tasks at once, say by failing the I/O they wait for). */
+        Runnable onAbort = () -> { };
 
         Submitted(ScsiCommand command, byte[] dataOut) {
             this.command = command;
@@ -35,6 +39,10 @@ final class FakeRouter implements ScsiTaskRouter {
         @Override
         public void abort() {
             abortCalled = true;
+            onAbort.run();
+            if (completeOnAbort) {
+                result.complete(CommandResult.abortedTask());
+            }
         }
 
         void complete(CommandResult r) {

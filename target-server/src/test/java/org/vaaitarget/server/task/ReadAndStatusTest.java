@@ -4,11 +4,13 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import java.util.List;
 import org.vaaitarget.core.scsi.CommandResult;
 import org.vaaitarget.core.scsi.ScsiStatus;
 import org.vaaitarget.core.scsi.sense.SenseData;
@@ -71,6 +73,41 @@ class ReadAndStatusTest {
         assertEquals(Opcode.DATA_IN, p.opcode());
         assertEquals(0x80 | 0x01, p.flags(), "F, S");
         p.release();
+    }
+
+    @Test
+    void aConnectionLossAbortsEveryTaskEvenWhenAnAbortCompletesItsResultOnTheLoopAtOnce() {
+        // The abort's result runs complete() inside the clean-up (Connection.onLoopNow); the clean-up must still
+        // reach every task (it threw "DONE cannot become DONE" and left the others, and the session, behind).
+        h = new FfpHarness(FfpHarness.defaults());
+        h.send(FfpHarness.read(1, 100, 512));
+        h.send(FfpHarness.read(2, 101, 512));
+        h.run();
+        assertEquals(2, h.router.submitted.size());
+        h.router.submitted.forEach(s -> s.completeOnAbort = true);
+        h.channel.close();
+        h.run();
+        h.router.submitted.forEach(s -> assertTrue(s.abortCalled, "every task in the core is aborted"));
+        assertNull(h.channel.readOutbound(), "nothing is answered on a lost connection");
+    }
+
+    @Test
+    void aConnectionLossSurvivesAnAbortThatFinishesAnotherTaskOfTheConnection() {
+        h = new FfpHarness(FfpHarness.defaults());
+        h.send(FfpHarness.read(1, 100, 512));
+        h.send(FfpHarness.read(2, 101, 512));
+        h.send(FfpHarness.read(3, 102, 512));
+        h.run();
+        List<FakeRouter.Submitted> inCore = h.router.submitted;
+        // each abort fails the next task's I/O at once (a fenced store fails everything in flight)
+        for (int i = 0; i < inCore.size(); i++) {
+            FakeRouter.Submitted next = inCore.get((i + 1) % inCore.size());
+            inCore.get(i).onAbort = () -> next.complete(CommandResult.abortedTask());
+        }
+        h.channel.close();
+        h.run();
+        assertNull(h.channel.readOutbound(), "nothing is answered on a lost connection");
+        assertTrue(h.registry.whenGone(h.session).isDone(), "the clean-up went through: the session is unregistered");
     }
 
     @Test
