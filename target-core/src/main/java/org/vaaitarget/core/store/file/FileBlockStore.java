@@ -353,26 +353,25 @@ public final class FileBlockStore implements BlockStore {
         // the write to the lane. Sound because the caller holds the EXCLUSIVE range lock of the blocks from
         // before this read until after the write completes (see BlockStore#compareAndWrite).
         ByteBuf cached = closed.get() ? null : pageCache.readIfCached(lba, blocks);
-        if (cached != null) {
+        IoAction onLane;
+        if (cached == null) {
+            onLane = () -> CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, result, what);
+        } else {
             CompareOutcome miscompare = CompareAndWriteTask.compare(verify, cached);
             if (miscompare != null) {
                 return CompletableFuture.completedFuture(miscompare);
             }
-            submit(writeLane, result, what, Kind.IO_WRITE,
-                    () -> {
-                        markCompareAndWrite();
-                        io.writeBlocks(lba, write, writeFrom, length);
-                        result.complete(CompareOutcome.MATCHED);
-                    },
-                    writeProbe(lba, write, writeFrom, length));
-        } else {
-            submit(writeLane, result, what, Kind.IO_WRITE,
-                    () -> {
-                        markCompareAndWrite();
-                        CompareAndWriteTask.run(io, lba, blocks, verify, write, writeFrom, length, result, what);
-                    },
-                    writeProbe(lba, write, writeFrom, length));
+            onLane = () -> {
+                io.writeBlocks(lba, write, writeFrom, length);
+                result.complete(CompareOutcome.MATCHED);
+            };
         }
+        submit(writeLane, result, what, Kind.IO_WRITE,
+                () -> {
+                    markCompareAndWrite();
+                    onLane.run();
+                },
+                writeProbe(lba, write, writeFrom, length));
         if (!fua) {
             return result;
         }
