@@ -16,7 +16,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 
 /**
@@ -42,10 +41,7 @@ class FlushHandOffTest {
 
     @AfterEach
     void close() {
-        gate.countDown();
-        if (store != null) {
-            store.close();
-        }
+        medium.close();
     }
 
     private FileBlockStore open() throws IOException {
@@ -53,8 +49,7 @@ class FlushHandOffTest {
     }
 
     private FileBlockStore open(WriteCacheMode mode) throws IOException {
-        LunConfig config = new LunConfig(dir.resolve("lun.img"), 64L * BS, BS, mode, null);
-        store = FileBlockStore.open(config, medium);
+        store = medium.openStore(dir.resolve("lun.img"), 64L * BS, BS, mode);
         return store;
     }
 

@@ -15,7 +15,6 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.vaaitarget.core.config.LunConfig;
 import org.vaaitarget.core.config.LunConfig.WriteCacheMode;
 import org.vaaitarget.core.dispatch.TargetDevice;
 import org.vaaitarget.core.lu.LogicalUnit;
@@ -54,15 +53,11 @@ class HandOffCountTest {
 
     @AfterEach
     void close() {
-        gate.countDown();
-        if (store != null) {
-            store.close();
-        }
+        medium.close();
     }
 
     private TargetDevice device() throws IOException {
-        LunConfig config = new LunConfig(dir.resolve("lun.img"), 64L * BS, BS, WriteCacheMode.WRITE_THROUGH, null);
-        store = FileBlockStore.open(config, medium);
+        store = medium.openStore(dir.resolve("lun.img"), 64L * BS, BS, WriteCacheMode.WRITE_THROUGH);
         LunIdentity id = new LunIdentity(NAA, "HANDOFF0", "VAAITGT", "FILEDISK", "0001");
         LogicalUnit lu = new LogicalUnit(0, store, LunLimits.defaults(BS), id, new StripedRangeLockManager());
         return StandardDevice.of(Harness.TARGET, List.of(lu));
