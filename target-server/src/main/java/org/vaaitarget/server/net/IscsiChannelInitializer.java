@@ -5,9 +5,6 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import java.time.Duration;
-import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.vaaitarget.server.codec.FramingState;
 import org.vaaitarget.server.codec.IscsiFrameDecoder;
 import org.vaaitarget.server.codec.IscsiFrameEncoder;
@@ -18,21 +15,16 @@ import org.vaaitarget.server.login.ServerContext;
 /**
  * The pipeline of one iSCSI connection: "decoder", "encoder", "login" (replaced on success by
  * "discovery" or "fullFeature"). Decoder and encoder share one {@link FramingState}, which is also
- * a channel attribute. Connections beyond {@code limits.maxConnections} are closed on accept.
+ * a channel attribute. {@link ConnectionAdmission} has already admitted the connection (limits.maxConnections).
  */
 public final class IscsiChannelInitializer extends ChannelInitializer<SocketChannel> {
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
     public static final String LOGIN = "login";
-    private static final Logger LOG = LoggerFactory.getLogger(IscsiChannelInitializer.class);
-
     private final ServerContext context;
     private final ChannelGroup channels;
     private final PhaseHandlers phases;
     private final Duration loginTimeout;
-    /** Connections accepted and not yet closed (all event loops). */
-    private final AtomicInteger open = new AtomicInteger();
-
     public IscsiChannelInitializer(ServerContext context, ChannelGroup channels, PhaseHandlers phases,
                                    Duration loginTimeout) {
         this.context = context;
@@ -43,19 +35,6 @@ public final class IscsiChannelInitializer extends ChannelInitializer<SocketChan
 
     @Override
     protected void initChannel(SocketChannel ch) {
-        int max = context.limits().maxConnections();
-        if (open.incrementAndGet() > max) {
-            open.decrementAndGet();
-            LOG.warn("{}: {} connections open (limits.maxConnections); closing the new one", ch, max);
-            // closed once registration has finished (a close inside initChannel can be lost)
-            ch.eventLoop().execute(ch::close);
-            return;
-        }
-        context.events().connectionOpened();
-        ch.closeFuture().addListener(f -> {
-            open.decrementAndGet();
-            context.events().connectionClosed();
-        });
         channels.add(ch);
         FramingState framing = new FramingState();
         ch.attr(FramingState.KEY).set(framing);

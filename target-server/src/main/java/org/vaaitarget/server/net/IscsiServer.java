@@ -95,6 +95,7 @@ public final class IscsiServer implements AutoCloseable {
                 .channel(channelType)
                 .option(ChannelOption.SO_BACKLOG, 256)
                 .option(ChannelOption.SO_REUSEADDR, true)
+                .handler(new ConnectionAdmission(context))
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.SO_KEEPALIVE, true)
                 // a few max-size Data-In PDUs in flight per connection before the handler sees !isWritable()
