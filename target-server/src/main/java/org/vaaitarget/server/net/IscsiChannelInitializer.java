@@ -4,6 +4,7 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import java.time.Duration;
 import org.vaaitarget.server.codec.FramingState;
 import org.vaaitarget.server.codec.IscsiFrameDecoder;
@@ -13,7 +14,7 @@ import org.vaaitarget.server.login.PhaseHandlers;
 import org.vaaitarget.server.login.ServerContext;
 
 /**
- * The pipeline of one iSCSI connection: "decoder", "encoder", "login" (replaced on success by
+ * The pipeline of one iSCSI connection: "decoder", "encoder", "flushes", "login" (replaced on success by
  * "discovery" or "fullFeature"). Decoder and encoder share one {@link FramingState}, which is also
  * a channel attribute. {@link ConnectionAdmission} has already admitted the connection (limits.maxConnections).
  */
@@ -21,6 +22,7 @@ public final class IscsiChannelInitializer extends ChannelInitializer<SocketChan
     public static final String DECODER = "decoder";
     public static final String ENCODER = "encoder";
     public static final String LOGIN = "login";
+    public static final String FLUSHES = "flushes";
     private final ServerContext context;
     private final ChannelGroup channels;
     private final PhaseHandlers phases;
@@ -41,6 +43,11 @@ public final class IscsiChannelInitializer extends ChannelInitializer<SocketChan
         ChannelPipeline p = ch.pipeline();
         p.addLast(DECODER, new IscsiFrameDecoder(framing));
         p.addLast(ENCODER, new IscsiFrameEncoder(framing));
+        // One send(2) for the responses of many commands: a flush during a read waits for the end of that read,
+        // and a flush from a task (a completion handed back by a store thread) waits for the tasks queued
+        // before it, so responses that completed together leave together (FLUSHES).
+        p.addLast(FLUSHES, new FlushConsolidationHandler(FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES,
+                true));
         p.addLast(LOGIN, new LoginHandler(context, framing, phases, loginTimeout));
     }
 }
