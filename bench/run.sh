@@ -25,7 +25,8 @@
 #                     tgt with its backing file O_SYNC (TGT_BSOFLAGS=sync), alternating per round
 #   WARM_SECS=5       untimed warm-up per target and kind of load before the first round (JIT, page cache)
 #   METRICS_PORT=9470 where our target serves /metrics in the metrics-on/off row; METRICS_SCRAPE_SECS=5
-#                     how often that row scrapes it while measuring (Prometheus-like)
+#                     how often that row scrapes it while measuring (Prometheus-like); METRICS_SAMPLES=3
+#                     measurements per start of the target in that row
 # Never part of `mvn test` or CI: figures from a shared 2-core machine are noisy; compare ratios.
 set -uo pipefail
 REPO=$(cd "$(dirname "$0")/.." && pwd)
@@ -272,7 +273,9 @@ rss_case "us-plain-java" "$US_PID" "$US_URL"
 # target started without and with --metrics, side by side, alternating the order each round; each
 # start is warmed up first (JIT); with metrics on, /metrics is scraped every METRICS_SCRAPE_SECS while
 # measuring, as Prometheus would.
-METRICS_PORT=${METRICS_PORT:-9470}; METRICS_SCRAPE_SECS=${METRICS_SCRAPE_SECS:-5}
+# Each start is measured METRICS_SAMPLES times in a row (the row is their mean): one 5 s sample per start
+# swung by 25 % between two starts of the same build once the read path got cheaper.
+METRICS_PORT=${METRICS_PORT:-9470}; METRICS_SCRAPE_SECS=${METRICS_SCRAPE_SECS:-5}; METRICS_SAMPLES=${METRICS_SAMPLES:-3}
 METRICS_TSV=$RAW/metrics.tsv
 echo -e "metrics\tround\tiops\tseconds\ttarget_cpu_s" >"$METRICS_TSV"
 metrics_case() {  # on|off round
@@ -286,14 +289,17 @@ metrics_case() {  # on|off round
     ( while sleep "$METRICS_SCRAPE_SECS"; do curl -fsS "http://$PEER_HOST:$METRICS_PORT/metrics" >/dev/null || break; done ) &
     scraper=$!
   fi
-  c0=$(awk '{print $14+$15}' "/proc/$US_PID/stat")
-  out=$(timeout -k 5 $((PERF_SECS + 30)) iscsi-perf -m 32 -b 8 -r -t "$PERF_SECS" "$US_URL" 2>&1 | tr '\r' '\n' |
-        grep -E '^iops average' | tail -1)
-  c1=$(awk '{print $14+$15}' "/proc/$US_PID/stat")
+  local k
+  for k in $(seq "$METRICS_SAMPLES"); do
+    c0=$(awk '{print $14+$15}' "/proc/$US_PID/stat")
+    out=$(timeout -k 5 $((PERF_SECS + 30)) iscsi-perf -m 32 -b 8 -r -t "$PERF_SECS" "$US_URL" 2>&1 | tr '\r' '\n' |
+          grep -E '^iops average' | tail -1)
+    c1=$(awk '{print $14+$15}' "/proc/$US_PID/stat")
+    iops=$(sed -n 's/^iops average \([0-9]*\) .*/\1/p' <<<"$out")
+    echo -e "$1\t$2.$k\t${iops:-NA}\t$PERF_SECS\t$(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/t}')" \
+      >>"$METRICS_TSV"
+  done
   if [ -n "$scraper" ]; then kill "$scraper" 2>/dev/null; wait "$scraper" 2>/dev/null; fi
-  iops=$(sed -n 's/^iops average \([0-9]*\) .*/\1/p' <<<"$out")
-  echo -e "$1\t$2\t${iops:-NA}\t$PERF_SECS\t$(awk -v a="$c0" -v b="$c1" -v t="$(getconf CLK_TCK)" 'BEGIN{printf "%.1f", (b-a)/t}')" \
-    >>"$METRICS_TSV"
 }
 for r in $(seq "$ROUNDS"); do
   if [ $((r % 2)) = 1 ]; then order="off on"; else order="on off"; fi
