@@ -23,10 +23,12 @@ public final class IscsiChannelInitializer extends ChannelInitializer<SocketChan
     public static final String ENCODER = "encoder";
     public static final String LOGIN = "login";
     public static final String FLUSHES = "flushes";
+
     private final ServerContext context;
     private final ChannelGroup channels;
     private final PhaseHandlers phases;
     private final Duration loginTimeout;
+
     public IscsiChannelInitializer(ServerContext context, ChannelGroup channels, PhaseHandlers phases,
                                    Duration loginTimeout) {
         this.context = context;
