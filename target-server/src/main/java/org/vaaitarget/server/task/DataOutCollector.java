@@ -45,13 +45,42 @@ final class DataOutCollector {
         final int end;
         int received;
         int nextDataSn;
-        /** The data so far: the first PDU's buffer itself, a composite once a second one arrives. */
-        ByteBuf data;
+        /** The data so far: the first PDU's buffer itself, then {@link #gathered} once a second one arrives. */
+        private ByteBuf data;
+        /**
+         * The composite this sequence made for its second and later PDUs, or null: told apart by this field, not
+         * by the class of {@link #data}, so a PDU whose own buffer is a composite is never added to.
+         */
+        private CompositeByteBuf gathered;
 
         Sequence(int ttt, int start, int end) {
             this.ttt = ttt;
             this.start = start;
             this.end = end;
+        }
+
+        /** Appends a PDU's data (ownership moves here). */
+        void add(ByteBuf buf, ByteBufAllocator alloc) {
+            if (data == null) {
+                data = buf;
+            } else if (gathered != null) {
+                gathered.addComponent(true, buf);
+            } else {
+                gathered = alloc.compositeBuffer(Integer.MAX_VALUE).addComponents(true, data, buf);
+                data = gathered;
+            }
+        }
+
+        boolean hasData() {
+            return data != null;
+        }
+
+        /** The data so far, or null; ownership moves to the caller and the sequence holds nothing after. */
+        ByteBuf take() {
+            ByteBuf taken = data;
+            data = null;
+            gathered = null;
+            return taken;
         }
 
         int nextOffset() {
@@ -177,20 +206,16 @@ final class DataOutCollector {
             release();
             return null;
         }
-        if (finished.size() == 1 && finished.get(0).data != null) {
+        if (finished.size() == 1 && finished.get(0).hasData()) {
             // all the data came in one sequence (a COMPARE AND WRITE's 1 KiB of immediate data, say): its
             // buffer as it is, no composite around it
-            Sequence only = finished.remove(0);
-            ByteBuf data = only.data;
-            only.data = null;
-            return data;
+            return finished.remove(0).take();
         }
         finished.sort(Comparator.comparingInt(s -> s.start));
         CompositeByteBuf all = alloc.compositeBuffer(Math.max(2, finished.size()));
         for (Sequence s : finished) {
-            if (s.data != null) {
-                all.addComponent(true, s.data);
-                s.data = null;
+            if (s.hasData()) {
+                all.addComponent(true, s.take());
             }
         }
         finished.clear();
@@ -217,13 +242,7 @@ final class DataOutCollector {
         if (discard || n == 0) {
             buf.release();
         } else {
-            if (s.data == null) {
-                s.data = buf;
-            } else if (s.data instanceof CompositeByteBuf composite) {
-                composite.addComponent(true, buf);
-            } else {
-                s.data = alloc.compositeBuffer(Integer.MAX_VALUE).addComponents(true, s.data, buf);
-            }
+            s.add(buf, alloc);
         }
         s.received += n;
     }
@@ -233,9 +252,9 @@ final class DataOutCollector {
     }
 
     private static void releaseData(Sequence s) {
-        if (s != null && s.data != null) {
-            s.data.release();
-            s.data = null;
+        ByteBuf data = s == null ? null : s.take();
+        if (data != null) {
+            data.release();
         }
     }
 }

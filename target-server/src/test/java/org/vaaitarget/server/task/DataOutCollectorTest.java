@@ -55,4 +55,26 @@ class DataOutCollectorTest {
         data.release();
         assertEquals(0, immediate.refCnt());
     }
+
+    @Test
+    void aFirstBufferThatIsItselfACompositeIsNotAddedTo() {
+        // the first PDU's data happens to be a composite (not one the collector made): the next PDU's data must
+        // go into a composite of the collector's own, leaving that buffer as it came
+        CompositeByteBuf first = ALLOC.compositeBuffer().addComponents(true,
+                Unpooled.buffer(2).writeBytes(new byte[] {1, 2}), Unpooled.buffer(2).writeBytes(new byte[] {3, 4}));
+        DataOutCollector c = new DataOutCollector(ALLOC, 8, first, 8, false);
+        Pdu more = FfpHarness.dataOut(0x77, 0xFFFFFFFF, 0, 4, true, Unpooled.buffer(4).writeBytes(new byte[] {5, 6, 7, 8}));
+        assertEquals(null, c.accept(more));
+        more.release();
+        assertTrue(c.complete());
+        assertEquals(2, first.numComponents(), "the first buffer was not added to");
+        assertEquals(4, first.readableBytes());
+        ByteBuf data = c.takeData();
+        assertTrue(data != first);
+        for (int i = 0; i < 8; i++) {
+            assertEquals(i + 1, data.getByte(i));
+        }
+        data.release();
+        assertEquals(0, first.refCnt());
+    }
 }
