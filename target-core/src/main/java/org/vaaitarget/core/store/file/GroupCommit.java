@@ -147,30 +147,17 @@ final class GroupCommit {
      */
     CompletableFuture<Void> requestHere() {
         CompletableFuture<Void> result = new CompletableFuture<>();
-        List<CompletableFuture<Void>> batch;
+        List<CompletableFuture<Void>> batch = null;
         synchronized (monitor) {
-            if (failed != null) {
-                return CompletableFuture.failedFuture(failed);
-            }
-            waiting.add(result);
-            if (running > 0) { // as request(): a flusher job takes it
-                boolean start = running < maxSyncs;
-                if (start) {
-                    running++;
-                }
-                batch = null;
-                if (!start) {
-                    return result;
-                }
-            } else {
+            if (failed == null && running == 0) {
                 running = 1; // this caller's sync
+                waiting.add(result);
                 batch = waiting;
                 waiting = new ArrayList<>();
             }
         }
         if (batch == null) {
-            startFlusher();
-            return result;
+            return request(); // failed, or a sync already running or queued: as any request
         }
         StoreException error = syncOnce(); // every request in batch was made before this call: it covers them all
         boolean more;
