@@ -12,7 +12,6 @@ import org.vaaitarget.core.lu.LogicalUnit;
 import org.vaaitarget.server.session.Session;
 import org.vaaitarget.server.session.SessionEnd;
 import org.vaaitarget.server.session.SessionRegistry;
-import org.vaaitarget.server.session.SessionType;
 
 /**
  * What the server does when this gateway has been fenced off a LUN's shared RBD image (another gateway took it over):
@@ -50,16 +49,12 @@ final class FencedConnections implements FenceListener {
     @Override
     public CompletionStage<Void> fenced(LogicalUnit lu) {
         List<CompletableFuture<Void>> gone = new ArrayList<>();
-        int count = 0;
-        for (Session s : sessions.allLive()) {
-            if (s.type() == SessionType.NORMAL && s.target() != null && s.target().name().equals(device.targetName())) {
-                gone.add(sessions.whenGone(s));
-                s.close(SessionEnd.FENCED);
-                count++;
-            }
+        for (Session s : LiveChanges.sessionsOf(sessions.allLive(), device.targetName())) {
+            gone.add(sessions.whenGone(s));
+            s.close(SessionEnd.FENCED);
         }
         LOG.warn("Target {}: LUN {} was fenced off its shared image; closed its {} session(s), waiting for their commands",
-                device.targetName(), lu.number(), count);
+                device.targetName(), lu.number(), gone.size());
         return CompletableFuture.allOf(gone.toArray(CompletableFuture[]::new)).thenCompose(v -> {
             // commands of every LUN of the target: an EXTENDED COPY on another LUN may write this one
             List<CompletableFuture<Void>> admitted = new ArrayList<>();
